@@ -1,0 +1,39 @@
+/*
+ * storage_netfs_sources.h: finding netfs pool sources (nfs exports,
+ * gluster volumes) for virsh find-storage-pool-sources
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "internal.h"
+#include "storage_conf.h"
+#include "vircommand.h"
+
+/* The findPoolSources callback of netfs pools. */
+char *
+virStorageNetfsFindPoolSources(const char *srcSpec,
+                               unsigned int flags);
+
+/* Pure: 'showmount --no-headers -e HOST'. */
+virCommand *
+virStorageNetfsBuildShowmount(const char *host);
+
+/* Pure: parses showmount output into @list (one source per export,
+ * format nfs, host @host).  -1 with an error on malformed output. */
+int
+virStorageNetfsParseShowmount(const char *output,
+                              const char *host,
+                              virStoragePoolSourceList *list);
+
+/* Pure: 'gluster --xml --log-file=/dev/null volume info --remote-host=HOST'. */
+virCommand *
+virStorageNetfsBuildGlusterInfo(const char *host);
+
+/* Pure: parses 'gluster --xml volume info' output into @list, format
+ * glusterfs, dir = volume name.  -1 with an error on malformed output. */
+int
+virStorageNetfsParseGlusterInfo(const char *output,
+                                const char *host,
+                                virStoragePoolSourceList *list);

@@ -1,0 +1,58 @@
+/*
+ * storage_qemuimg.h: pure builders of qemu-img command lines
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Builders do no I/O: they turn volume definitions into a virCommand that
+ * the caller runs.  Tests compare their output with .argv fixtures.
+ */
+
+#pragma once
+
+#include "internal.h"
+#include "storage_conf.h"
+#include "vircommand.h"
+
+/* Alias of the secret object that carries an encryption passphrase. */
+#define VIR_STORAGE_QEMUIMG_SECRET_ALIAS "sec0"
+
+/*
+ * qemu-img create for @vol (format, capacity, features, compat,
+ * cluster size, preallocation from @vol->target and the
+ * VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA @flags bit; backing store from
+ * @vol->target.backingStore).  @secretPath is the file holding the
+ * passphrase of an encrypted volume, or NULL.
+ * Reports an error and returns NULL for what qemu-img cannot do.
+ */
+virCommand *
+virStorageQemuImgBuildCreate(const char *qemuimg,
+                             virStorageVolDef *vol,
+                             const char *secretPath,
+                             unsigned int flags);
+
+/*
+ * qemu-img convert of @inputvol (or @inputPath, its path) into a new
+ * image for @vol, with the output options of virStorageQemuImgBuildCreate.
+ */
+virCommand *
+virStorageQemuImgBuildConvert(const char *qemuimg,
+                              virStorageVolDef *vol,
+                              virStorageVolDef *inputvol,
+                              const char *secretPath,
+                              unsigned int flags);
+
+/*
+ * qemu-img resize of @vol to @capacity bytes; @shrink adds --shrink,
+ * @preallocate asks for falloc preallocation of the new space.
+ */
+virCommand *
+virStorageQemuImgBuildResize(const char *qemuimg,
+                             virStorageVolDef *vol,
+                             unsigned long long capacity,
+                             bool shrink,
+                             bool preallocate,
+                             const char *secretPath);
+
+/* Path of the qemu-img binary, or NULL with an error reported. */
+char *
+virStorageQemuImgFind(void);

@@ -1,0 +1,54 @@
+/*
+ * storage_vol_file.h: volumes that are files in a directory
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The callbacks of the dir, fs and netfs backends for volumes.  Each
+ * follows the contract of its typedef in libvirt's storage_backend.h:
+ * a failed build removes what it created; upload, download and wipe run
+ * with the pool unlocked.
+ */
+
+#pragma once
+
+#include "storage_backend.h"
+
+/* storage_vol_file.c */
+int virStorageVolFileCreate(virStoragePoolObj *pool, virStorageVolDef *vol);
+int virStorageVolFileBuild(virStoragePoolObj *pool, virStorageVolDef *vol,
+                           unsigned int flags);
+int virStorageVolFileRefresh(virStoragePoolObj *pool, virStorageVolDef *vol);
+int virStorageVolFileDelete(virStoragePoolObj *pool, virStorageVolDef *vol,
+                            unsigned int flags);
+int virStorageVolFileResize(virStoragePoolObj *pool, virStorageVolDef *vol,
+                            unsigned long long capacity, unsigned int flags);
+
+/* storage_vol_clone.c */
+int virStorageVolFileBuildFrom(virStoragePoolObj *pool,
+                               virStorageVolDef *origvol,
+                               virStorageVolDef *newvol,
+                               unsigned int flags);
+
+/* storage_vol_stream.c */
+int virStorageVolFileUpload(virStoragePoolObj *pool, virStorageVolDef *vol,
+                            virStreamPtr stream, unsigned long long offset,
+                            unsigned long long len, unsigned int flags);
+int virStorageVolFileDownload(virStoragePoolObj *pool, virStorageVolDef *vol,
+                              virStreamPtr stream, unsigned long long offset,
+                              unsigned long long len, unsigned int flags);
+
+/* storage_vol_wipe.c */
+int virStorageVolFileWipe(virStoragePoolObj *pool, virStorageVolDef *vol,
+                          unsigned int algorithm, unsigned int flags);
+
+/* The volume callbacks of every backend whose volumes are files. */
+#define VIR_STORAGE_BACKEND_FILE_VOL_CALLBACKS \
+    .createVol = virStorageVolFileCreate, \
+    .buildVol = virStorageVolFileBuild, \
+    .buildVolFrom = virStorageVolFileBuildFrom, \
+    .refreshVol = virStorageVolFileRefresh, \
+    .deleteVol = virStorageVolFileDelete, \
+    .resizeVol = virStorageVolFileResize, \
+    .uploadVol = virStorageVolFileUpload, \
+    .downloadVol = virStorageVolFileDownload, \
+    .wipeVol = virStorageVolFileWipe
