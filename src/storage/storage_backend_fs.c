@@ -25,6 +25,7 @@ static virStorageBackend virStorageBackendDir = {
     .type = VIR_STORAGE_POOL_DIR,
 
     .checkPool = virStoragePoolDirCheck,
+    .startPool = virStoragePoolDirStart,
     .buildPool = virStoragePoolDirBuild,
     .refreshPool = virStoragePoolDirRefresh,
     .deletePool = virStoragePoolDirDelete,

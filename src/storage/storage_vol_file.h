@@ -12,6 +12,7 @@
 #pragma once
 
 #include "storage_backend.h"
+#include "vircommand.h"
 
 /* storage_vol_file.c */
 int virStorageVolFileCreate(virStoragePoolObj *pool, virStorageVolDef *vol);
@@ -22,6 +23,11 @@ int virStorageVolFileDelete(virStoragePoolObj *pool, virStorageVolDef *vol,
                             unsigned int flags);
 int virStorageVolFileResize(virStoragePoolObj *pool, virStorageVolDef *vol,
                             unsigned long long capacity, unsigned int flags);
+
+/* Runs a qemu-img @cmd for @vol; its stderr becomes the error message,
+ * @what says what it did ("create", "resize", "convert"). */
+int virStorageVolFileRunQemuImg(virCommand *cmd, virStorageVolDef *vol,
+                                const char *what);
 
 /* storage_vol_clone.c */
 int virStorageVolFileBuildFrom(virStoragePoolObj *pool,

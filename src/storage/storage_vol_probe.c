@@ -2,21 +2,237 @@
  * storage_vol_probe.c: reading what a volume file is
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * One stat and, for regular files, one read of the image header: that is
+ * all a pool refresh pays per volume.  Backing files are stat'ed for their
+ * permissions but never opened unless their format must be probed.
  */
 
 #include <config.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
 #include "storage_vol_probe.h"
+#include "storage_source.h"
+#include "storage_file_probe.h"
 #include "virerror.h"
+#include "virfile.h"
+#include "virlog.h"
 
 #define VIR_FROM_THIS VIR_FROM_STORAGE
 
-static int
-notYet(const char *what)
+VIR_LOG_INIT("storage.storage_vol_probe");
+
+
+static void
+virStorageVolProbeFillStat(virStorageSource *target,
+                           const struct stat *sb)
 {
-    virReportError(VIR_ERR_NO_SUPPORT, _("%s is not implemented yet"), what);
-    return -1;
+    if (!target->perms)
+        target->perms = g_new0(virStoragePerms, 1);
+    target->perms->mode = sb->st_mode & (S_IRWXU | S_IRWXG | S_IRWXO);
+    target->perms->uid = sb->st_uid;
+    target->perms->gid = sb->st_gid;
+
+    if (!target->timestamps)
+        target->timestamps = g_new0(virStorageTimestamps, 1);
+    target->timestamps->atime = sb->st_atim;
+    target->timestamps->mtime = sb->st_mtim;
+    target->timestamps->ctime = sb->st_ctim;
+    /* stat(2) has no birth time: mark it unknown */
+    target->timestamps->btime.tv_sec = 0;
+    target->timestamps->btime.tv_nsec = -1;
 }
 
-int virStorageVolProbeQuiet(virStorageVolDef *vol) { return -ENOSYS; }
-int virStorageVolProbe(virStorageVolDef *vol) { return notYet("probe"); }
+
+/* The backing store as the image header names it.  A missing or remote
+ * backing file is still shown (as raw), never an error of the volume. */
+static void
+virStorageVolProbeBacking(virStorageSource *target,
+                          virStorageSource *meta)
+{
+    g_autoptr(virStorageSource) backing = NULL;
+    struct stat sb;
+
+    if (virStorageSourceNewFromBacking(meta, &backing) < 0 ||
+        !virStorageSourceIsLocalStorage(backing)) {
+        virResetLastError();
+        g_clear_pointer(&backing, virObjectUnref);
+        backing = virStorageSourceNew();
+        backing->type = VIR_STORAGE_TYPE_NETWORK;
+        backing->path = g_strdup(meta->backingStoreRaw);
+        backing->format = VIR_STORAGE_FILE_RAW;
+    }
+
+    if (backing->format == VIR_STORAGE_FILE_AUTO ||
+        backing->format == VIR_STORAGE_FILE_NONE) {
+        int fmt = virStorageFileProbeFormat(backing->path, -1, -1);
+
+        if (fmt < 0) {
+            VIR_WARN("cannot probe the format of backing file '%s' of '%s': shown as raw",
+                     backing->path, target->path);
+            virResetLastError();
+            fmt = VIR_STORAGE_FILE_RAW;
+        }
+        backing->format = fmt;
+    }
+
+    if (virStorageSourceIsLocalStorage(backing) &&
+        stat(backing->path, &sb) == 0) {
+        backing->perms = g_new0(virStoragePerms, 1);
+        backing->perms->mode = sb.st_mode & (S_IRWXU | S_IRWXG | S_IRWXO);
+        backing->perms->uid = sb.st_uid;
+        backing->perms->gid = sb.st_gid;
+    }
+
+    g_clear_pointer(&target->backingStore, virObjectUnref);
+    target->backingStore = g_steal_pointer(&backing);
+}
+
+
+/* Reads the header of the regular file @fd and takes its format,
+ * capacity, encryption, features and backing store. */
+static int
+virStorageVolProbeImageQuiet(virStorageVolDef *vol,
+                             int fd)
+{
+    virStorageSource *target = &vol->target;
+    g_autofree char *buf = g_new0(char, VIR_STORAGE_MAX_HEADER);
+    g_autoptr(virStorageSource) meta = NULL;
+    ssize_t len;
+
+    if ((len = pread(fd, buf, VIR_STORAGE_MAX_HEADER, 0)) < 0)
+        return -errno;
+
+    if (!(meta = virStorageSourceGetMetadataFromBuf(target->path, buf, len,
+                                                    VIR_STORAGE_FILE_AUTO))) {
+        virResetLastError();
+        return -EINVAL;
+    }
+
+    target->format = meta->format;
+    if (meta->capacity)
+        target->capacity = meta->capacity;
+    if (meta->clusterSize)
+        target->clusterSize = meta->clusterSize;
+
+    if (meta->encryption) {
+        if (meta->encryption->payload_offset > 0)
+            target->capacity -= meta->encryption->payload_offset * 512;
+        virStorageEncryptionFree(target->encryption);
+        target->encryption = g_steal_pointer(&meta->encryption);
+    }
+
+    virBitmapFree(target->features);
+    target->features = g_steal_pointer(&meta->features);
+    if (meta->compat) {
+        g_free(target->compat);
+        target->compat = g_steal_pointer(&meta->compat);
+    }
+
+    if (meta->backingStoreRaw)
+        virStorageVolProbeBacking(target, meta);
+
+    return 0;
+}
+
+
+static int
+virStorageVolProbeBlockQuiet(virStorageVolDef *vol)
+{
+    VIR_AUTOCLOSE fd = -1;
+    off_t end;
+
+    if ((fd = open(vol->target.path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
+        return -errno;
+    if ((end = lseek(fd, 0, SEEK_END)) < 0)
+        return -errno;
+
+    vol->type = VIR_STORAGE_VOL_BLOCK;
+    vol->target.format = VIR_STORAGE_FILE_RAW;
+    vol->target.capacity = end;
+    vol->target.allocation = end;
+    vol->target.physical = end;
+    return 0;
+}
+
+
+static int
+virStorageVolProbeFileQuiet(virStorageVolDef *vol,
+                            const struct stat *sb)
+{
+    VIR_AUTOCLOSE fd = -1;
+    int rc;
+
+    vol->type = VIR_STORAGE_VOL_FILE;
+    vol->target.capacity = sb->st_size;
+    vol->target.physical = sb->st_size;
+    vol->target.allocation = (unsigned long long) sb->st_blocks * 512;
+
+    if ((fd = open(vol->target.path,
+                   O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0)
+        return -errno;
+
+    if ((rc = virStorageVolProbeImageQuiet(vol, fd)) < 0)
+        return rc;
+
+    return 0;
+}
+
+
+int
+virStorageVolProbeQuiet(virStorageVolDef *vol)
+{
+    struct stat sb;
+
+    if (stat(vol->target.path, &sb) < 0)
+        return -errno;
+
+    virStorageVolProbeFillStat(&vol->target, &sb);
+
+    if (S_ISREG(sb.st_mode))
+        return virStorageVolProbeFileQuiet(vol, &sb);
+
+    if (S_ISDIR(sb.st_mode)) {
+        vol->type = VIR_STORAGE_VOL_DIR;
+        vol->target.format = VIR_STORAGE_FILE_DIR;
+        vol->target.capacity = sb.st_size;
+        vol->target.allocation = (unsigned long long) sb.st_blocks * 512;
+        return 0;
+    }
+
+    if (S_ISBLK(sb.st_mode))
+        return virStorageVolProbeBlockQuiet(vol);
+
+    /* sockets, fifos and character devices are not volumes: opening
+     * some of them has side effects */
+    return -ENOTSUP;
+}
+
+
+int
+virStorageVolProbe(virStorageVolDef *vol)
+{
+    int rc = virStorageVolProbeQuiet(vol);
+
+    if (rc == -EINVAL) {
+        virReportError(VIR_ERR_STORAGE_PROBE_FAILED,
+                       _("cannot read the image header of volume '%s' at '%s'"),
+                       vol->name, vol->target.path);
+        return -1;
+    }
+    if (rc == -ENOTSUP) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("'%s' of volume '%s' is neither a file, a directory nor a block device"),
+                       vol->target.path, vol->name);
+        return -1;
+    }
+    if (rc < 0) {
+        virReportSystemError(-rc, _("cannot probe volume '%s' at '%s'"),
+                             vol->name, vol->target.path);
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,96 @@
+/*
+ * storage_vol_secret.c: the passphrase of an encrypted volume, for qemu-img
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <config.h>
+
+#include <unistd.h>
+
+#include "storage_vol_secret.h"
+#include "datatypes.h"
+#include "driver.h"
+#include "virerror.h"
+#include "virfile.h"
+#include "virsecret.h"
+#include "virsecureerase.h"
+
+#define VIR_FROM_THIS VIR_FROM_STORAGE
+
+
+static int
+virStorageVolSecretGet(virStorageVolDef *vol,
+                       uint8_t **secret,
+                       size_t *secretlen)
+{
+    virStorageEncryption *enc = vol->target.encryption;
+    g_autoptr(virConnect) conn = NULL;
+
+    if (enc->nsecrets != 1 ||
+        enc->secrets[0]->type != VIR_STORAGE_ENCRYPTION_SECRET_TYPE_PASSPHRASE) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       _("encrypted volume '%s' needs exactly one <secret type='passphrase' uuid='...'/> in its <encryption>"),
+                       vol->name);
+        return -1;
+    }
+
+    if (!(conn = virGetConnectSecret()))
+        return -1;
+
+    return virSecretGetSecretString(conn, &enc->secrets[0]->seclookupdef,
+                                    VIR_SECRET_USAGE_TYPE_VOLUME,
+                                    secret, secretlen);
+}
+
+
+int
+virStorageVolSecretFileCreate(virStorageVolDef *vol,
+                              char **path)
+{
+    g_autofree uint8_t *secret = NULL;
+    size_t secretlen = 0;
+    g_autofree char *tmp = NULL;
+    g_autoptr(GError) err = NULL;
+    VIR_AUTOCLOSE fd = -1;
+    int rc;
+
+    *path = NULL;
+    if (!vol->target.encryption)
+        return 0;
+
+    if (virStorageVolSecretGet(vol, &secret, &secretlen) < 0)
+        return -1;
+
+    /* g_file_open_tmp creates the file with mode 0600 */
+    if ((fd = g_file_open_tmp("libvirt-vol-secret-XXXXXX", &tmp, &err)) < 0) {
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       _("cannot create a file for the passphrase of volume '%s': %s"),
+                       vol->name, err->message);
+        virSecureErase(secret, secretlen);
+        return -1;
+    }
+
+    rc = safewrite(fd, secret, secretlen);
+    virSecureErase(secret, secretlen);
+    if (rc < 0) {
+        virReportSystemError(errno,
+                             _("cannot write the passphrase of volume '%s'"),
+                             vol->name);
+        unlink(tmp);
+        return -1;
+    }
+
+    *path = g_steal_pointer(&tmp);
+    return 0;
+}
+
+
+void
+virStorageVolSecretFileRemove(char *path)
+{
+    if (!path)
+        return;
+    unlink(path);
+    g_free(path);
+}
