@@ -151,6 +151,7 @@ virStorageVolProbeBlockQuiet(virStorageVolDef *vol)
         return -errno;
 
     vol->type = VIR_STORAGE_VOL_BLOCK;
+    vol->target.type = VIR_STORAGE_TYPE_BLOCK;
     vol->target.format = VIR_STORAGE_FILE_RAW;
     vol->target.capacity = end;
     vol->target.allocation = end;
@@ -167,6 +168,7 @@ virStorageVolProbeFileQuiet(virStorageVolDef *vol,
     int rc;
 
     vol->type = VIR_STORAGE_VOL_FILE;
+    vol->target.type = VIR_STORAGE_TYPE_FILE;
     vol->target.capacity = sb->st_size;
     vol->target.physical = sb->st_size;
     vol->target.allocation = (unsigned long long) sb->st_blocks * 512;
@@ -197,6 +199,7 @@ virStorageVolProbeQuiet(virStorageVolDef *vol)
 
     if (S_ISDIR(sb.st_mode)) {
         vol->type = VIR_STORAGE_VOL_DIR;
+        vol->target.type = VIR_STORAGE_TYPE_DIR;
         vol->target.format = VIR_STORAGE_FILE_DIR;
         vol->target.capacity = sb.st_size;
         vol->target.allocation = (unsigned long long) sb.st_blocks * 512;
