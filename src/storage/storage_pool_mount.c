@@ -2,24 +2,356 @@
  * storage_pool_mount.c: fs and netfs pools, a directory on a mount
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * An fs pool mounts a local block device on its target, a netfs pool a
+ * network share; both are then directory pools.  Start checks what it can
+ * before mounting (the target exists, the device exists and holds the
+ * pool's file system) so that the error says what to fix; build writes a
+ * file system only on a blank device unless asked to overwrite.
  */
 
 #include <config.h>
 
+#include <sys/stat.h>
+
 #include "storage_pool_mount.h"
+#include "storage_pool_dir.h"
+#include "storage_mount.h"
+#include "storage_mkfs.h"
+#include "storage_blkid.h"
 #include "virerror.h"
+#include "virfile.h"
+#include "virlog.h"
 
 #define VIR_FROM_THIS VIR_FROM_STORAGE
 
-static int
-notYet(const char *what)
+VIR_LOG_INIT("storage.storage_pool_mount");
+
+
+int
+virStoragePoolMountCheck(virStoragePoolObj *pool,
+                         bool *active)
 {
-    virReportError(VIR_ERR_NO_SUPPORT, _("%s is not implemented yet"), what);
+    virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
+    int rc;
+
+    if ((rc = virStorageMountIsMounted(def->target.path)) < 0)
+        return -1;
+
+    *active = rc == 1;
+    return 0;
+}
+
+
+static const char *
+virStoragePoolFsFormatName(virStoragePoolDef *def)
+{
+    if (def->source.format == VIR_STORAGE_POOL_FS_AUTO)
+        return NULL;
+    return virStoragePoolFormatFileSystemTypeToString(def->source.format);
+}
+
+
+/* Does libblkid's name @found for a file system mount as the pool's
+ * format @wanted? */
+static bool
+virStoragePoolFsFormatMatches(const char *wanted,
+                              const char *found)
+{
+    if (STREQ(wanted, found))
+        return true;
+    /* the ext4 driver mounts ext2 and ext3 too */
+    if (STREQ(wanted, "ext4"))
+        return STREQ(found, "ext2") || STREQ(found, "ext3");
+    if (STREQ(wanted, "hfs+"))
+        return STREQ(found, "hfsplus");
+    if (STREQ(wanted, "vmfs"))
+        return STREQ(found, "VMFS");
+    return false;
+}
+
+
+static int
+virStoragePoolFsRequireDevice(virStoragePoolDef *def,
+                              const char *device)
+{
+    struct stat sb;
+
+    if (stat(device, &sb) < 0) {
+        if (errno == ENOENT) {
+            virReportError(VIR_ERR_OPERATION_INVALID,
+                           _("source device '%s' of pool '%s' does not exist: fix <source><device path='...'/> in the pool's XML"),
+                           device, def->name);
+        } else {
+            virReportSystemError(errno,
+                                 _("cannot access source device '%s' of pool '%s'"),
+                                 device, def->name);
+        }
+        return -1;
+    }
+
+    if (!S_ISBLK(sb.st_mode) && !S_ISREG(sb.st_mode)) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("source '%s' of pool '%s' is neither a block device nor an image file"),
+                       device, def->name);
+        return -1;
+    }
+    return 0;
+}
+
+
+/* Before mounting: the device holds the file system the pool names. */
+static int
+virStoragePoolFsCheckContent(virStoragePoolDef *def,
+                             const char *device)
+{
+    const char *wanted = virStoragePoolFsFormatName(def);
+    g_autofree char *found = NULL;
+    int rc;
+
+    if (virStoragePoolFsRequireDevice(def, device) < 0)
+        return -1;
+
+    if ((rc = virStorageBlkidFindSignature(device, &found)) < 0)
+        return -1;
+
+    if (rc == 0) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("device '%s' of pool '%s' holds no file system: make one with 'virsh pool-build %s'"),
+                       device, def->name, def->name);
+        return -1;
+    }
+
+    if (wanted && !virStoragePoolFsFormatMatches(wanted, found)) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("device '%s' holds '%s' but pool '%s' expects '%s': fix <format type='...'/> in the pool's XML"),
+                       device, found, def->name, wanted);
+        return -1;
+    }
+    return 0;
+}
+
+
+/* 1 and @source set when something is mounted on the pool's target. */
+static int
+virStoragePoolMountedSource(virStoragePoolDef *def,
+                            char **source)
+{
+    g_autofree char *text = NULL;
+
+    if (virFileReadAll("/proc/self/mountinfo", 1024 * 1024, &text) < 0)
+        return -1;
+
+    return virStorageMountInfoFindTarget(text, def->target.path, source);
+}
+
+
+static int
+virStoragePoolMountRun(virStoragePoolDef *def,
+                       const char *source)
+{
+    g_autoptr(virCommand) cmd = NULL;
+    g_autofree char *errbuf = NULL;
+    int status = 0;
+
+    if (!(cmd = virStorageMountBuildCommand(def, source)))
+        return -1;
+
+    virCommandSetErrorBuffer(cmd, &errbuf);
+    if (virCommandRun(cmd, &status) < 0)
+        return -1;
+
+    if (status != 0) {
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       _("cannot mount '%s' on '%s' for pool '%s': %s"),
+                       source, def->target.path, def->name,
+                       errbuf && *errbuf ? g_strstrip(errbuf) : _("mount failed"));
+        return -1;
+    }
+    return 0;
+}
+
+
+int
+virStoragePoolMountStart(virStoragePoolObj *pool)
+{
+    virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
+    g_autofree char *source = NULL;
+    g_autofree char *mounted = NULL;
+    int rc;
+
+    if (!(source = virStorageMountSourceString(def)))
+        return -1;
+
+    if (virStoragePoolDirRequireTarget(def) < 0)
+        return -1;
+
+    if ((rc = virStoragePoolMountedSource(def, &mounted)) < 0)
+        return -1;
+
+    if (rc == 1) {
+        if (STREQ_NULLABLE(mounted, source))
+            return 0;
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("'%s' is already mounted on target '%s' of pool '%s': unmount it first"),
+                       NULLSTR(mounted), def->target.path, def->name);
+        return -1;
+    }
+
+    if (def->type == VIR_STORAGE_POOL_FS &&
+        virStoragePoolFsCheckContent(def, source) < 0)
+        return -1;
+
+    return virStoragePoolMountRun(def, source);
+}
+
+
+int
+virStoragePoolMountStop(virStoragePoolObj *pool)
+{
+    virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
+    g_autoptr(virCommand) cmd = NULL;
+    g_autofree char *errbuf = NULL;
+    int status = 0;
+    int rc;
+
+    if ((rc = virStorageMountIsMounted(def->target.path)) < 0)
+        return -1;
+    if (rc == 0)
+        return 0;
+
+    if (!(cmd = virStorageUmountBuildCommand(def->target.path)))
+        return -1;
+
+    virCommandSetErrorBuffer(cmd, &errbuf);
+    if (virCommandRun(cmd, &status) < 0)
+        return -1;
+
+    if (status == 0)
+        return 0;
+
+    if (errbuf && strstr(errbuf, "busy")) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("cannot unmount '%s' of pool '%s': it is busy, a process still uses a file on it (see 'fuser -vm %s'); stop that process and try again"),
+                       def->target.path, def->name, def->target.path);
+    } else {
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       _("cannot unmount '%s' of pool '%s': %s"),
+                       def->target.path, def->name,
+                       errbuf && *errbuf ? g_strstrip(errbuf) : _("umount failed"));
+    }
     return -1;
 }
 
-int virStoragePoolMountCheck(virStoragePoolObj *pool, bool *active) { *active = false; return 0; }
-int virStoragePoolMountStart(virStoragePoolObj *pool) { return notYet("start"); }
-int virStoragePoolMountStop(virStoragePoolObj *pool) { return notYet("stop"); }
-int virStoragePoolFsBuild(virStoragePoolObj *pool, unsigned int flags) { return notYet("build"); }
-int virStoragePoolNetfsBuild(virStoragePoolObj *pool, unsigned int flags) { return notYet("build"); }
+
+static int
+virStoragePoolFsMakeFileSystem(virStoragePoolDef *def,
+                               const char *device,
+                               bool overwrite)
+{
+    g_autoptr(virCommand) cmd = NULL;
+    g_autofree char *errbuf = NULL;
+    int status = 0;
+
+    if (!(cmd = virStorageMkfsBuildCommand(virStoragePoolFsFormatName(def),
+                                           device, overwrite)))
+        return -1;
+
+    virCommandSetErrorBuffer(cmd, &errbuf);
+    if (virCommandRun(cmd, &status) < 0)
+        return -1;
+
+    if (status != 0) {
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       _("cannot make a '%s' file system on '%s' for pool '%s': %s"),
+                       virStoragePoolFsFormatName(def), device, def->name,
+                       errbuf && *errbuf ? g_strstrip(errbuf) : _("mkfs failed"));
+        return -1;
+    }
+    return 0;
+}
+
+
+/*
+ * What build does with the device, by what libblkid finds on it:
+ *   blank                       -> mkfs of the pool's format
+ *   the pool's own file system  -> kept, unless --overwrite
+ *   anything else               -> refused, unless --overwrite
+ * --no-overwrite refuses any signature at all.
+ */
+static int
+virStoragePoolFsPrepareDevice(virStoragePoolDef *def,
+                              const char *device,
+                              unsigned int flags)
+{
+    const char *wanted = virStoragePoolFsFormatName(def);
+    g_autofree char *found = NULL;
+    int rc;
+
+    if (virStoragePoolFsRequireDevice(def, device) < 0)
+        return -1;
+
+    if ((rc = virStorageBlkidFindSignature(device, &found)) < 0)
+        return -1;
+
+    if (!wanted) {
+        if (rc == 1 && !(flags & VIR_STORAGE_POOL_BUILD_OVERWRITE))
+            return 0;
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       _("pool '%s' has format 'auto': set the file system to make with <format type='ext4'/> (pool-define-as --source-format)"),
+                       def->name);
+        return -1;
+    }
+
+    if (rc == 1 && !(flags & VIR_STORAGE_POOL_BUILD_OVERWRITE)) {
+        if (!(flags & VIR_STORAGE_POOL_BUILD_NO_OVERWRITE) &&
+            virStoragePoolFsFormatMatches(wanted, found)) {
+            VIR_INFO("device '%s' of pool '%s' already holds %s: kept",
+                     device, def->name, found);
+            return 0;
+        }
+        virReportError(VIR_ERR_STORAGE_POOL_BUILT,
+                       _("device '%s' of pool '%s' already holds '%s': nothing was written; 'virsh pool-build %s --overwrite' replaces it with %s and destroys its data"),
+                       device, def->name, found, def->name, wanted);
+        return -1;
+    }
+
+    if (rc == 1 && virStorageBlkidWipeSignatures(device) < 0)
+        return -1;
+
+    return virStoragePoolFsMakeFileSystem(def, device, rc == 1);
+}
+
+
+int
+virStoragePoolFsBuild(virStoragePoolObj *pool,
+                      unsigned int flags)
+{
+    virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
+    g_autofree char *device = NULL;
+    int rc;
+
+    virCheckFlags(VIR_STORAGE_POOL_BUILD_OVERWRITE |
+                  VIR_STORAGE_POOL_BUILD_NO_OVERWRITE, -1);
+
+    VIR_EXCLUSIVE_FLAGS_RET(VIR_STORAGE_POOL_BUILD_OVERWRITE,
+                            VIR_STORAGE_POOL_BUILD_NO_OVERWRITE, -1);
+
+    if (!(device = virStorageMountSourceString(def)))
+        return -1;
+
+    if ((rc = virStorageMountIsMounted(def->target.path)) < 0)
+        return -1;
+    if (rc == 1) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("target '%s' of pool '%s' is mounted: destroy the pool before building it"),
+                       def->target.path, def->name);
+        return -1;
+    }
+
+    if (virStoragePoolFsPrepareDevice(def, device, flags) < 0)
+        return -1;
+
+    return virStoragePoolDirMakeTarget(pool);
+}
+

@@ -12,4 +12,3 @@ int virStoragePoolMountCheck(virStoragePoolObj *pool, bool *active);
 int virStoragePoolMountStart(virStoragePoolObj *pool);
 int virStoragePoolMountStop(virStoragePoolObj *pool);
 int virStoragePoolFsBuild(virStoragePoolObj *pool, unsigned int flags);
-int virStoragePoolNetfsBuild(virStoragePoolObj *pool, unsigned int flags);
