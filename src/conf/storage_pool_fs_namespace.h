@@ -19,6 +19,10 @@ struct _virStoragePoolFSMountOpts {
     char **options;
 };
 
+void
+virStoragePoolFSMountOptsFree(virStoragePoolFSMountOpts *opts);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virStoragePoolFSMountOpts, virStoragePoolFSMountOptsFree);
+
 /* Registers the namespace for the fs and netfs pool types. */
 int
 virStoragePoolFSNamespaceRegister(void);
