@@ -31,8 +31,10 @@ virStorageQemuImgBuildCreate(const char *qemuimg,
                              unsigned int flags);
 
 /*
- * qemu-img convert of @inputvol (or @inputPath, its path) into a new
- * image for @vol, with the output options of virStorageQemuImgBuildCreate.
+ * qemu-img convert of @inputvol (read from @inputvol->target.path) into a
+ * new image for @vol, with the output options of
+ * virStorageQemuImgBuildCreate.  The backing store of @vol is ignored:
+ * the copy is standalone.  An encrypted @inputvol is refused.
  */
 virCommand *
 virStorageQemuImgBuildConvert(const char *qemuimg,
@@ -42,8 +44,10 @@ virStorageQemuImgBuildConvert(const char *qemuimg,
                               unsigned int flags);
 
 /*
- * qemu-img resize of @vol to @capacity bytes; @shrink adds --shrink,
- * @preallocate asks for falloc preallocation of the new space.
+ * qemu-img resize of @vol to @capacity bytes (rounded up to 512); @shrink
+ * adds --shrink, @preallocate asks for falloc preallocation of the new
+ * space (qcow2 and raw only).  An encrypted volume is opened with
+ * --image-opts and the secret in @secretPath.
  */
 virCommand *
 virStorageQemuImgBuildResize(const char *qemuimg,
