@@ -7,51 +7,448 @@
 #include <config.h>
 
 #include "storage_mount.h"
+#include "storage_pool_fs_namespace.h"
+#include "virbuffer.h"
 #include "virerror.h"
+#include "virfile.h"
+#include "virstring.h"
 
 #define VIR_FROM_THIS VIR_FROM_STORAGE
 
-static int
-notYet(const char *what)
+#define MOUNTINFO_PATH "/proc/self/mountinfo"
+#define MOUNTINFO_MAX_LEN (16 * 1024 * 1024)
+
+/* Every pool mount gets these: a pool holds disk images, never device
+ * nodes, set-uid programs or binaries meant to run on the host. */
+#define MOUNT_BASE_OPTIONS "nodev,nosuid,noexec"
+
+
+static const char *
+mountFsDevicePath(const virStoragePoolDef *def)
 {
-    virReportError(VIR_ERR_NO_SUPPORT, _("%s is not implemented yet"), what);
-    return -1;
+    if (def->source.ndevice == 0 || !def->source.devices[0].path) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       _("fs pool '%s' has no source device: add <device path='...'/> to its <source>"),
+                       def->name);
+        return NULL;
+    }
+
+    if (def->source.ndevice > 1) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       _("fs pool '%s' lists %zu source devices: keep exactly one <device> in its <source>"),
+                       def->name, def->source.ndevice);
+        return NULL;
+    }
+
+    return def->source.devices[0].path;
 }
+
+
+static const char *
+mountNetfsHost(const virStoragePoolDef *def)
+{
+    if (def->source.nhost == 0 || !def->source.hosts[0].name) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       _("netfs pool '%s' has no source host: add <host name='...'/> to its <source>"),
+                       def->name);
+        return NULL;
+    }
+
+    if (def->source.nhost > 1) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       _("netfs pool '%s' lists %zu source hosts: keep exactly one <host> in its <source>"),
+                       def->name, def->source.nhost);
+        return NULL;
+    }
+
+    return def->source.hosts[0].name;
+}
+
+
+static const char *
+mountNetfsDir(const virStoragePoolDef *def)
+{
+    if (!def->source.dir || !*def->source.dir) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       _("netfs pool '%s' has no source directory: add <dir path='...'/> to its <source> (the export, share or gluster volume)"),
+                       def->name);
+        return NULL;
+    }
+
+    return def->source.dir;
+}
+
+
+/* "host:/export"; an IPv6 literal needs brackets so that mount.nfs can
+ * tell the address from the path. */
+static char *
+mountNfsSource(const char *host, const char *dir)
+{
+    if (strchr(host, ':') && host[0] != '[')
+        return g_strdup_printf("[%s]:%s", host, dir);
+
+    return g_strdup_printf("%s:%s", host, dir);
+}
+
+
+/* "host:volume": the pool's <dir> names the gluster volume, which some
+ * users write as "/volume".  mount.glusterfs takes both forms and the
+ * kernel lists the source as given, so we settle on one spelling,
+ * the one 'virsh find-storage-pool-sources' reports: no leading '/'. */
+static char *
+mountGlusterSource(const char *host, const char *dir)
+{
+    while (*dir == '/')
+        dir++;
+
+    return g_strdup_printf("%s:%s", host, dir);
+}
+
+
+/* "//host/share", however many '/' the share was written with. */
+static char *
+mountCifsSource(const char *host, const char *dir)
+{
+    while (*dir == '/')
+        dir++;
+
+    return g_strdup_printf("//%s/%s", host, dir);
+}
+
+
+static char *
+mountNetfsSourceString(const virStoragePoolDef *def)
+{
+    const char *host;
+    const char *dir;
+
+    if (!(host = mountNetfsHost(def)) ||
+        !(dir = mountNetfsDir(def)))
+        return NULL;
+
+    switch ((virStoragePoolFormatFileSystemNet) def->source.format) {
+    case VIR_STORAGE_POOL_NETFS_AUTO:
+    case VIR_STORAGE_POOL_NETFS_NFS:
+        return mountNfsSource(host, dir);
+    case VIR_STORAGE_POOL_NETFS_GLUSTERFS:
+        if (!dir[strspn(dir, "/")]) {
+            virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                           _("netfs pool '%s' names no gluster volume: set <dir path='VOLUME'/> in its <source>"),
+                           def->name);
+            return NULL;
+        }
+        return mountGlusterSource(host, dir);
+    case VIR_STORAGE_POOL_NETFS_CIFS:
+        return mountCifsSource(host, dir);
+    case VIR_STORAGE_POOL_NETFS_LAST:
+        break;
+    }
+
+    virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                   _("netfs pool '%s' has an unknown source format %d"),
+                   def->name, def->source.format);
+    return NULL;
+}
+
 
 char *
 virStorageMountSourceString(const virStoragePoolDef *def)
 {
-    notYet("mount");
+    const char *path;
+
+    switch ((virStoragePoolType) def->type) {
+    case VIR_STORAGE_POOL_FS:
+        if (!(path = mountFsDevicePath(def)))
+            return NULL;
+        return g_strdup(path);
+    case VIR_STORAGE_POOL_NETFS:
+        return mountNetfsSourceString(def);
+    case VIR_STORAGE_POOL_DIR:
+    case VIR_STORAGE_POOL_LOGICAL:
+    case VIR_STORAGE_POOL_DISK:
+    case VIR_STORAGE_POOL_ISCSI:
+    case VIR_STORAGE_POOL_ISCSI_DIRECT:
+    case VIR_STORAGE_POOL_SCSI:
+    case VIR_STORAGE_POOL_MPATH:
+    case VIR_STORAGE_POOL_RBD:
+    case VIR_STORAGE_POOL_SHEEPDOG:
+    case VIR_STORAGE_POOL_GLUSTER:
+    case VIR_STORAGE_POOL_ZFS:
+    case VIR_STORAGE_POOL_VSTORAGE:
+    case VIR_STORAGE_POOL_LAST:
+        break;
+    }
+
+    virReportError(VIR_ERR_INTERNAL_ERROR,
+                   _("pool '%s' of type %d is not mounted"),
+                   def->name, def->type);
     return NULL;
 }
 
 
-virCommand *
-virStorageMountBuildCommand(const virStoragePoolDef *def, const char *source)
+/* The -t argument, or NULL when mount(8) should find the type itself:
+ * for fs pools it probes the device with libblkid, for netfs pools it
+ * picks nfs for "host:dir" sources. */
+static const char *
+mountTypeArg(const virStoragePoolDef *def)
 {
-    notYet("mount");
-    return NULL;
+    if (def->type == VIR_STORAGE_POOL_FS) {
+        if (def->source.format == VIR_STORAGE_POOL_FS_AUTO)
+            return NULL;
+        return virStoragePoolFormatFileSystemTypeToString(def->source.format);
+    }
+
+    if (def->source.format == VIR_STORAGE_POOL_NETFS_AUTO)
+        return NULL;
+    return virStoragePoolFormatFileSystemNetTypeToString(def->source.format);
+}
+
+
+/* Does the user's fs:mount_opts already say how to authenticate to the
+ * cifs server?  Then "guest" must not override it. */
+static bool
+mountCifsOptionsHaveAuth(const virStoragePoolFSMountOpts *opts)
+{
+    static const char *authKeys[] = {
+        "user", "username", "pass", "password", "cred", "credentials", "sec",
+    };
+    size_t i;
+    size_t j;
+
+    if (!opts)
+        return false;
+
+    for (i = 0; i < opts->noptions; i++) {
+        const char *opt = opts->options[i];
+        size_t keylen = strcspn(opt, "=");
+
+        for (j = 0; j < G_N_ELEMENTS(authKeys); j++) {
+            if (strlen(authKeys[j]) == keylen &&
+                STREQLEN(opt, authKeys[j], keylen))
+                return true;
+        }
+    }
+
+    return false;
+}
+
+
+/* Options that depend on the netfs format, before the user's own.
+ *
+ * NFS: mount.nfs retries a failed foreground mount for 2 minutes by
+ * default, so pool-start would hang that long on a dead server.
+ * retry=0 makes it give up after the first attempt.  We do NOT add
+ * 'soft': on a soft mount a slow server turns into I/O errors inside
+ * the guests' disk images, which is data loss; the data path stays
+ * 'hard' (the default).  Users who want the waiting back can add
+ * fs:mount_opts retry=N, which comes later and wins. */
+static void
+mountAddNetfsOptions(virBuffer *buf,
+                     const virStoragePoolDef *def,
+                     const virStoragePoolFSMountOpts *opts)
+{
+    switch ((virStoragePoolFormatFileSystemNet) def->source.format) {
+    case VIR_STORAGE_POOL_NETFS_AUTO:
+    case VIR_STORAGE_POOL_NETFS_NFS:
+        if (def->source.protocolVer)
+            virBufferAsprintf(buf, ",nfsvers=%s", def->source.protocolVer);
+        virBufferAddLit(buf, ",retry=0");
+        break;
+    case VIR_STORAGE_POOL_NETFS_GLUSTERFS:
+        /* no page cache of our own over the volume: guests see what
+         * the bricks hold */
+        virBufferAddLit(buf, ",direct-io-mode=1");
+        break;
+    case VIR_STORAGE_POOL_NETFS_CIFS:
+        if (!mountCifsOptionsHaveAuth(opts))
+            virBufferAddLit(buf, ",guest");
+        break;
+    case VIR_STORAGE_POOL_NETFS_LAST:
+        break;
+    }
+}
+
+
+static char *
+mountOptionsString(const virStoragePoolDef *def)
+{
+    const virStoragePoolFSMountOpts *opts = virStoragePoolFSMountOptsGet(def);
+    g_auto(virBuffer) buf = VIR_BUFFER_INITIALIZER;
+    size_t i;
+
+    virBufferAddLit(&buf, MOUNT_BASE_OPTIONS);
+
+    if (def->type == VIR_STORAGE_POOL_NETFS)
+        mountAddNetfsOptions(&buf, def, opts);
+
+    if (opts) {
+        for (i = 0; i < opts->noptions; i++)
+            virBufferAsprintf(&buf, ",%s", opts->options[i]);
+    }
+
+    return virBufferContentAndReset(&buf);
+}
+
+
+virCommand *
+virStorageMountBuildCommand(const virStoragePoolDef *def,
+                            const char *source)
+{
+    g_autoptr(virCommand) cmd = virCommandNew("mount");
+    g_autofree char *options = mountOptionsString(def);
+    const char *type = mountTypeArg(def);
+
+    if (type)
+        virCommandAddArgList(cmd, "-t", type, NULL);
+    virCommandAddArgList(cmd, "-o", options, source, def->target.path, NULL);
+
+    return g_steal_pointer(&cmd);
 }
 
 
 virCommand *
 virStorageUmountBuildCommand(const char *target)
 {
-    notYet("umount");
-    return NULL;
+    return virCommandNewArgList("umount", target, NULL);
+}
+
+
+/* Decodes the octal escapes (\040 space, \011 tab, \012 newline,
+ * \134 backslash) the kernel writes for those bytes in paths. */
+static char *
+mountInfoUnescape(const char *field, size_t len)
+{
+    g_autofree char *out = g_new0(char, len + 1);
+    size_t i = 0;
+    size_t j = 0;
+
+    while (i < len) {
+        if (field[i] == '\\' && i + 3 < len &&
+            field[i + 1] >= '0' && field[i + 1] <= '3' &&
+            field[i + 2] >= '0' && field[i + 2] <= '7' &&
+            field[i + 3] >= '0' && field[i + 3] <= '7') {
+            out[j++] = ((field[i + 1] - '0') << 6) |
+                       ((field[i + 2] - '0') << 3) |
+                       (field[i + 3] - '0');
+            i += 4;
+        } else {
+            out[j++] = field[i++];
+        }
+    }
+
+    return g_steal_pointer(&out);
+}
+
+
+/* Splits one mountinfo line into its space-separated fields. */
+static GStrv
+mountInfoFields(const char *line)
+{
+    g_autoptr(GPtrArray) fields = g_ptr_array_new();
+    const char *p = line;
+
+    while (*p) {
+        size_t len;
+
+        p += strspn(p, " ");
+        if (!*p)
+            break;
+        len = strcspn(p, " ");
+        g_ptr_array_add(fields, mountInfoUnescape(p, len));
+        p += len;
+    }
+    g_ptr_array_add(fields, NULL);
+
+    return (GStrv) g_ptr_array_free(g_steal_pointer(&fields), FALSE);
+}
+
+
+/* Reads the mount point and source of one mountinfo line:
+ *   ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - TYPE SOURCE SUPER
+ * Returns false for a line that does not have that shape. */
+static bool
+mountInfoParseLine(const char *line,
+                   char **mountpoint,
+                   char **source)
+{
+    g_auto(GStrv) fields = mountInfoFields(line);
+    size_t nfields = g_strv_length(fields);
+    size_t sep;
+
+    if (nfields < 6)
+        return false;
+
+    for (sep = 6; sep < nfields; sep++) {
+        if (STREQ(fields[sep], "-"))
+            break;
+    }
+
+    if (sep + 2 >= nfields)
+        return false;
+
+    *mountpoint = g_strdup(fields[4]);
+    *source = g_strdup(fields[sep + 2]);
+    return true;
+}
+
+
+/* @target without trailing '/', except for "/" itself. */
+static char *
+mountInfoCanonTarget(const char *target)
+{
+    size_t len = strlen(target);
+
+    while (len > 1 && target[len - 1] == '/')
+        len--;
+
+    return g_strndup(target, len);
 }
 
 
 int
-virStorageMountInfoFindTarget(const char *text, const char *target,
+virStorageMountInfoFindTarget(const char *text,
+                              const char *target,
                               char **source)
 {
-    return notYet("mountinfo");
+    g_autofree char *want = mountInfoCanonTarget(target);
+    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+    g_autofree char *found = NULL;
+    bool mounted = false;
+    size_t i;
+
+    for (i = 0; lines[i]; i++) {
+        g_autofree char *mountpoint = NULL;
+        g_autofree char *src = NULL;
+
+        if (!mountInfoParseLine(lines[i], &mountpoint, &src))
+            continue;
+
+        if (STRNEQ(mountpoint, want))
+            continue;
+
+        /* a later line on the same mount point was mounted over the
+         * earlier ones: it is the one the path reaches */
+        mounted = true;
+        g_free(found);
+        found = g_steal_pointer(&src);
+    }
+
+    if (!mounted)
+        return 0;
+
+    if (source)
+        *source = g_steal_pointer(&found);
+    return 1;
 }
 
 
 int
 virStorageMountIsMounted(const char *target)
 {
-    return notYet("mountinfo");
+    g_autofree char *text = NULL;
+
+    if (virFileReadAll(MOUNTINFO_PATH, MOUNTINFO_MAX_LEN, &text) < 0)
+        return -1;
+
+    return virStorageMountInfoFindTarget(text, target, NULL);
 }

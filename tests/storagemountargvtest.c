@@ -1,0 +1,466 @@
+/*
+ * storagemountargvtest.c: mount, umount and mkfs command lines of fs and
+ * netfs pools, and the /proc/self/mountinfo parser
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Mount cases parse storagemountargvdata/<pool>.xml with our fs XML
+ * namespace registered, build the source string and the mount command
+ * with storage_mount.c and compare with storagemountargvdata/<case>.argv.
+ * Some cases change the parsed definition first, to reach states the
+ * XML parser itself refuses (no host, no device...).  mkfs cases call
+ * the builder of storage_mkfs.c directly.
+ *
+ * Fixture format: the command as virCommandToString(cmd, false) renders
+ * it, split back into arguments with the shell's quoting rules
+ * (g_shell_parse_argv), one argument per line.
+ *
+ * Refused cases have no .argv file and must fail with the error code
+ * they list.
+ *
+ * Mountinfo cases run the parser on real captured mountinfo files.
+ *
+ * VIR_TEST_REGENERATE_OUTPUT=1 rewrites the .argv files from the
+ * builders' output; review the diff before committing it.
+ */
+
+#include <config.h>
+
+#include <glib/gstdio.h>
+
+#include "storage_mkfs.h"
+#include "storage_mount.h"
+#include "storage_pool_fs_namespace.h"
+#include "viralloc.h"
+#include "virerror.h"
+
+#define VIR_FROM_THIS VIR_FROM_STORAGE
+
+typedef enum {
+    EDIT_NONE,
+    EDIT_NO_DEVICE,       /* fs pool without <device> */
+    EDIT_TWO_DEVICES,     /* fs pool with two <device> */
+    EDIT_NO_HOST,         /* netfs pool without <host> */
+    EDIT_NO_DIR,          /* netfs pool without <dir> */
+    EDIT_HAND_OPTS,       /* fs:mount_opts set in code, not XML */
+} testEdit;
+
+typedef struct {
+    const char *name;       /* case name, and .argv file name */
+    const char *pool;       /* pool XML, without .xml */
+    testEdit edit;
+    int error;              /* expected error code of a refusal, or 0 */
+} testMountCase;
+
+typedef struct {
+    const char *name;
+    const char *fstype;
+    const char *device;
+    bool overwrite;
+    int error;
+} testMkfsCase;
+
+typedef struct {
+    const char *name;
+    const char *file;       /* captured mountinfo */
+    const char *target;
+    int result;             /* 1 mounted, 0 not */
+    const char *source;     /* expected source when mounted */
+} testMountInfoCase;
+
+
+static const char *dataDir;
+
+
+static void
+testQuietErrorFunc(void *opaque G_GNUC_UNUSED,
+                   virErrorPtr err G_GNUC_UNUSED)
+{
+}
+
+
+static char *
+testDataPath(const char *name, const char *suffix)
+{
+    return g_strdup_printf("%s/%s%s", dataDir, name, suffix);
+}
+
+
+static virStoragePoolDef *
+testParsePool(const char *name)
+{
+    g_autofree char *path = testDataPath(name, ".xml");
+    virStoragePoolDef *def = virStoragePoolDefParse(NULL, path, 0);
+
+    if (!def)
+        g_error("cannot parse %s: %s", path, virGetLastErrorMessage());
+    return def;
+}
+
+
+static void
+testEditPool(virStoragePoolDef *def, testEdit edit)
+{
+    virStoragePoolFSMountOpts *opts;
+    size_t i;
+
+    switch (edit) {
+    case EDIT_NONE:
+        break;
+    case EDIT_NO_DEVICE:
+        for (i = 0; i < def->source.ndevice; i++)
+            virStoragePoolSourceDeviceClear(&def->source.devices[i]);
+        g_clear_pointer(&def->source.devices, g_free);
+        def->source.ndevice = 0;
+        break;
+    case EDIT_TWO_DEVICES:
+        VIR_EXPAND_N(def->source.devices, def->source.ndevice, 1);
+        def->source.devices[1].path = g_strdup("/dev/vdz");
+        break;
+    case EDIT_NO_HOST:
+        for (i = 0; i < def->source.nhost; i++)
+            g_free(def->source.hosts[i].name);
+        g_clear_pointer(&def->source.hosts, g_free);
+        def->source.nhost = 0;
+        break;
+    case EDIT_NO_DIR:
+        g_clear_pointer(&def->source.dir, g_free);
+        break;
+    case EDIT_HAND_OPTS:
+        g_assert_null(def->namespaceData);
+        opts = g_new0(virStoragePoolFSMountOpts, 1);
+        opts->noptions = 2;
+        opts->options = g_new0(char *, 2);
+        opts->options[0] = g_strdup("noatime");
+        opts->options[1] = g_strdup("discard");
+        def->namespaceData = opts;
+        break;
+    }
+}
+
+
+/* Frees what EDIT_HAND_OPTS attached, so that the pool's own
+ * namespace free function never sees it. */
+static void
+testUneditPool(virStoragePoolDef *def, testEdit edit)
+{
+    virStoragePoolFSMountOpts *opts = def->namespaceData;
+
+    if (edit != EDIT_HAND_OPTS)
+        return;
+
+    g_strfreev(opts->options);
+    g_free(opts);
+    def->namespaceData = NULL;
+}
+
+
+/* One argument per line, as the fixtures hold it. */
+static char *
+testArgvLines(virCommand *cmd)
+{
+    g_autofree char *str = virCommandToString(cmd, false);
+    g_auto(GStrv) argv = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autofree char *joined = NULL;
+
+    g_assert_nonnull(str);
+    if (!g_shell_parse_argv(str, NULL, &argv, &err))
+        g_error("cannot split '%s': %s", str, err->message);
+
+    joined = g_strjoinv("\n", argv);
+    return g_strconcat(joined, "\n", NULL);
+}
+
+
+static void
+testCompareArgv(const char *name, virCommand *cmd)
+{
+    g_autofree char *argvPath = testDataPath(name, ".argv");
+    g_autofree char *actual = testArgvLines(cmd);
+    g_autofree char *expected = NULL;
+    g_autoptr(GError) err = NULL;
+
+    if (g_getenv("VIR_TEST_REGENERATE_OUTPUT") &&
+        !g_file_set_contents(argvPath, actual, -1, &err))
+        g_error("cannot write %s: %s", argvPath, err->message);
+
+    if (!g_file_get_contents(argvPath, &expected, NULL, &err))
+        g_error("cannot read %s: %s", argvPath, err->message);
+
+    g_assert_cmpstr(actual, ==, expected);
+}
+
+
+static void
+testExpectError(const char *name, int code)
+{
+    const char *msg = virGetLastErrorMessage();
+
+    if (virGetLastErrorCode() != code)
+        g_error("%s: expected error code %d, got %d: %s",
+                name, code, virGetLastErrorCode(), msg);
+    g_test_message("%s refused: %s", name, msg);
+}
+
+
+static void
+testMount(const void *opaque)
+{
+    const testMountCase *info = opaque;
+    g_autoptr(virStoragePoolDef) def = testParsePool(info->pool);
+    g_autofree char *source = NULL;
+    g_autoptr(virCommand) cmd = NULL;
+
+    testEditPool(def, info->edit);
+    virResetLastError();
+
+    source = virStorageMountSourceString(def);
+    if (source)
+        cmd = virStorageMountBuildCommand(def, source);
+
+    if (info->error) {
+        if (cmd) {
+            g_autofree char *str = virCommandToString(cmd, false);
+            g_error("%s: expected a refusal, got '%s'", info->name, str);
+        }
+        testExpectError(info->name, info->error);
+    } else {
+        if (!cmd)
+            g_error("%s: builder failed: %s", info->name,
+                    virGetLastErrorMessage());
+        testCompareArgv(info->name, cmd);
+    }
+
+    testUneditPool(def, info->edit);
+}
+
+
+static void
+testUmount(const void *opaque G_GNUC_UNUSED)
+{
+    g_autoptr(virCommand) cmd = NULL;
+
+    cmd = virStorageUmountBuildCommand("/var/lib/libvirt/pools/fs auto");
+    testCompareArgv("umount", cmd);
+}
+
+
+static void
+testMkfs(const void *opaque)
+{
+    const testMkfsCase *info = opaque;
+    g_autoptr(virCommand) cmd = NULL;
+
+    virResetLastError();
+    cmd = virStorageMkfsBuildCommand(info->fstype, info->device,
+                                     info->overwrite);
+
+    if (info->error) {
+        if (cmd) {
+            g_autofree char *str = virCommandToString(cmd, false);
+            g_error("%s: expected a refusal, got '%s'", info->name, str);
+        }
+        testExpectError(info->name, info->error);
+        return;
+    }
+
+    if (!cmd)
+        g_error("%s: builder failed: %s", info->name, virGetLastErrorMessage());
+    testCompareArgv(info->name, cmd);
+}
+
+
+static void
+testMountInfo(const void *opaque)
+{
+    const testMountInfoCase *info = opaque;
+    g_autofree char *path = g_build_filename(dataDir, info->file, NULL);
+    g_autofree char *text = NULL;
+    g_autofree char *source = NULL;
+    g_autoptr(GError) err = NULL;
+    int rc;
+
+    if (!g_file_get_contents(path, &text, NULL, &err))
+        g_error("cannot read %s: %s", path, err->message);
+
+    rc = virStorageMountInfoFindTarget(text, info->target, &source);
+    g_assert_cmpint(rc, ==, info->result);
+    if (rc == 1)
+        g_assert_cmpstr(source, ==, info->source);
+    else
+        g_assert_null(source);
+
+    /* the same answer without asking for the source */
+    g_assert_cmpint(virStorageMountInfoFindTarget(text, info->target, NULL),
+                    ==, info->result);
+}
+
+
+/* The running system: "/" is always a mount point, a fresh directory
+ * never is. */
+static void
+testIsMounted(const void *opaque G_GNUC_UNUSED)
+{
+    g_autofree char *dir = g_dir_make_tmp("mounttest-XXXXXX", NULL);
+
+    g_assert_nonnull(dir);
+    g_assert_cmpint(virStorageMountIsMounted("/"), ==, 1);
+    g_assert_cmpint(virStorageMountIsMounted(dir), ==, 0);
+    g_assert_cmpint(g_rmdir(dir), ==, 0);
+}
+
+
+#define MOUNT(name, pool) \
+    { name, pool, EDIT_NONE, 0 }
+#define MOUNT_EDIT(name, pool, edit) \
+    { name, pool, edit, 0 }
+#define MOUNT_FAIL(name, pool, edit, code) \
+    { name, pool, edit, code }
+
+static const testMountCase mountTests[] = {
+    MOUNT("mount-fs-ext4", "fs-ext4"),
+    MOUNT("mount-fs-auto", "fs-auto"),
+    MOUNT("mount-fs-xfs-mountopts", "fs-xfs-mountopts"),
+    MOUNT_EDIT("mount-fs-ext4-handopts", "fs-ext4", EDIT_HAND_OPTS),
+    MOUNT("mount-netfs-nfs3", "netfs-nfs3"),
+    MOUNT("mount-netfs-nfs42", "netfs-nfs42"),
+    MOUNT("mount-netfs-nfs-ipv6", "netfs-nfs-ipv6"),
+    MOUNT("mount-netfs-nfs-mountopts", "netfs-nfs-mountopts"),
+    MOUNT("mount-netfs-cifs", "netfs-cifs"),
+    MOUNT("mount-netfs-cifs-credentials", "netfs-cifs-credentials"),
+    MOUNT("mount-netfs-glusterfs", "netfs-glusterfs"),
+    MOUNT("mount-netfs-glusterfs-noslash", "netfs-glusterfs-noslash"),
+    MOUNT("mount-netfs-auto", "netfs-auto"),
+    MOUNT_FAIL("mount-fs-nodevice", "fs-ext4", EDIT_NO_DEVICE,
+               VIR_ERR_CONFIG_UNSUPPORTED),
+    MOUNT_FAIL("mount-fs-twodevices", "fs-ext4", EDIT_TWO_DEVICES,
+               VIR_ERR_CONFIG_UNSUPPORTED),
+    MOUNT_FAIL("mount-netfs-nohost", "netfs-nfs3", EDIT_NO_HOST,
+               VIR_ERR_CONFIG_UNSUPPORTED),
+    MOUNT_FAIL("mount-netfs-nodir", "netfs-cifs", EDIT_NO_DIR,
+               VIR_ERR_CONFIG_UNSUPPORTED),
+    MOUNT_FAIL("mount-netfs-glusterfs-novolume", "netfs-glusterfs-novolume",
+               EDIT_NONE, VIR_ERR_CONFIG_UNSUPPORTED),
+};
+
+static const testMkfsCase mkfsTests[] = {
+    { "mkfs-ext2", "ext2", "/dev/vdb1", false, 0 },
+    { "mkfs-ext3-overwrite", "ext3", "/dev/vdb1", true, 0 },
+    { "mkfs-ext4", "ext4", "/dev/vdb1", false, 0 },
+    { "mkfs-ext4-overwrite", "ext4", "/dev/vdb1", true, 0 },
+    { "mkfs-xfs", "xfs", "/dev/loop7", false, 0 },
+    { "mkfs-xfs-overwrite", "xfs", "/dev/loop7", true, 0 },
+    { "mkfs-btrfs", "btrfs", "/dev/disk/by-id/virtio-data", false, 0 },
+    { "mkfs-btrfs-overwrite", "btrfs", "/dev/disk/by-id/virtio-data", true, 0 },
+    { "mkfs-vfat", "vfat", "/dev/sdc1", false, 0 },
+    { "mkfs-vfat-overwrite", "vfat", "/dev/sdc1", true, 0 },
+    { "mkfs-auto", "auto", "/dev/vdb1", false, VIR_ERR_CONFIG_UNSUPPORTED },
+    { "mkfs-auto-overwrite", "auto", "/dev/vdb1", true,
+      VIR_ERR_CONFIG_UNSUPPORTED },
+    { "mkfs-iso9660", "iso9660", "/dev/vdb1", false,
+      VIR_ERR_CONFIG_UNSUPPORTED },
+};
+
+static const testMountInfoCase mountInfoTests[] = {
+    { "root", "mountinfo-private.txt", "/", 1, "/dev/vda" },
+    { "glusterfs", "mountinfo-private.txt", "/tmp/mount-gl/mnt1", 1,
+      "127.0.0.1:gv0" },
+    { "glusterfs-slash", "mountinfo-private.txt", "/tmp/mount-gl/mnt3/", 1,
+      "127.0.0.1:/gv0" },
+    { "escaped-space", "mountinfo-private.txt", "/tmp/mount-gl/mnt 2", 1,
+      "tmpfs" },
+    { "escaped-backslash", "mountinfo-private.txt",
+      "/tmp/mount-gl/back\\slash", 1, "src with space" },
+    { "stacked", "mountinfo-private.txt", "/tmp/mount-gl/stack", 1, "upper" },
+    { "not-mounted", "mountinfo-private.txt", "/tmp/mount-gl", 0, NULL },
+    { "prefix-only", "mountinfo-private.txt", "/tmp/mount-gl/mnt", 0, NULL },
+    { "escape-not-decoded", "mountinfo-private.txt",
+      "/tmp/mount-gl/mnt\\0402", 0, NULL },
+    { "shared-glusterfs", "mountinfo-shared.txt", "/tmp/mount-gl/mnt1", 1,
+      "127.0.0.1:gv0" },
+    { "shared-stacked", "mountinfo-shared.txt", "/tmp/mount-gl/stack", 1,
+      "upper" },
+    { "shared-escaped", "mountinfo-shared.txt", "/tmp/mount-gl/back\\slash", 1,
+      "src with space" },
+    { "shared-cgroup", "mountinfo-shared.txt", "/sys/fs/cgroup/unified", 1,
+      "cgroup2" },
+    { "shared-not-mounted", "mountinfo-shared.txt", "/var/lib/libvirt", 0,
+      NULL },
+};
+
+
+/* Text the kernel never writes: lines the parser must skip. */
+static void
+testMountInfoMalformed(const void *opaque G_GNUC_UNUSED)
+{
+    const char *text =
+        "\n"
+        "garbage\n"
+        "36 35 98:0 /mnt1 /mnt/a rw,noatime master:1 - ext3\n"
+        "37 35 98:0 /mnt1 /mnt/b rw,noatime master:1 ext3 /dev/x rw\n"
+        "38 35 98:0 / /mnt/c rw - ext4 /dev/c rw,errors=continue\n"
+        "39 35 98:0 / /mnt/d\\04 rw - ext4 /dev/d\\1 rw";
+    g_autofree char *source = NULL;
+
+    g_assert_cmpint(virStorageMountInfoFindTarget(text, "/mnt/a", NULL), ==, 0);
+    g_assert_cmpint(virStorageMountInfoFindTarget(text, "/mnt/b", NULL), ==, 0);
+    g_assert_cmpint(virStorageMountInfoFindTarget(text, "/mnt/c", &source),
+                    ==, 1);
+    g_assert_cmpstr(source, ==, "/dev/c");
+    g_clear_pointer(&source, g_free);
+
+    /* a backslash not followed by three octal digits stays as it is */
+    g_assert_cmpint(virStorageMountInfoFindTarget(text, "/mnt/d\\04", &source),
+                    ==, 1);
+    g_assert_cmpstr(source, ==, "/dev/d\\1");
+    g_assert_cmpint(virStorageMountInfoFindTarget("", "/", NULL), ==, 0);
+}
+
+
+int
+main(int argc, char **argv)
+{
+    const char *srcdir = g_getenv("abs_srcdir");
+    g_autofree char *dir = NULL;
+    size_t i;
+
+    g_test_init(&argc, &argv, NULL);
+
+    if (virInitialize() < 0)
+        g_error("cannot initialize libvirt");
+    virSetErrorFunc(NULL, testQuietErrorFunc);
+
+    if (virStoragePoolFSNamespaceRegister() < 0)
+        g_error("cannot register the fs namespace: %s",
+                virGetLastErrorMessage());
+
+    if (!srcdir)
+        g_error("abs_srcdir is not set: run this test with meson test");
+    dir = g_build_filename(srcdir, "storagemountargvdata", NULL);
+    dataDir = dir;
+
+    for (i = 0; i < G_N_ELEMENTS(mountTests); i++) {
+        g_autofree char *path = g_strdup_printf("/mount/%s",
+                                                mountTests[i].name);
+        g_test_add_data_func(path, &mountTests[i], testMount);
+    }
+
+    g_test_add_data_func("/mount/umount", NULL, testUmount);
+
+    for (i = 0; i < G_N_ELEMENTS(mkfsTests); i++) {
+        g_autofree char *path = g_strdup_printf("/mkfs/%s", mkfsTests[i].name);
+        g_test_add_data_func(path, &mkfsTests[i], testMkfs);
+    }
+
+    for (i = 0; i < G_N_ELEMENTS(mountInfoTests); i++) {
+        g_autofree char *path = g_strdup_printf("/mountinfo/%s",
+                                                mountInfoTests[i].name);
+        g_test_add_data_func(path, &mountInfoTests[i], testMountInfo);
+    }
+
+    g_test_add_data_func("/mountinfo/malformed", NULL, testMountInfoMalformed);
+    g_test_add_data_func("/mountinfo/system", NULL, testIsMounted);
+
+    return g_test_run();
+}
