@@ -96,11 +96,17 @@ class _Daemons:
                         % (OUR_BACKEND_DIR, BUILD_DIR), pytrace=False)
         daemon = TestDaemon(BACKEND_DIRS[kind])
         daemon.kind = kind
-        daemon.start()
-        # the storage driver initialises after the socket appears: wait for it
-        conn = libvirt.open(daemon.uri)
-        conn.listAllStoragePools()
-        conn.close()
+        try:
+            daemon.start()
+            # the storage driver initialises after the socket appears
+            conn = libvirt.open(daemon.uri)
+            conn.listAllStoragePools()
+            conn.close()
+        except Exception as e:
+            tail = daemon.tail()
+            daemon.stop()
+            pytest.fail("cannot start libvirtd with the %s modules: %s\n%s"
+                        % (kind, e, tail), pytrace=False)
         self.running[kind] = daemon
         return daemon
 

@@ -70,7 +70,6 @@ class LoopDevice:
 
 def mkfs(device, fstype):
     run(MKFS[fstype] + [device])
-    run(["udevadm", "settle"], check=False)
 
 
 def wipe_signatures(device):
