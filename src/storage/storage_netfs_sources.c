@@ -8,51 +8,413 @@
 
 #include "storage_netfs_sources.h"
 #include "virerror.h"
+#include "virfile.h"
+#include "virstring.h"
+#include "virxml.h"
 
 #define VIR_FROM_THIS VIR_FROM_STORAGE
 
-static int
-notYet(const char *what)
-{
-    virReportError(VIR_ERR_NO_SUPPORT, _("%s is not implemented yet"), what);
-    return -1;
-}
+#define SHOWMOUNT "showmount"
+#define GLUSTER "gluster"
 
-char *
-virStorageNetfsFindPoolSources(const char *srcSpec, unsigned int flags)
-{
-    notYet("find-storage-pool-sources");
-    return NULL;
-}
+/* Seconds the gluster CLI waits for the remote glusterd (its default
+ * is 120), so that discovery against a dead host ends in bounded time. */
+#define GLUSTER_CLI_TIMEOUT "30"
 
 
 virCommand *
 virStorageNetfsBuildShowmount(const char *host)
 {
-    notYet("showmount");
-    return NULL;
-}
-
-
-int
-virStorageNetfsParseShowmount(const char *output, const char *host,
-                              virStoragePoolSourceList *list)
-{
-    return notYet("showmount");
+    return virCommandNewArgList(SHOWMOUNT, "--no-headers", "-e", host, NULL);
 }
 
 
 virCommand *
 virStorageNetfsBuildGlusterInfo(const char *host)
 {
-    notYet("gluster");
-    return NULL;
+    g_autoptr(virCommand) cmd = virCommandNewArgList(GLUSTER,
+                                                     "--xml",
+                                                     "--log-file=/dev/null",
+                                                     "--timeout=" GLUSTER_CLI_TIMEOUT,
+                                                     "volume", "info",
+                                                     NULL);
+
+    virCommandAddArgFormat(cmd, "--remote-host=%s", host);
+    return g_steal_pointer(&cmd);
+}
+
+
+static int
+netfsAddSource(virStoragePoolSourceList *list,
+               const char *host,
+               int format,
+               const char *dir)
+{
+    virStoragePoolSource *src;
+
+    if (!(src = virStoragePoolSourceListNewSource(list)))
+        return -1;
+
+    src->format = format;
+    src->dir = g_strdup(dir);
+    src->hosts = g_new0(virStoragePoolSourceHost, 1);
+    src->nhost = 1;
+    src->hosts[0].name = g_strdup(host);
+    return 0;
+}
+
+
+/* One line of 'showmount --no-headers -e': the export path, padded
+ * with spaces, one space, then the comma-separated clients or
+ * "(everyone)".  The client list holds no space, the path may, so the
+ * path is everything before the last run of spaces.  Returns the path
+ * or NULL when the line does not have that shape. */
+static char *
+showmountParseLine(const char *line)
+{
+    const char *clients = strrchr(line, ' ');
+    const char *end;
+
+    if (line[0] != '/' || !clients || !clients[1])
+        return NULL;
+
+    end = clients;
+    while (end > line && end[-1] == ' ')
+        end--;
+
+    return g_strndup(line, end - line);
 }
 
 
 int
-virStorageNetfsParseGlusterInfo(const char *output, const char *host,
+virStorageNetfsParseShowmount(const char *output,
+                              const char *host,
+                              virStoragePoolSourceList *list)
+{
+    g_auto(GStrv) lines = g_strsplit(output, "\n", -1);
+    size_t i;
+
+    for (i = 0; lines[i]; i++) {
+        g_autofree char *dir = NULL;
+
+        if (!*lines[i])
+            continue;
+
+        /* the heading, should showmount print it despite --no-headers */
+        if (STRPREFIX(lines[i], "Export list for "))
+            continue;
+
+        if (!(dir = showmountParseLine(lines[i]))) {
+            virReportError(VIR_ERR_OPERATION_FAILED,
+                           _("cannot parse the NFS export list of host '%s': unexpected line '%s' in showmount output"),
+                           host, lines[i]);
+            return -1;
+        }
+
+        if (netfsAddSource(list, host, VIR_STORAGE_POOL_NETFS_NFS, dir) < 0)
+            return -1;
+    }
+
+    return 0;
+}
+
+
+static int
+glusterCheckOpRet(xmlXPathContextPtr ctxt,
+                  const char *host)
+{
+    int opRet;
+    g_autofree char *opErrstr = NULL;
+
+    if (virXPathInt("string(/cliOutput/opRet)", ctxt, &opRet) < 0) {
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       _("cannot parse the gluster volume list of host '%s': no <opRet> in the gluster CLI output"),
+                       host);
+        return -1;
+    }
+
+    if (opRet == 0)
+        return 0;
+
+    opErrstr = virXPathString("string(/cliOutput/opErrstr)", ctxt);
+    virReportError(VIR_ERR_OPERATION_FAILED,
+                   _("cannot list the gluster volumes of host '%s': %s"),
+                   host, NULLSTR_EMPTY(opErrstr));
+    return -1;
+}
+
+
+int
+virStorageNetfsParseGlusterInfo(const char *output,
+                                const char *host,
                                 virStoragePoolSourceList *list)
 {
-    return notYet("gluster");
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autoptr(xmlXPathContext) ctxt = NULL;
+    g_autofree xmlNodePtr *volumes = NULL;
+    int nvolumes;
+    size_t i;
+
+    if (!(doc = virXMLParseStringCtxt(output, _("(gluster volume info output)"),
+                                      &ctxt)))
+        return -1;
+
+    if (!virXMLNodeNameEqual(ctxt->node, "cliOutput")) {
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       _("cannot parse the gluster volume list of host '%s': root element is <%s>, expected <cliOutput>"),
+                       host, (const char *) ctxt->node->name);
+        return -1;
+    }
+
+    if (glusterCheckOpRet(ctxt, host) < 0)
+        return -1;
+
+    if (!virXPathNode("/cliOutput/volInfo/volumes", ctxt)) {
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       _("cannot parse the gluster volume list of host '%s': no <volInfo><volumes> in the gluster CLI output"),
+                       host);
+        return -1;
+    }
+
+    if ((nvolumes = virXPathNodeSet("/cliOutput/volInfo/volumes/volume",
+                                    ctxt, &volumes)) < 0)
+        return -1;
+
+    for (i = 0; i < nvolumes; i++) {
+        g_autofree char *name = NULL;
+
+        ctxt->node = volumes[i];
+        name = virXPathString("string(./name)", ctxt);
+        if (!name || !*name) {
+            virReportError(VIR_ERR_OPERATION_FAILED,
+                           _("cannot parse the gluster volume list of host '%s': volume %zu has no <name>"),
+                           host, i + 1);
+            return -1;
+        }
+
+        if (netfsAddSource(list, host, VIR_STORAGE_POOL_NETFS_GLUSTERFS,
+                           name) < 0)
+            return -1;
+    }
+
+    return 0;
+}
+
+
+/* Runs @cmd and returns its standard output.  @program is missing,
+ * fails to start or exits non-zero: reports, naming @host and saying
+ * what it was looking for. */
+static char *
+netfsRunLister(virCommand *cmd,
+               const char *program,
+               const char *package,
+               const char *what,
+               const char *host)
+{
+    g_autofree char *path = NULL;
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    int exitstatus;
+
+    if (!(path = virFindFileInPath(program))) {
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       _("cannot list the %s of host '%s': '%s' is not installed (package %s)"),
+                       what, host, program, package);
+        return NULL;
+    }
+
+    virCommandSetOutputBuffer(cmd, &out);
+    virCommandSetErrorBuffer(cmd, &err);
+
+    if (virCommandRun(cmd, &exitstatus) < 0)
+        return NULL;
+
+    if (exitstatus != 0) {
+        char *msg = err && *err ? err : out;
+
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       _("cannot list the %s of host '%s': %s exited with status %d: %s"),
+                       what, host, program, exitstatus,
+                       msg ? g_strstrip(msg) : "");
+        return NULL;
+    }
+
+    return g_steal_pointer(&out);
+}
+
+
+static int
+netfsFindNfs(const char *host,
+             virStoragePoolSourceList *list)
+{
+    g_autoptr(virCommand) cmd = virStorageNetfsBuildShowmount(host);
+    g_autofree char *out = NULL;
+
+    if (!(out = netfsRunLister(cmd, SHOWMOUNT, "nfs-common",
+                               "NFS exports", host)))
+        return -1;
+
+    return virStorageNetfsParseShowmount(out, host, list);
+}
+
+
+static int
+netfsFindGluster(const char *host,
+                 virStoragePoolSourceList *list)
+{
+    g_autoptr(virCommand) cmd = virStorageNetfsBuildGlusterInfo(host);
+    g_autofree char *out = NULL;
+
+    if (!(out = netfsRunLister(cmd, GLUSTER, "glusterfs-cli",
+                               "gluster volumes", host)))
+        return -1;
+
+    return virStorageNetfsParseGlusterInfo(out, host, list);
+}
+
+
+/* Moves the sources of @from to the end of @to. */
+static void
+netfsMoveSources(virStoragePoolSourceList *to,
+                 virStoragePoolSourceList *from)
+{
+    size_t i;
+
+    for (i = 0; i < from->nsources; i++) {
+        virStoragePoolSource *dst = virStoragePoolSourceListNewSource(to);
+
+        *dst = from->sources[i];
+        memset(&from->sources[i], 0, sizeof(from->sources[i]));
+    }
+}
+
+
+/* The text of the last error, without the "operation failed: " its
+ * code prefixes, to quote it inside another message. */
+static char *
+netfsLastErrorText(void)
+{
+    const char *msg = virGetLastErrorMessage();
+    const char *prefix = _("operation failed: %s");
+    size_t prefixlen = strstr(prefix, "%s") ? strstr(prefix, "%s") - prefix : 0;
+
+    if (prefixlen > 0 && STREQLEN(msg, prefix, prefixlen))
+        msg += prefixlen;
+
+    return g_strdup(msg);
+}
+
+
+/* No format given: the host may serve NFS, gluster or both, so ask
+ * both and return everything found.  One failing lister is fine when
+ * the other finds sources; when neither finds any, the user gets the
+ * reason each one gave. */
+static int
+netfsFindAny(const char *host,
+             virStoragePoolSourceList *list)
+{
+    g_autoptr(virStoragePoolSourceList) nfs = g_new0(virStoragePoolSourceList, 1);
+    g_autoptr(virStoragePoolSourceList) gluster = g_new0(virStoragePoolSourceList, 1);
+    g_autofree char *nfsErr = NULL;
+    g_autofree char *glusterErr = NULL;
+    bool nfsOk;
+    bool glusterOk;
+
+    nfs->type = gluster->type = VIR_STORAGE_POOL_NETFS;
+
+    if (!(nfsOk = netfsFindNfs(host, nfs) == 0))
+        nfsErr = netfsLastErrorText();
+    virResetLastError();
+
+    if (!(glusterOk = netfsFindGluster(host, gluster) == 0))
+        glusterErr = netfsLastErrorText();
+    virResetLastError();
+
+    if (nfsOk)
+        netfsMoveSources(list, nfs);
+    if (glusterOk)
+        netfsMoveSources(list, gluster);
+
+    if (nfsOk && glusterOk)
+        return 0;
+
+    if (list->nsources > 0)
+        return 0;
+
+    virReportError(VIR_ERR_OPERATION_FAILED,
+                   _("found no NFS export or gluster volume on host '%s' (%s%s%s); give <format type='nfs'/> or <format type='glusterfs'/> to ask only one"),
+                   host,
+                   nfsErr ? nfsErr : "",
+                   nfsErr && glusterErr ? "; " : "",
+                   glusterErr ? glusterErr : "");
+    return -1;
+}
+
+
+static const char *
+netfsSourceHost(const virStoragePoolSource *source)
+{
+    if (source->nhost != 1 || !source->hosts[0].name ||
+        !*source->hosts[0].name) {
+        virReportError(VIR_ERR_INVALID_ARG, "%s",
+                       _("netfs source discovery needs exactly one host: give <source><host name='...'/></source>"));
+        return NULL;
+    }
+
+    return source->hosts[0].name;
+}
+
+
+char *
+virStorageNetfsFindPoolSources(const char *srcSpec,
+                               unsigned int flags)
+{
+    g_autoptr(virStoragePoolSource) source = NULL;
+    g_autoptr(virStoragePoolSourceList) list = NULL;
+    const char *host;
+    int rc = -1;
+
+    virCheckFlags(0, NULL);
+
+    if (!srcSpec) {
+        virReportError(VIR_ERR_INVALID_ARG, "%s",
+                       _("netfs source discovery needs the server: give <source><host name='...'/></source>"));
+        return NULL;
+    }
+
+    if (!(source = virStoragePoolDefParseSourceString(srcSpec,
+                                                      VIR_STORAGE_POOL_NETFS)))
+        return NULL;
+
+    if (!(host = netfsSourceHost(source)))
+        return NULL;
+
+    list = g_new0(virStoragePoolSourceList, 1);
+    list->type = VIR_STORAGE_POOL_NETFS;
+
+    switch ((virStoragePoolFormatFileSystemNet) source->format) {
+    case VIR_STORAGE_POOL_NETFS_NFS:
+        rc = netfsFindNfs(host, list);
+        break;
+    case VIR_STORAGE_POOL_NETFS_GLUSTERFS:
+        rc = netfsFindGluster(host, list);
+        break;
+    case VIR_STORAGE_POOL_NETFS_AUTO:
+        rc = netfsFindAny(host, list);
+        break;
+    case VIR_STORAGE_POOL_NETFS_CIFS:
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       _("cannot list the cifs shares of host '%s': discovery knows NFS exports and gluster volumes; give <format type='nfs'/>, 'glusterfs' or no format"),
+                       host);
+        return NULL;
+    case VIR_STORAGE_POOL_NETFS_LAST:
+        virReportError(VIR_ERR_INTERNAL_ERROR,
+                       _("unknown netfs source format %d"), source->format);
+        return NULL;
+    }
+
+    if (rc < 0)
+        return NULL;
+
+    return virStoragePoolSourceListFormat(list);
 }

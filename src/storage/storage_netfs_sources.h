@@ -27,7 +27,8 @@ virStorageNetfsParseShowmount(const char *output,
                               const char *host,
                               virStoragePoolSourceList *list);
 
-/* Pure: 'gluster --xml --log-file=/dev/null volume info --remote-host=HOST'. */
+/* Pure: 'gluster --xml --log-file=/dev/null --timeout=30 volume info
+ *  --remote-host=HOST'. */
 virCommand *
 virStorageNetfsBuildGlusterInfo(const char *host);
 
