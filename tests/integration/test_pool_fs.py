@@ -338,3 +338,12 @@ def test_build_of_mounted_pool_is_refused(conn, daemon, loop_factory, target):
     expect_error(e, libvirt.VIR_ERR_OPERATION_INVALID)
     assert fs_uuid(dev) == uuid
     assert_mounted(daemon, dev, target, "ext4")
+
+
+def test_build_auto_format_cannot_mkfs(conn, loopdev, target):
+    """Format 'auto' names no file system to make: building a blank device
+    with --no-overwrite fails and writes nothing."""
+    pool = conn.storagePoolDefineXML(fs_pool_xml("autopool", loopdev, target, "auto"))
+    with pytest.raises(libvirt.libvirtError):
+        pool.build(libvirt.VIR_STORAGE_POOL_BUILD_NO_OVERWRITE)
+    assert fs_type(loopdev) is None
