@@ -2,25 +2,390 @@
  * storage_vol_clone.c: cloning file volumes
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * vol-clone and vol-create-from land here (buildVolFrom), with the pool
+ * unlocked and the new volume already "defined" by createVol.
+ *
+ * A raw volume cloned into a raw volume is copied by us:
+ *  1. the file systems share the blocks (FICLONE) where they can, which
+ *     is instant and takes no space on xfs and btrfs;
+ *     VIR_STORAGE_VOL_CREATE_REFLINK makes that the only way: without
+ *     block sharing the clone fails;
+ *  2. else only the data extents of the source are copied
+ *     (SEEK_DATA/SEEK_HOLE + copy_file_range), so the clone is as sparse
+ *     as its source;
+ *  3. a new capacity larger than the source's extends the clone; a
+ *     smaller one is refused;
+ *  4. when the new definition asks for an allocation at least as large
+ *     as the source's capacity (the driver fills in allocation =
+ *     capacity when the XML has none), that much is reserved with
+ *     fallocate, without writing.
+ * Anything else (another format, an image source, a backing store,
+ * encryption) is a qemu-img convert, followed by a qemu-img resize when
+ * the new capacity is larger.
+ *
+ * The file is created with O_EXCL and the mode and owner of the new
+ * volume's XML; whatever fails removes it.
  */
 
 #include <config.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
 #include "storage_vol_file.h"
+#include "storage_file_extents.h"
+#include "storage_qemuimg.h"
+#include "storage_vol_secret.h"
 #include "virerror.h"
+#include "virfile.h"
+#include "virlog.h"
 
 #define VIR_FROM_THIS VIR_FROM_STORAGE
 
-static int
-notYet(const char *what)
+VIR_LOG_INIT("storage.storage_vol_clone");
+
+#define CLONE_DEFAULT_MODE 0600
+
+
+static bool
+cloneIsPlainRaw(virStorageVolDef *vol)
 {
-    virReportError(VIR_ERR_NO_SUPPORT, _("%s is not implemented yet"), what);
+    return (vol->target.format == VIR_STORAGE_FILE_RAW ||
+            vol->target.format == VIR_STORAGE_FILE_NONE) &&
+           !vol->target.encryption &&
+           !virStorageSourceHasBacking(&vol->target);
+}
+
+
+/* Create the new volume's file, empty, with its mode and owner. */
+static int
+cloneCreateFile(virStoragePoolDef *def, virStorageVolDef *newvol)
+{
+    mode_t mode = CLONE_DEFAULT_MODE;
+    uid_t uid = (uid_t) -1;
+    gid_t gid = (gid_t) -1;
+    unsigned int openFlags = VIR_FILE_OPEN_FORCE_MODE |
+                             VIR_FILE_OPEN_FORCE_OWNER;
+    int fd;
+
+    if (newvol->target.perms) {
+        if (newvol->target.perms->mode != (mode_t) -1)
+            mode = newvol->target.perms->mode;
+        uid = newvol->target.perms->uid;
+        gid = newvol->target.perms->gid;
+    }
+
+    /* root may be squashed on NFS: create as the volume's owner */
+    if (def->type == VIR_STORAGE_POOL_NETFS)
+        openFlags |= VIR_FILE_OPEN_FORK;
+
+    if ((fd = virFileOpenAs(newvol->target.path,
+                            O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
+                            mode, uid, gid, openFlags)) < 0) {
+        virReportSystemError(-fd, _("cannot create volume '%s' at '%s'"),
+                             newvol->name, newvol->target.path);
+        return -1;
+    }
+
+    /* copy-on-write can only be turned off while the file is empty */
+    if (newvol->target.nocow &&
+        virFileSetCOW(newvol->target.path, VIR_TRISTATE_BOOL_NO) < 0) {
+        VIR_FORCE_CLOSE(fd);
+        return -1;
+    }
+    return fd;
+}
+
+
+static void
+cloneRemoveFile(virStorageVolDef *newvol)
+{
+    uid_t uid = newvol->target.perms ? newvol->target.perms->uid : (uid_t) -1;
+    gid_t gid = newvol->target.perms ? newvol->target.perms->gid : (gid_t) -1;
+
+    if (virFileRemove(newvol->target.path, uid, gid) < 0 && errno != ENOENT)
+        VIR_WARN("cannot remove '%s' after a failed clone",
+                 newvol->target.path);
+}
+
+
+/* Bytes of data the raw source holds: its file size. */
+static int
+cloneSourceLength(virStorageVolDef *origvol, int srcfd,
+                  unsigned long long *length, bool *isFile)
+{
+    struct stat st;
+
+    if (fstat(srcfd, &st) < 0) {
+        virReportSystemError(errno, _("cannot stat volume '%s' at '%s'"),
+                             origvol->name, origvol->target.path);
+        return -1;
+    }
+    *isFile = S_ISREG(st.st_mode);
+    *length = *isFile ? (unsigned long long) st.st_size
+                      : origvol->target.capacity;
+    return 0;
+}
+
+
+/* Blocks shared with the source, or its data extents copied. */
+static int
+cloneRawData(virStorageVolDef *origvol, virStorageVolDef *newvol,
+             int srcfd, int dstfd, unsigned long long length, bool isFile,
+             bool reflinkOnly)
+{
+    int rc = -EOPNOTSUPP;
+
+    if (isFile && (rc = virStorageFileReflinkQuiet(dstfd, srcfd)) == 0) {
+        VIR_DEBUG("'%s' shares the blocks of '%s'",
+                  newvol->target.path, origvol->target.path);
+        return 0;
+    }
+
+    if (reflinkOnly) {
+        virReportSystemError(-rc,
+                             _("cannot clone volume '%s' to '%s' by sharing "
+                               "blocks (reflink); put both on one xfs or "
+                               "btrfs file system, or clone without "
+                               "--reflink"),
+                             origvol->name, newvol->name);
+        return -1;
+    }
+
+    VIR_DEBUG("reflink of '%s' failed (%s), copying its data",
+              origvol->target.path, g_strerror(-rc));
+
+    if (ftruncate(dstfd, length) < 0) {
+        virReportSystemError(errno, _("cannot set the size of volume '%s'"),
+                             newvol->name);
+        return -1;
+    }
+
+    if ((rc = virStorageFileCopyDataQuiet(srcfd, dstfd, length)) < 0) {
+        virReportSystemError(-rc,
+                             _("cannot copy volume '%s' into volume '%s'"),
+                             origvol->name, newvol->name);
+        return -1;
+    }
+    return 0;
+}
+
+
+/* Reserve the allocation the new definition asks for, without writing. */
+static int
+cloneReserve(virStorageVolDef *origvol, virStorageVolDef *newvol, int dstfd)
+{
+    unsigned long long reserve = MIN(newvol->target.allocation,
+                                     newvol->target.capacity);
+
+    /* a smaller allocation than the source's size means "sparse" */
+    if (reserve == 0 || reserve < origvol->target.capacity)
+        return 0;
+
+    if (fallocate(dstfd, 0, 0, reserve) == 0)
+        return 0;
+    if (errno == EOPNOTSUPP || errno == ENOSYS) {
+        VIR_DEBUG("no fallocate on '%s': the clone stays sparse",
+                  newvol->target.path);
+        return 0;
+    }
+    virReportSystemError(errno, _("cannot allocate %llu bytes for volume '%s'"),
+                         reserve, newvol->name);
     return -1;
 }
 
-int
-virStorageVolFileBuildFrom(virStoragePoolObj *pool, virStorageVolDef *origvol,
-                           virStorageVolDef *newvol, unsigned int flags)
+
+static int
+cloneRaw(virStoragePoolDef *def,
+         virStorageVolDef *origvol,
+         virStorageVolDef *newvol,
+         unsigned int flags)
 {
-    return notYet("vol-create-from");
+    VIR_AUTOCLOSE srcfd = -1;
+    VIR_AUTOCLOSE dstfd = -1;
+    unsigned long long length;
+    bool isFile;
+
+    if (flags & VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       _("raw volume '%s' has no metadata to preallocate: "
+                         "drop --prealloc-metadata"),
+                       newvol->name);
+        return -1;
+    }
+
+    if ((srcfd = open(origvol->target.path, O_RDONLY | O_CLOEXEC)) < 0) {
+        virReportSystemError(errno, _("cannot open volume '%s' at '%s'"),
+                             origvol->name, origvol->target.path);
+        return -1;
+    }
+    if (cloneSourceLength(origvol, srcfd, &length, &isFile) < 0)
+        return -1;
+
+    if (length > newvol->target.capacity) {
+        virReportError(VIR_ERR_INVALID_ARG,
+                       _("volume '%s' holds %llu bytes, more than the "
+                         "capacity %llu of its clone '%s'"),
+                       origvol->name, length, newvol->target.capacity,
+                       newvol->name);
+        return -1;
+    }
+
+    if ((dstfd = cloneCreateFile(def, newvol)) < 0)
+        return -1;
+
+    if (cloneRawData(origvol, newvol, srcfd, dstfd, length, isFile,
+                     flags & VIR_STORAGE_VOL_CREATE_REFLINK) < 0)
+        return -1;
+
+    if (ftruncate(dstfd, newvol->target.capacity) < 0) {
+        virReportSystemError(errno, _("cannot extend volume '%s' to %llu "
+                                      "bytes"),
+                             newvol->name, newvol->target.capacity);
+        return -1;
+    }
+
+    if (cloneReserve(origvol, newvol, dstfd) < 0)
+        return -1;
+
+    if (g_fsync(dstfd) < 0 || VIR_CLOSE(dstfd) < 0) {
+        virReportSystemError(errno, _("cannot write volume '%s' to disk"),
+                             newvol->name);
+        return -1;
+    }
+    return 0;
+}
+
+
+static int
+cloneByQemuImg(virStoragePoolDef *def,
+               virStorageVolDef *origvol,
+               virStorageVolDef *newvol,
+               unsigned int flags)
+{
+    g_autofree char *qemuimg = NULL;
+    g_autoptr(virCommand) convert = NULL;
+    g_autoptr(virCommand) resize = NULL;
+    char *secretPath = NULL;
+    int fd;
+    int ret = -1;
+
+    if (flags & VIR_STORAGE_VOL_CREATE_REFLINK) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       _("volume '%s' can share blocks (reflink) only with a "
+                         "raw clone of the same format; drop --reflink to "
+                         "convert it to '%s'"),
+                       origvol->name, newvol->name);
+        return -1;
+    }
+
+    if (origvol->target.encryption) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       _("cannot clone encrypted volume '%s': copying "
+                         "encrypted images is not supported"),
+                       origvol->name);
+        return -1;
+    }
+
+    if (!(qemuimg = virStorageQemuImgFind()))
+        return -1;
+
+    /* the file exists before qemu-img writes it, so it is ours to remove
+     * and it has the volume's mode and owner */
+    if ((fd = cloneCreateFile(def, newvol)) < 0)
+        return -1;
+    VIR_FORCE_CLOSE(fd);
+
+    if (virStorageVolSecretFileCreate(newvol, &secretPath) < 0)
+        return -1;
+
+    if (!(convert = virStorageQemuImgBuildConvert(qemuimg, newvol, origvol,
+                                                  secretPath, flags)))
+        goto cleanup;
+    if (virStorageVolFileRunQemuImg(convert, newvol, "convert") < 0)
+        goto cleanup;
+
+    if (newvol->target.capacity > origvol->target.capacity) {
+        if (!(resize = virStorageQemuImgBuildResize(qemuimg, newvol,
+                                                    newvol->target.capacity,
+                                                    false, false,
+                                                    secretPath)))
+            goto cleanup;
+        if (virStorageVolFileRunQemuImg(resize, newvol, "resize") < 0)
+            goto cleanup;
+    }
+    ret = 0;
+
+ cleanup:
+    virStorageVolSecretFileRemove(secretPath);
+    return ret;
+}
+
+
+/*
+ * The driver calls buildVolFrom with the NEW volume first and the volume
+ * to copy second, whatever the parameter names of the typedef in
+ * storage_backend.h say (storageVolCreateXMLFrom passes the shadow copy
+ * of the new definition, then the source).
+ */
+int
+virStorageVolFileBuildFrom(virStoragePoolObj *pool,
+                           virStorageVolDef *newvol,
+                           virStorageVolDef *origvol,
+                           unsigned int flags)
+{
+    virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
+    int rc;
+
+    virCheckFlags(VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA |
+                  VIR_STORAGE_VOL_CREATE_REFLINK, -1);
+
+    if (origvol->target.format == VIR_STORAGE_FILE_DIR ||
+        origvol->target.format == VIR_STORAGE_FILE_PLOOP ||
+        newvol->target.format == VIR_STORAGE_FILE_DIR ||
+        newvol->target.format == VIR_STORAGE_FILE_PLOOP) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       _("cannot clone volume '%s' into '%s': directory and "
+                         "ploop volumes cannot be cloned"),
+                       origvol->name, newvol->name);
+        return -1;
+    }
+
+    if (newvol->target.capacity < origvol->target.capacity) {
+        virReportError(VIR_ERR_INVALID_ARG,
+                       _("the capacity %llu of clone '%s' is smaller than "
+                         "the capacity %llu of volume '%s'"),
+                       newvol->target.capacity, newvol->name,
+                       origvol->target.capacity, origvol->name);
+        return -1;
+    }
+
+    /* from here on, a file at the new path is one this clone made */
+    if (virFileExists(newvol->target.path)) {
+        virReportError(VIR_ERR_STORAGE_VOL_EXIST,
+                       _("'%s' already exists: choose another name for the "
+                         "clone of volume '%s'"),
+                       newvol->target.path, origvol->name);
+        return -1;
+    }
+
+    VIR_DEBUG("cloning '%s' into '%s' (flags=0x%x)",
+              origvol->target.path, newvol->target.path, flags);
+
+    if (cloneIsPlainRaw(origvol) && cloneIsPlainRaw(newvol))
+        rc = cloneRaw(def, origvol, newvol, flags);
+    else
+        rc = cloneByQemuImg(def, origvol, newvol, flags);
+
+    if (rc < 0) {
+        virErrorPtr saved = NULL;
+
+        virErrorPreserveLast(&saved);
+        cloneRemoveFile(newvol);
+        virErrorRestore(&saved);
+        return -1;
+    }
+    return 0;
 }

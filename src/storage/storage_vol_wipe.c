@@ -2,25 +2,335 @@
  * storage_vol_wipe.c: wiping file volumes
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * How a volume is wiped:
+ *
+ *  - "zero" (the default) makes every byte read as zero without writing
+ *    them where the file system can do better.  A sparse file gets its
+ *    blocks released (punch hole), so a wipe never grows a thin volume;
+ *    a fully allocated file keeps its blocks (zero range), so a wipe
+ *    never takes back space the user asked to reserve.  Block devices
+ *    use BLKZEROOUT.  Zeros are written only where none of that works.
+ *  - "trim" releases the blocks: punch hole for a file (which then reads
+ *    as zeros), BLKDISCARD for a block device.
+ *  - every other algorithm is a scrub(1) pattern.
+ *
+ * A volume in a format other than raw (qcow2, vmdk...) is an image
+ * container: after its bytes are wiped it is created again, empty, with
+ * the same format, capacity and backing store, so it stays usable; an
+ * encrypted one gets new key slots for the same secret.
  */
 
 #include <config.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <linux/fs.h>
+
 #include "storage_vol_file.h"
+#include "storage_file_extents.h"
+#include "storage_qemuimg.h"
+#include "storage_vol_secret.h"
+#include "vircommand.h"
 #include "virerror.h"
+#include "virfile.h"
+#include "virlog.h"
 
 #define VIR_FROM_THIS VIR_FROM_STORAGE
 
+VIR_LOG_INIT("storage.storage_vol_wipe");
+
+typedef enum {
+    WIPE_METHOD_ZERO,
+    WIPE_METHOD_TRIM,
+    WIPE_METHOD_SCRUB,
+} wipeMethod;
+
+
+/*
+ * The method for @algorithm and, for scrub, its pattern name.
+ * Returns -1 with an error for a value outside the enum.
+ */
 static int
-notYet(const char *what)
+wipeMethodForAlgorithm(unsigned int algorithm,
+                       wipeMethod *method,
+                       const char **pattern)
 {
-    virReportError(VIR_ERR_NO_SUPPORT, _("%s is not implemented yet"), what);
+    *pattern = NULL;
+    *method = WIPE_METHOD_SCRUB;
+
+    switch ((virStorageVolWipeAlgorithm) algorithm) {
+    case VIR_STORAGE_VOL_WIPE_ALG_ZERO:
+        *method = WIPE_METHOD_ZERO;
+        return 0;
+    case VIR_STORAGE_VOL_WIPE_ALG_TRIM:
+        *method = WIPE_METHOD_TRIM;
+        return 0;
+    case VIR_STORAGE_VOL_WIPE_ALG_NNSA:
+        *pattern = "nnsa";
+        return 0;
+    case VIR_STORAGE_VOL_WIPE_ALG_DOD:
+        *pattern = "dod";
+        return 0;
+    case VIR_STORAGE_VOL_WIPE_ALG_BSI:
+        *pattern = "bsi";
+        return 0;
+    case VIR_STORAGE_VOL_WIPE_ALG_GUTMANN:
+        *pattern = "gutmann";
+        return 0;
+    case VIR_STORAGE_VOL_WIPE_ALG_SCHNEIER:
+        *pattern = "schneier";
+        return 0;
+    case VIR_STORAGE_VOL_WIPE_ALG_PFITZNER7:
+        *pattern = "pfitzner7";
+        return 0;
+    case VIR_STORAGE_VOL_WIPE_ALG_PFITZNER33:
+        *pattern = "pfitzner33";
+        return 0;
+    case VIR_STORAGE_VOL_WIPE_ALG_RANDOM:
+        *pattern = "random";
+        return 0;
+    case VIR_STORAGE_VOL_WIPE_ALG_LAST:
+        break;
+    }
+
+    virReportError(VIR_ERR_INVALID_ARG,
+                   _("unknown wipe algorithm %u"), algorithm);
     return -1;
 }
 
-int
-virStorageVolFileWipe(virStoragePoolObj *pool, virStorageVolDef *vol,
-                      unsigned int algorithm, unsigned int flags)
+
+typedef enum {
+    WIPE_FORMAT_DATA,       /* wipe the bytes; nothing to rebuild */
+    WIPE_FORMAT_RECREATE,   /* wipe the bytes, then create an empty image */
+    WIPE_FORMAT_REFUSE,     /* not a single file of data */
+} wipeFormatPlan;
+
+
+static wipeFormatPlan
+wipePlanForFormat(int format)
 {
-    return notYet("vol-wipe");
+    switch ((virStorageFileFormat) format) {
+    case VIR_STORAGE_FILE_NONE:
+    case VIR_STORAGE_FILE_RAW:
+    case VIR_STORAGE_FILE_BOCHS:
+    case VIR_STORAGE_FILE_CLOOP:
+    case VIR_STORAGE_FILE_DMG:
+    case VIR_STORAGE_FILE_ISO:
+    case VIR_STORAGE_FILE_FAT:
+    case VIR_STORAGE_FILE_VHD:
+    case VIR_STORAGE_FILE_COW:
+        /* raw data, or read-only formats qemu-img cannot create */
+        return WIPE_FORMAT_DATA;
+    case VIR_STORAGE_FILE_VPC:
+    case VIR_STORAGE_FILE_VDI:
+    case VIR_STORAGE_FILE_QCOW:
+    case VIR_STORAGE_FILE_QCOW2:
+    case VIR_STORAGE_FILE_QED:
+    case VIR_STORAGE_FILE_VMDK:
+        return WIPE_FORMAT_RECREATE;
+    case VIR_STORAGE_FILE_DIR:
+    case VIR_STORAGE_FILE_PLOOP:
+    case VIR_STORAGE_FILE_AUTO_SAFE:
+    case VIR_STORAGE_FILE_AUTO:
+    case VIR_STORAGE_FILE_LAST:
+        break;
+    }
+    return WIPE_FORMAT_REFUSE;
+}
+
+
+static int
+wipeByScrub(virStorageVolDef *vol, const char *pattern)
+{
+    g_autofree char *scrub = virFindFileInPath("scrub");
+    g_autoptr(virCommand) cmd = NULL;
+
+    if (!scrub) {
+        virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
+                       _("wiping volume '%s' with algorithm '%s' needs the "
+                         "scrub program: install scrub, or use the 'zero' "
+                         "algorithm"),
+                       vol->name, pattern);
+        return -1;
+    }
+
+    /* -S: no "SCRUBBED!" marker over the first bytes of the volume */
+    cmd = virCommandNewArgList(scrub, "-f", "-S", "-p", pattern,
+                               vol->target.path, NULL);
+    return virCommandRun(cmd, NULL);
+}
+
+
+static int
+wipeBlockRange(virStorageVolDef *vol, int fd, unsigned long request,
+               const char *what)
+{
+    unsigned long long size = 0;
+    uint64_t range[2];
+
+    if (ioctl(fd, BLKGETSIZE64, &size) < 0) {
+        virReportSystemError(errno, _("cannot get the size of device '%s' "
+                                      "of volume '%s'"),
+                             vol->target.path, vol->name);
+        return -1;
+    }
+
+    range[0] = 0;
+    range[1] = size;
+    if (ioctl(fd, request, range) == 0)
+        return 0;
+
+    if (request == BLKZEROOUT &&
+        (errno == EOPNOTSUPP || errno == ENOTTY || errno == EINVAL)) {
+        int rc = virStorageFileWriteZerosQuiet(fd, 0, size);
+
+        if (rc == 0)
+            return 0;
+        errno = -rc;
+    }
+
+    virReportSystemError(errno, _("cannot %s device '%s' of volume '%s'"),
+                         what, vol->target.path, vol->name);
+    return -1;
+}
+
+
+static int
+wipeRegularFile(virStorageVolDef *vol, int fd, const struct stat *st,
+                wipeMethod method)
+{
+    bool sparse = (unsigned long long)st->st_blocks * 512 <
+                  (unsigned long long)st->st_size;
+    /* trim always releases; zero keeps what a non-sparse file reserved */
+    bool keepAllocation = method == WIPE_METHOD_ZERO && !sparse;
+    int rc;
+
+    VIR_DEBUG("zeroing '%s' (%lld bytes, sparse=%d, keep allocation=%d)",
+              vol->target.path, (long long)st->st_size, sparse,
+              keepAllocation);
+
+    if ((rc = virStorageFileZeroRangeQuiet(fd, 0, st->st_size,
+                                           keepAllocation)) < 0) {
+        virReportSystemError(-rc, _("cannot zero volume '%s' at '%s'"),
+                             vol->name, vol->target.path);
+        return -1;
+    }
+    return 0;
+}
+
+
+static int
+wipeOpenVolume(virStorageVolDef *vol, wipeMethod method)
+{
+    VIR_AUTOCLOSE fd = -1;
+    struct stat st;
+    int rc;
+
+    if ((fd = open(vol->target.path, O_RDWR | O_CLOEXEC)) < 0 ||
+        fstat(fd, &st) < 0) {
+        virReportSystemError(errno, _("cannot open volume '%s' at '%s'"),
+                             vol->name, vol->target.path);
+        return -1;
+    }
+
+    if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+        virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
+                       _("volume '%s' at '%s' is neither a file nor a block "
+                         "device and cannot be wiped"),
+                       vol->name, vol->target.path);
+        return -1;
+    }
+
+    if (method == WIPE_METHOD_ZERO || method == WIPE_METHOD_TRIM) {
+        if (S_ISBLK(st.st_mode))
+            rc = method == WIPE_METHOD_ZERO
+                ? wipeBlockRange(vol, fd, BLKZEROOUT, "zero out")
+                : wipeBlockRange(vol, fd, BLKDISCARD, "discard");
+        else
+            rc = wipeRegularFile(vol, fd, &st, method);
+        if (rc < 0)
+            return -1;
+    }
+
+    if (virFileDataSync(fd) < 0) {
+        virReportSystemError(errno, _("cannot sync volume '%s' at '%s'"),
+                             vol->name, vol->target.path);
+        return -1;
+    }
+    return 0;
+}
+
+
+/* Create the wiped image container of @vol again, empty. */
+static int
+wipeRecreateImage(virStorageVolDef *vol)
+{
+    g_autofree char *qemuimg = NULL;
+    g_autoptr(virCommand) cmd = NULL;
+    char *secretPath = NULL;
+    int ret = -1;
+
+    if (!(qemuimg = virStorageQemuImgFind()))
+        goto error;
+    if (virStorageVolSecretFileCreate(vol, &secretPath) < 0)
+        goto error;
+    if (!(cmd = virStorageQemuImgBuildCreate(qemuimg, vol, secretPath, 0)))
+        goto error;
+    if (virStorageVolFileRunQemuImg(cmd, vol, "create") < 0)
+        goto error;
+    ret = 0;
+
+ cleanup:
+    virStorageVolSecretFileRemove(secretPath);
+    return ret;
+
+ error:
+    VIR_WARN("volume '%s' was wiped but its %s image was not created "
+             "again; delete and recreate the volume", vol->name,
+             NULLSTR(virStorageFileFormatTypeToString(vol->target.format)));
+    goto cleanup;
+}
+
+
+int
+virStorageVolFileWipe(virStoragePoolObj *pool G_GNUC_UNUSED,
+                      virStorageVolDef *vol,
+                      unsigned int algorithm,
+                      unsigned int flags)
+{
+    wipeMethod method;
+    wipeFormatPlan plan = wipePlanForFormat(vol->target.format);
+    const char *pattern;
+
+    virCheckFlags(0, -1);
+
+    if (wipeMethodForAlgorithm(algorithm, &method, &pattern) < 0)
+        return -1;
+
+    if (plan == WIPE_FORMAT_REFUSE) {
+        virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
+                       _("volume '%s' is a %s volume, which cannot be wiped; "
+                         "delete it instead"),
+                       vol->name,
+                       NULLSTR(virStorageFileFormatTypeToString(vol->target.format)));
+        return -1;
+    }
+
+    VIR_DEBUG("wiping volume '%s' at '%s' with algorithm %u",
+              vol->name, vol->target.path, algorithm);
+
+    if (method == WIPE_METHOD_SCRUB) {
+        if (wipeByScrub(vol, pattern) < 0)
+            return -1;
+    }
+    if (wipeOpenVolume(vol, method) < 0)
+        return -1;
+
+    if (plan == WIPE_FORMAT_RECREATE)
+        return wipeRecreateImage(vol);
+
+    return 0;
 }
