@@ -297,16 +297,26 @@ testMountInfo(const void *opaque)
 }
 
 
-/* The running system: "/" is always a mount point, a fresh directory
- * never is. */
+/* The running system: "/" is always a mount point, also when reached
+ * through a symlink; a fresh directory never is, nor a missing one. */
 static void
 testIsMounted(const void *opaque G_GNUC_UNUSED)
 {
     g_autofree char *dir = g_dir_make_tmp("mounttest-XXXXXX", NULL);
+    g_autofree char *link = NULL;
+    g_autofree char *missing = NULL;
 
     g_assert_nonnull(dir);
+    link = g_build_filename(dir, "root", NULL);
+    missing = g_build_filename(dir, "missing", NULL);
+    g_assert_cmpint(symlink("/", link), ==, 0);
+
     g_assert_cmpint(virStorageMountIsMounted("/"), ==, 1);
+    g_assert_cmpint(virStorageMountIsMounted(link), ==, 1);
     g_assert_cmpint(virStorageMountIsMounted(dir), ==, 0);
+    g_assert_cmpint(virStorageMountIsMounted(missing), ==, 0);
+
+    g_assert_cmpint(g_unlink(link), ==, 0);
     g_assert_cmpint(g_rmdir(dir), ==, 0);
 }
 

@@ -446,9 +446,15 @@ int
 virStorageMountIsMounted(const char *target)
 {
     g_autofree char *text = NULL;
+    g_autofree char *resolved = NULL;
 
     if (virFileReadAll(MOUNTINFO_PATH, MOUNTINFO_MAX_LEN, &text) < 0)
         return -1;
 
-    return virStorageMountInfoFindTarget(text, target, NULL);
+    /* the kernel lists mount points with symlinks resolved; a target
+     * that does not exist is not a mount point, whatever its spelling */
+    if (!(resolved = virFileCanonicalizePath(target)))
+        return 0;
+
+    return virStorageMountInfoFindTarget(text, resolved, NULL);
 }
