@@ -29,10 +29,11 @@ int virStorageVolFileResize(virStoragePoolObj *pool, virStorageVolDef *vol,
 int virStorageVolFileRunQemuImg(virCommand *cmd, virStorageVolDef *vol,
                                 const char *what);
 
-/* storage_vol_clone.c */
+/* storage_vol_clone.c: the driver passes the new volume first, then the
+ * volume it is made from (libvirt's typedef names them the other way). */
 int virStorageVolFileBuildFrom(virStoragePoolObj *pool,
-                               virStorageVolDef *origvol,
-                               virStorageVolDef *newvol,
+                               virStorageVolDef *vol,
+                               virStorageVolDef *inputvol,
                                unsigned int flags);
 
 /* storage_vol_stream.c */
