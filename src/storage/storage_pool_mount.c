@@ -100,6 +100,20 @@ virStoragePoolFsRequireDevice(virStoragePoolDef *def,
 }
 
 
+/* The device exists; 1 and @found set when libblkid finds a signature on
+ * it, 0 when it is blank. */
+static int
+virStoragePoolFsProbeDevice(virStoragePoolDef *def,
+                            const char *device,
+                            char **found)
+{
+    if (virStoragePoolFsRequireDevice(def, device) < 0)
+        return -1;
+
+    return virStorageBlkidFindSignature(device, found);
+}
+
+
 /* Before mounting: the device holds the file system the pool names. */
 static int
 virStoragePoolFsCheckContent(virStoragePoolDef *def,
@@ -109,10 +123,7 @@ virStoragePoolFsCheckContent(virStoragePoolDef *def,
     g_autofree char *found = NULL;
     int rc;
 
-    if (virStoragePoolFsRequireDevice(def, device) < 0)
-        return -1;
-
-    if ((rc = virStorageBlkidFindSignature(device, &found)) < 0)
+    if ((rc = virStoragePoolFsProbeDevice(def, device, &found)) < 0)
         return -1;
 
     if (rc == 0) {
@@ -288,10 +299,7 @@ virStoragePoolFsPrepareDevice(virStoragePoolDef *def,
     g_autofree char *found = NULL;
     int rc;
 
-    if (virStoragePoolFsRequireDevice(def, device) < 0)
-        return -1;
-
-    if ((rc = virStorageBlkidFindSignature(device, &found)) < 0)
+    if ((rc = virStoragePoolFsProbeDevice(def, device, &found)) < 0)
         return -1;
 
     if (!wanted) {

@@ -37,7 +37,6 @@
 #include "storage_vol_file.h"
 #include "storage_file_extents.h"
 #include "storage_qemuimg.h"
-#include "storage_vol_secret.h"
 #include "virerror.h"
 #include "virfile.h"
 #include "virlog.h"
@@ -265,12 +264,10 @@ cloneByQemuImg(virStoragePoolDef *def,
                virStorageVolDef *newvol,
                unsigned int flags)
 {
-    g_autofree char *qemuimg = NULL;
+    g_auto(virStorageVolQemuImg) img = { 0 };
     g_autoptr(virCommand) convert = NULL;
     g_autoptr(virCommand) resize = NULL;
-    char *secretPath = NULL;
     int fd;
-    int ret = -1;
 
     if (flags & VIR_STORAGE_VOL_CREATE_REFLINK) {
         virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
@@ -289,38 +286,30 @@ cloneByQemuImg(virStoragePoolDef *def,
         return -1;
     }
 
-    if (!(qemuimg = virStorageQemuImgFind()))
-        return -1;
-
     /* the file exists before qemu-img writes it, so it is ours to remove
      * and it has the volume's mode and owner */
     if ((fd = cloneCreateFile(def, newvol)) < 0)
         return -1;
     VIR_FORCE_CLOSE(fd);
 
-    if (virStorageVolSecretFileCreate(newvol, &secretPath) < 0)
+    if (virStorageVolQemuImgInit(&img, newvol) < 0)
         return -1;
 
-    if (!(convert = virStorageQemuImgBuildConvert(qemuimg, newvol, origvol,
-                                                  secretPath, flags)))
-        goto cleanup;
+    if (!(convert = virStorageQemuImgBuildConvert(img.binary, newvol, origvol,
+                                                  img.secretPath, flags)))
+        return -1;
     if (virStorageVolFileRunQemuImg(convert, newvol, "convert") < 0)
-        goto cleanup;
+        return -1;
 
-    if (newvol->target.capacity > origvol->target.capacity) {
-        if (!(resize = virStorageQemuImgBuildResize(qemuimg, newvol,
-                                                    newvol->target.capacity,
-                                                    false, false,
-                                                    secretPath)))
-            goto cleanup;
-        if (virStorageVolFileRunQemuImg(resize, newvol, "resize") < 0)
-            goto cleanup;
-    }
-    ret = 0;
+    if (newvol->target.capacity <= origvol->target.capacity)
+        return 0;
 
- cleanup:
-    virStorageVolSecretFileRemove(secretPath);
-    return ret;
+    if (!(resize = virStorageQemuImgBuildResize(img.binary, newvol,
+                                                newvol->target.capacity,
+                                                false, false,
+                                                img.secretPath)))
+        return -1;
+    return virStorageVolFileRunQemuImg(resize, newvol, "resize");
 }
 
 

@@ -266,32 +266,50 @@ virStorageVolFileRunQemuImg(virCommand *cmd,
 }
 
 
+int
+virStorageVolQemuImgInit(virStorageVolQemuImg *img,
+                         virStorageVolDef *vol)
+{
+    if (!(img->binary = virStorageQemuImgFind()))
+        return -1;
+    return virStorageVolSecretFileCreate(vol, &img->secretPath);
+}
+
+
+void
+virStorageVolQemuImgClear(virStorageVolQemuImg *img)
+{
+    g_clear_pointer(&img->binary, g_free);
+    virStorageVolSecretFileRemove(g_steal_pointer(&img->secretPath));
+}
+
+
+int
+virStorageVolFileCreateImage(virStorageVolDef *vol,
+                             unsigned int flags)
+{
+    g_auto(virStorageVolQemuImg) img = { 0 };
+    g_autoptr(virCommand) cmd = NULL;
+
+    if (virStorageVolQemuImgInit(&img, vol) < 0)
+        return -1;
+
+    if (!(cmd = virStorageQemuImgBuildCreate(img.binary, vol,
+                                             img.secretPath, flags)))
+        return -1;
+
+    return virStorageVolFileRunQemuImg(cmd, vol, "create");
+}
+
+
 static int
 virStorageVolFileBuildImage(virStorageVolDef *vol,
                             unsigned int flags)
 {
-    g_autofree char *qemuimg = NULL;
-    g_autoptr(virCommand) cmd = NULL;
-    char *secretPath = NULL;
-    int ret = -1;
-
-    if (!(qemuimg = virStorageQemuImgFind()))
+    if (virStorageVolFileCreateImage(vol, flags) < 0)
         return -1;
 
-    if (virStorageVolSecretFileCreate(vol, &secretPath) < 0)
-        return -1;
-
-    if (!(cmd = virStorageQemuImgBuildCreate(qemuimg, vol, secretPath, flags)))
-        goto cleanup;
-
-    if (virStorageVolFileRunQemuImg(cmd, vol, "create") < 0)
-        goto cleanup;
-
-    ret = virStorageVolFileApplyPerms(vol);
-
- cleanup:
-    virStorageVolSecretFileRemove(secretPath);
-    return ret;
+    return virStorageVolFileApplyPerms(vol);
 }
 
 
@@ -447,23 +465,17 @@ virStorageVolFileResizeImage(virStorageVolDef *vol,
                              bool shrink,
                              bool allocate)
 {
-    g_autofree char *qemuimg = NULL;
+    g_auto(virStorageVolQemuImg) img = { 0 };
     g_autoptr(virCommand) cmd = NULL;
-    char *secretPath = NULL;
-    int ret = -1;
 
-    if (!(qemuimg = virStorageQemuImgFind()))
+    if (virStorageVolQemuImgInit(&img, vol) < 0)
         return -1;
 
-    if (virStorageVolSecretFileCreate(vol, &secretPath) < 0)
+    if (!(cmd = virStorageQemuImgBuildResize(img.binary, vol, capacity, shrink,
+                                             allocate, img.secretPath)))
         return -1;
 
-    if ((cmd = virStorageQemuImgBuildResize(qemuimg, vol, capacity, shrink,
-                                            allocate, secretPath)))
-        ret = virStorageVolFileRunQemuImg(cmd, vol, "resize");
-
-    virStorageVolSecretFileRemove(secretPath);
-    return ret;
+    return virStorageVolFileRunQemuImg(cmd, vol, "resize");
 }
 
 

@@ -24,6 +24,22 @@ int virStorageVolFileDelete(virStoragePoolObj *pool, virStorageVolDef *vol,
 int virStorageVolFileResize(virStoragePoolObj *pool, virStorageVolDef *vol,
                             unsigned long long capacity, unsigned int flags);
 
+/* What running qemu-img on a volume needs: the binary, and for an
+ * encrypted volume the file holding its passphrase. */
+typedef struct _virStorageVolQemuImg virStorageVolQemuImg;
+struct _virStorageVolQemuImg {
+    char *binary;
+    char *secretPath;
+};
+
+/* Finds qemu-img and writes @vol's passphrase, if any; reports errors. */
+int virStorageVolQemuImgInit(virStorageVolQemuImg *img, virStorageVolDef *vol);
+void virStorageVolQemuImgClear(virStorageVolQemuImg *img);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(virStorageVolQemuImg, virStorageVolQemuImgClear);
+
+/* qemu-img create of @vol's image (no owner or mode applied). */
+int virStorageVolFileCreateImage(virStorageVolDef *vol, unsigned int flags);
+
 /* Runs a qemu-img @cmd for @vol; its stderr becomes the error message,
  * @what says what it did ("create", "resize", "convert"). */
 int virStorageVolFileRunQemuImg(virCommand *cmd, virStorageVolDef *vol,

@@ -31,8 +31,6 @@
 
 #include "storage_vol_file.h"
 #include "storage_file_extents.h"
-#include "storage_qemuimg.h"
-#include "storage_vol_secret.h"
 #include "vircommand.h"
 #include "virerror.h"
 #include "virfile.h"
@@ -268,30 +266,13 @@ wipeOpenVolume(virStorageVolDef *vol, wipeMethod method)
 static int
 wipeRecreateImage(virStorageVolDef *vol)
 {
-    g_autofree char *qemuimg = NULL;
-    g_autoptr(virCommand) cmd = NULL;
-    char *secretPath = NULL;
-    int ret = -1;
+    if (virStorageVolFileCreateImage(vol, 0) == 0)
+        return 0;
 
-    if (!(qemuimg = virStorageQemuImgFind()))
-        goto error;
-    if (virStorageVolSecretFileCreate(vol, &secretPath) < 0)
-        goto error;
-    if (!(cmd = virStorageQemuImgBuildCreate(qemuimg, vol, secretPath, 0)))
-        goto error;
-    if (virStorageVolFileRunQemuImg(cmd, vol, "create") < 0)
-        goto error;
-    ret = 0;
-
- cleanup:
-    virStorageVolSecretFileRemove(secretPath);
-    return ret;
-
- error:
     VIR_WARN("volume '%s' was wiped but its %s image was not created "
              "again; delete and recreate the volume", vol->name,
              NULLSTR(virStorageFileFormatTypeToString(vol->target.format)));
-    goto cleanup;
+    return -1;
 }
 
 
