@@ -1,0 +1,146 @@
+/*
+ * storage_partition.h: partition tables, through our libparted helper
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * libparted is GPL-3.0+, so the module never links it: every read or
+ * write of a partition table is one run of our helper executable
+ * (src/storage/parthelper/), which prints the resulting table as JSON on
+ * stdout.  This unit builds the helper's argv (pure), parses its JSON
+ * (pure), runs it, and names partitions as the kernel does (pure).
+ *
+ * The helper's protocol (one run per operation; exit 0 and the table as
+ * JSON on stdout on success; exit 1 and one line of error text on stderr
+ * on failure; libparted's exceptions never prompt):
+ *
+ *   libvirt_storage_parthelper read    DEVICE
+ *   libvirt_storage_parthelper mklabel DEVICE LABEL
+ *   libvirt_storage_parthelper add     DEVICE KIND FSTYPE SIZE
+ *   libvirt_storage_parthelper delete  DEVICE NUMBER
+ *   libvirt_storage_parthelper resize  DEVICE NUMBER SIZE
+ *
+ * LABEL is a libparted label name (msdos, gpt, mac, bsd, pc98, sun, dvh,
+ * loop ...).  KIND is primary, logical or extended.  FSTYPE is a
+ * libparted file system type name (ext2, linux-swap, fat16, fat32 ...) or
+ * "none", optionally followed by ",lvm" or ",raid" to set that flag.
+ * SIZE is in bytes; add puts the partition, aligned to 1 MiB, in the first
+ * free region that holds SIZE (for logical partitions: inside the extended
+ * one), resize moves only the end.  Writes are committed to the disk and
+ * to the kernel (BLKPG) before the helper exits.
+ *
+ * The JSON:
+ *   { "device": "/dev/loop0",
+ *     "label": "gpt",                  (null when the disk has none)
+ *     "sector-size": 512,
+ *     "size": 1073741824,              (bytes, whole disk)
+ *     "max-partitions": 128,           (primary ones, for the label)
+ *     "partitions": [
+ *       { "number": 1, "kind": "primary",   (primary|logical|extended)
+ *         "start": 1048576, "end": 105906175, (bytes, end inclusive)
+ *         "fs": "ext4",                     (libparted's probe, or null)
+ *         "flags": ["lvm"] } ],             (set flags libparted names)
+ *     "free": [
+ *       { "start": ..., "end": ..., "kind": "primary" } ] }
+ *                   (aligned free regions of at least 1 MiB; kind logical
+ *                    for free space inside an extended partition)
+ *   "add" also prints "new": NUMBER at the top level.
+ */
+
+#pragma once
+
+#include "internal.h"
+#include "storage_conf.h"
+#include "vircommand.h"
+
+typedef enum {
+    VIR_STORAGE_PARTITION_PRIMARY,
+    VIR_STORAGE_PARTITION_LOGICAL,
+    VIR_STORAGE_PARTITION_EXTENDED,
+
+    VIR_STORAGE_PARTITION_LAST
+} virStoragePartitionKind;
+
+VIR_ENUM_DECL(virStoragePartitionKind);
+
+typedef struct _virStoragePartition virStoragePartition;
+struct _virStoragePartition {
+    unsigned int number;
+    virStoragePartitionKind kind;
+    unsigned long long start;       /* bytes */
+    unsigned long long end;         /* bytes, inclusive */
+    char *fs;                       /* libparted's name, or NULL */
+    bool lvm;
+    bool raid;
+};
+
+typedef struct _virStoragePartitionFree virStoragePartitionFree;
+struct _virStoragePartitionFree {
+    virStoragePartitionKind kind;   /* primary or logical */
+    unsigned long long start;
+    unsigned long long end;
+};
+
+typedef struct _virStoragePartitionTable virStoragePartitionTable;
+struct _virStoragePartitionTable {
+    char *device;
+    char *label;                    /* libparted's name, NULL if none */
+    unsigned int sectorSize;
+    unsigned long long size;
+    unsigned int maxPartitions;
+    size_t npartitions;
+    virStoragePartition *partitions;
+    size_t nfree;
+    virStoragePartitionFree *free;
+    unsigned int added;             /* "new" of an add, else 0 */
+};
+
+void virStoragePartitionTableFree(virStoragePartitionTable *table);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virStoragePartitionTable,
+                              virStoragePartitionTableFree);
+
+/* Pure: parses the helper's JSON.  NULL with VIR_ERR_INTERNAL_ERROR
+ * naming @device on malformed output. */
+virStoragePartitionTable *
+virStoragePartitionTableParse(const char *json,
+                              const char *device);
+
+/* Pure: argv of the helper; @helper is its path. */
+virCommand *virStoragePartitionBuildRead(const char *helper,
+                                         const char *device);
+virCommand *virStoragePartitionBuildMklabel(const char *helper,
+                                            const char *device,
+                                            const char *label);
+virCommand *virStoragePartitionBuildAdd(const char *helper,
+                                        const char *device,
+                                        virStoragePartitionKind kind,
+                                        const char *fstype,
+                                        unsigned long long size);
+virCommand *virStoragePartitionBuildDelete(const char *helper,
+                                           const char *device,
+                                           unsigned int number);
+virCommand *virStoragePartitionBuildResize(const char *helper,
+                                           const char *device,
+                                           unsigned int number,
+                                           unsigned long long size);
+
+/* Pure: the kernel's name of partition @number of the disk @device:
+ * sdb -> sdb1, vdb -> vdb1, nvme0n1 -> nvme0n1p1, mmcblk0 -> mmcblk0p1,
+ * loop0 -> loop0p1 (a 'p' when the disk's name ends in a digit). */
+char *virStoragePartitionKernelName(const char *device,
+                                    unsigned int number);
+
+/* Pure: the number the next partition of @kind will get on @table
+ * (gpt and the others: the lowest free number; dos primary: lowest free
+ * of 1-4; dos logical: one past the highest logical, from 5), or 0 when
+ * the label has no room for one. */
+unsigned int virStoragePartitionNextNumber(const virStoragePartitionTable *table,
+                                           virStoragePartitionKind kind);
+
+/* Path of our helper executable: next to the module that runs it. */
+char *virStoragePartitionHelperPath(void);
+
+/* Runs @cmd (built above) and parses what it prints; the helper's stderr
+ * becomes the error message, naming @device. */
+virStoragePartitionTable *
+virStoragePartitionRun(virCommand *cmd,
+                       const char *device);

@@ -1,0 +1,183 @@
+/*
+ * storage_vol_block.c: data of volumes that are block devices
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Upload, download and wipe go through the file volume code
+ * (storage_vol_stream.c, storage_vol_wipe.c), which already handles a
+ * block device by its path and never moves a byte past its end.  That
+ * code reads the volume's format as an image format, while the format of
+ * a partition says what the partition is meant for (linux, fat32...): a
+ * partition's bytes are raw data, so it is handed a raw view of the
+ * volume, a shallow copy nobody frees.
+ *
+ * A clone writes the source into the existing device with qemu-img
+ * convert -n, which neither creates nor truncates its target and also
+ * reads non-raw images; the source must fit.
+ *
+ * An extended partition is only a container of logical ones: none of
+ * this applies to it.
+ */
+
+#include <config.h>
+
+#include "storage_vol_block.h"
+#include "storage_vol_file.h"
+#include "storage_qemuimg.h"
+#include "virerror.h"
+#include "virlog.h"
+
+#define VIR_FROM_THIS VIR_FROM_STORAGE
+
+VIR_LOG_INIT("storage.storage_vol_block");
+
+
+static int
+volBlockRequireData(virStorageVolDef *vol,
+                    const char *what)
+{
+    if (vol->source.partType == VIR_STORAGE_VOL_DISK_TYPE_EXTENDED) {
+        virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
+                       _("cannot %s volume '%s': it is an extended partition, which only holds logical partitions"),
+                       what, vol->name);
+        return -1;
+    }
+    return 0;
+}
+
+
+static void
+volBlockRawView(virStorageVolDef *vol,
+                virStorageVolDef *raw)
+{
+    *raw = *vol;
+    raw->target.format = VIR_STORAGE_FILE_RAW;
+}
+
+
+int
+virStorageVolBlockUpload(virStoragePoolObj *pool,
+                         virStorageVolDef *vol,
+                         virStreamPtr stream,
+                         unsigned long long offset,
+                         unsigned long long len,
+                         unsigned int flags)
+{
+    virStorageVolDef raw;
+
+    if (volBlockRequireData(vol, "upload to") < 0)
+        return -1;
+    volBlockRawView(vol, &raw);
+    return virStorageVolFileUpload(pool, &raw, stream, offset, len, flags);
+}
+
+
+int
+virStorageVolBlockDownload(virStoragePoolObj *pool,
+                           virStorageVolDef *vol,
+                           virStreamPtr stream,
+                           unsigned long long offset,
+                           unsigned long long len,
+                           unsigned int flags)
+{
+    virStorageVolDef raw;
+
+    if (volBlockRequireData(vol, "download from") < 0)
+        return -1;
+    volBlockRawView(vol, &raw);
+    return virStorageVolFileDownload(pool, &raw, stream, offset, len, flags);
+}
+
+
+int
+virStorageVolBlockWipe(virStoragePoolObj *pool,
+                       virStorageVolDef *vol,
+                       unsigned int algorithm,
+                       unsigned int flags)
+{
+    virStorageVolDef raw;
+
+    if (volBlockRequireData(vol, "wipe") < 0)
+        return -1;
+    volBlockRawView(vol, &raw);
+    return virStorageVolFileWipe(pool, &raw, algorithm, flags);
+}
+
+
+virCommand *
+virStorageVolBlockBuildConvert(const char *qemuimg,
+                               const char *srcpath,
+                               const char *srcformat,
+                               const char *dstpath)
+{
+    return virCommandNewArgList(qemuimg, "convert", "-n",
+                                "-f", srcformat, "-O", "raw",
+                                srcpath, dstpath, NULL);
+}
+
+
+/* qemu-img's name of the format of @inputvol: a block volume of any pool
+ * holds raw data; a file volume says its image format. */
+static const char *
+volBlockInputFormat(virStorageVolDef *inputvol)
+{
+    switch ((virStorageVolType) inputvol->type) {
+    case VIR_STORAGE_VOL_BLOCK:
+        return "raw";
+    case VIR_STORAGE_VOL_FILE:
+        if (inputvol->target.format == VIR_STORAGE_FILE_NONE)
+            return "raw";
+        return virStorageFileFormatTypeToString(inputvol->target.format);
+    case VIR_STORAGE_VOL_DIR:
+    case VIR_STORAGE_VOL_NETWORK:
+    case VIR_STORAGE_VOL_NETDIR:
+    case VIR_STORAGE_VOL_PLOOP:
+    case VIR_STORAGE_VOL_LAST:
+        break;
+    }
+    return NULL;
+}
+
+
+int
+virStorageVolBlockBuildFrom(virStoragePoolObj *pool G_GNUC_UNUSED,
+                            virStorageVolDef *vol,
+                            virStorageVolDef *inputvol,
+                            unsigned int flags)
+{
+    g_autoptr(virCommand) cmd = NULL;
+    g_autofree char *qemuimg = NULL;
+    const char *srcformat;
+
+    virCheckFlags(0, -1);
+
+    if (volBlockRequireData(vol, "clone into") < 0)
+        return -1;
+
+    if (inputvol->target.encryption) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       _("cannot clone encrypted volume '%s' into partition '%s'"),
+                       inputvol->name, vol->name);
+        return -1;
+    }
+    if (!(srcformat = volBlockInputFormat(inputvol))) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       _("volume '%s' is not a file or a block device and cannot be cloned into partition '%s'"),
+                       inputvol->name, vol->name);
+        return -1;
+    }
+    if (inputvol->target.capacity > vol->target.capacity) {
+        virReportError(VIR_ERR_INVALID_ARG,
+                       _("volume '%s' (%llu bytes) does not fit in partition '%s' (%llu bytes): create the partition larger"),
+                       inputvol->name, inputvol->target.capacity,
+                       vol->name, vol->target.capacity);
+        return -1;
+    }
+
+    if (!(qemuimg = virStorageQemuImgFind()))
+        return -1;
+
+    cmd = virStorageVolBlockBuildConvert(qemuimg, inputvol->target.path,
+                                         srcformat, vol->target.path);
+    return virStorageVolFileRunQemuImg(cmd, vol, "convert");
+}

@@ -1,0 +1,658 @@
+/*
+ * storage_vol_partition.c: volumes that are partitions of a disk
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * A volume is named as the kernel names its partition (sdb1, nvme0n1p1,
+ * loop0p5), so a new volume must carry the name of the partition that
+ * will be made: the next primary one, or on a dos label the next logical
+ * one inside the extended partition.  The check comes before anything is
+ * written.  Deleting and resizing find the partition by that name in a
+ * fresh table, check that it is still the one the volume describes, and
+ * refuse while the kernel says it is in use (mounted, held by another
+ * device, or opened exclusively).
+ */
+
+#include <config.h>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "storage_vol_partition.h"
+#include "storage_pool_disk.h"
+#include "virerror.h"
+#include "virfile.h"
+#include "virlog.h"
+#include "virstring.h"
+
+#define VIR_FROM_THIS VIR_FROM_STORAGE
+
+VIR_LOG_INIT("storage.storage_vol_partition");
+
+#define VOL_PARTITION_ALIGN (1024ULL * 1024ULL)
+#define VOL_PARTITION_NODE_WAIT_MS 10
+#define VOL_PARTITION_NODE_WAIT_TRIES 500
+
+
+/* ------------------------------------------------------------ pure */
+
+const char *
+virStorageVolPartitionFsType(int format)
+{
+    switch ((virStorageVolFormatDisk) format) {
+    case VIR_STORAGE_VOL_DISK_NONE:
+    case VIR_STORAGE_VOL_DISK_EXTENDED:
+        return "none";
+    case VIR_STORAGE_VOL_DISK_LINUX:
+        return "ext2";
+    case VIR_STORAGE_VOL_DISK_FAT16:
+        return "fat16";
+    case VIR_STORAGE_VOL_DISK_FAT32:
+        return "fat32";
+    case VIR_STORAGE_VOL_DISK_LINUX_SWAP:
+        return "linux-swap";
+    case VIR_STORAGE_VOL_DISK_LINUX_LVM:
+        return "none,lvm";
+    case VIR_STORAGE_VOL_DISK_LINUX_RAID:
+        return "none,raid";
+    case VIR_STORAGE_VOL_DISK_LAST:
+        break;
+    }
+    return NULL;
+}
+
+
+int
+virStorageVolPartitionFormat(const virStoragePartition *part)
+{
+    static const char *const linuxFs[] = {
+        "ext2", "ext3", "ext4", "xfs", "btrfs", "jfs", "reiserfs",
+        "nilfs2", "f2fs", NULL,
+    };
+
+    if (part->kind == VIR_STORAGE_PARTITION_EXTENDED)
+        return VIR_STORAGE_VOL_DISK_EXTENDED;
+    if (part->lvm)
+        return VIR_STORAGE_VOL_DISK_LINUX_LVM;
+    if (part->raid)
+        return VIR_STORAGE_VOL_DISK_LINUX_RAID;
+    if (!part->fs)
+        return VIR_STORAGE_VOL_DISK_NONE;
+    if (STRPREFIX(part->fs, "linux-swap"))
+        return VIR_STORAGE_VOL_DISK_LINUX_SWAP;
+    if (STREQ(part->fs, "fat16"))
+        return VIR_STORAGE_VOL_DISK_FAT16;
+    if (STREQ(part->fs, "fat32"))
+        return VIR_STORAGE_VOL_DISK_FAT32;
+    if (g_strv_contains(linuxFs, part->fs))
+        return VIR_STORAGE_VOL_DISK_LINUX;
+    return VIR_STORAGE_VOL_DISK_NONE;
+}
+
+
+char *
+virStorageVolPartitionFindMount(const char *text,
+                                unsigned int major,
+                                unsigned int minor)
+{
+    g_auto(GStrv) lines = g_strsplit(text, "\n", 0);
+    g_autofree char *devnum = g_strdup_printf("%u:%u", major, minor);
+    size_t i;
+
+    /* "ID PARENT MAJOR:MINOR ROOT MOUNTPOINT OPTIONS ... - FSTYPE SOURCE" */
+    for (i = 0; lines[i]; i++) {
+        g_auto(GStrv) fields = g_strsplit(lines[i], " ", 6);
+
+        if (g_strv_length(fields) >= 5 && STREQ(fields[2], devnum))
+            return g_strdup(fields[4]);
+    }
+    return NULL;
+}
+
+
+static int
+volPartitionTypeOfKind(virStoragePartitionKind kind)
+{
+    switch (kind) {
+    case VIR_STORAGE_PARTITION_PRIMARY:
+        return VIR_STORAGE_VOL_DISK_TYPE_PRIMARY;
+    case VIR_STORAGE_PARTITION_LOGICAL:
+        return VIR_STORAGE_VOL_DISK_TYPE_LOGICAL;
+    case VIR_STORAGE_PARTITION_EXTENDED:
+        return VIR_STORAGE_VOL_DISK_TYPE_EXTENDED;
+    case VIR_STORAGE_PARTITION_LAST:
+        break;
+    }
+    return VIR_STORAGE_VOL_DISK_TYPE_NONE;
+}
+
+
+static void
+volPartitionFill(virStorageVolDef *vol,
+                 const virStoragePartition *part,
+                 const char *device)
+{
+    unsigned long long size = part->end - part->start + 1;
+
+    vol->type = VIR_STORAGE_VOL_BLOCK;
+    vol->target.capacity = size;
+    /* an extended partition holds the logical ones: the pool sets it */
+    vol->target.allocation = part->kind == VIR_STORAGE_PARTITION_EXTENDED ? 0 : size;
+    vol->source.partType = volPartitionTypeOfKind(part->kind);
+
+    if (vol->source.nextent == 0) {
+        vol->source.extents = g_new0(virStorageVolSourceExtent, 1);
+        vol->source.nextent = 1;
+    }
+    g_free(vol->source.extents[0].path);
+    vol->source.extents[0].path = g_strdup(device);
+    vol->source.extents[0].start = part->start;
+    vol->source.extents[0].end = part->end + 1;
+}
+
+
+virStorageVolDef *
+virStorageVolPartitionNew(const virStoragePartitionTable *table G_GNUC_UNUSED,
+                          const virStoragePartition *part,
+                          const char *device,
+                          const char *path)
+{
+    virStorageVolDef *vol = g_new0(virStorageVolDef, 1);
+
+    vol->target.path = g_strdup(path);
+    vol->key = g_strdup(path);
+    vol->target.format = virStorageVolPartitionFormat(part);
+    volPartitionFill(vol, part, device);
+    return vol;
+}
+
+
+/* ------------------------------------------------------------ helpers */
+
+static const virStoragePartition *
+volPartitionFind(const virStoragePartitionTable *table,
+                 unsigned int number)
+{
+    size_t i;
+
+    for (i = 0; i < table->npartitions; i++) {
+        if (table->partitions[i].number == number)
+            return &table->partitions[i];
+    }
+    return NULL;
+}
+
+
+/* The partition of @table that the volume @vol describes: the kernel
+ * name matches and, when the volume knows it, so does the start. */
+static const virStoragePartition *
+volPartitionLookup(virStoragePoolDef *def,
+                   const virStoragePartitionTable *table,
+                   const char *device,
+                   virStorageVolDef *vol)
+{
+    size_t i;
+
+    for (i = 0; i < table->npartitions; i++) {
+        const virStoragePartition *part = &table->partitions[i];
+        g_autofree char *kname = virStoragePartitionKernelName(device, part->number);
+
+        if (STRNEQ(kname, vol->name))
+            continue;
+
+        if (vol->source.nextent > 0 &&
+            vol->source.extents[0].start != part->start) {
+            virReportError(VIR_ERR_OPERATION_INVALID,
+                           _("partition '%s' of pool '%s' is not the one the volume describes any more (the table was changed): refresh the pool"),
+                           vol->name, def->name);
+            return NULL;
+        }
+        return part;
+    }
+
+    virReportError(VIR_ERR_NO_STORAGE_VOL,
+                   _("partition '%s' no longer exists on device '%s' of pool '%s': refresh the pool"),
+                   vol->name, def->source.devices[0].path, def->name);
+    return NULL;
+}
+
+
+static int
+volPartitionCheckHolders(const char *kname)
+{
+    g_autofree char *dir = g_strdup_printf("/sys/class/block/%s/holders", kname);
+    g_autoptr(DIR) dh = NULL;
+    struct dirent *ent;
+
+    if (virDirOpenQuiet(&dh, dir) < 0)
+        return 0;
+
+    if (virDirRead(dh, &ent, NULL) > 0) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("partition '%s' is in use: it is held by device '%s'; release it first"),
+                       kname, ent->d_name);
+        return -1;
+    }
+    return 0;
+}
+
+
+static int
+volPartitionCheckMounted(const char *kname,
+                         const char *devpath)
+{
+    g_autofree char *mountinfo = NULL;
+    g_autofree char *target = NULL;
+    struct stat sb;
+
+    if (stat(devpath, &sb) < 0 || !S_ISBLK(sb.st_mode))
+        return 0;
+    if (virFileReadAllQuiet("/proc/self/mountinfo", 1024 * 1024, &mountinfo) < 0)
+        return 0;
+
+    if ((target = virStorageVolPartitionFindMount(mountinfo, major(sb.st_rdev),
+                                                  minor(sb.st_rdev)))) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("partition '%s' is in use: it is mounted on '%s'; unmount it first"),
+                       kname, target);
+        return -1;
+    }
+    return 0;
+}
+
+
+static int
+volPartitionCheckExclusive(const char *kname,
+                           const char *devpath)
+{
+    int fd = open(devpath, O_RDONLY | O_EXCL | O_CLOEXEC);
+
+    if (fd >= 0) {
+        VIR_FORCE_CLOSE(fd);
+        return 0;
+    }
+    if (errno == EBUSY) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("partition '%s' is in use (the kernel refuses to open it exclusively): release it first"),
+                       kname);
+        return -1;
+    }
+    /* a node missing or not openable is not "in use" */
+    return 0;
+}
+
+
+static int
+volPartitionRequireUnused(const char *kname)
+{
+    g_autofree char *devpath = g_strdup_printf("/dev/%s", kname);
+
+    if (volPartitionCheckHolders(kname) < 0 ||
+        volPartitionCheckMounted(kname, devpath) < 0 ||
+        volPartitionCheckExclusive(kname, devpath) < 0)
+        return -1;
+    return 0;
+}
+
+
+static unsigned long long
+volPartitionAlignUp(unsigned long long size)
+{
+    return VIR_ROUND_UP(size, VOL_PARTITION_ALIGN);
+}
+
+
+static unsigned long long
+volPartitionLargestFree(const virStoragePartitionTable *table,
+                        virStoragePartitionKind kind)
+{
+    unsigned long long largest = 0;
+    size_t i;
+
+    for (i = 0; i < table->nfree; i++) {
+        if (table->free[i].kind == kind)
+            largest = MAX(largest, table->free[i].end - table->free[i].start + 1);
+    }
+    return largest;
+}
+
+
+/* ------------------------------------------------------------ create */
+
+/* The kind of the new partition: the one whose next kernel name is the
+ * volume's name (primary first; an extended partition when the format
+ * says so). */
+static int
+volPartitionChooseKind(virStoragePoolDef *def,
+                       const virStoragePartitionTable *table,
+                       const char *device,
+                       virStorageVolDef *vol,
+                       virStoragePartitionKind *kind,
+                       unsigned int *number)
+{
+    g_autofree char *primaryName = NULL;
+    g_autofree char *logicalName = NULL;
+    unsigned int primary;
+    unsigned int logical;
+
+    if (vol->target.format == VIR_STORAGE_VOL_DISK_EXTENDED) {
+        if (STRNEQ(table->label, "msdos")) {
+            virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                           _("volume '%s': extended partitions exist only on dos labels, and pool '%s' is '%s'"),
+                           vol->name, def->name, table->label);
+            return -1;
+        }
+        *kind = VIR_STORAGE_PARTITION_EXTENDED;
+        primary = virStoragePartitionNextNumber(table, *kind);
+        logical = 0;
+    } else {
+        *kind = VIR_STORAGE_PARTITION_PRIMARY;
+        primary = virStoragePartitionNextNumber(table, *kind);
+        logical = virStoragePartitionNextNumber(table, VIR_STORAGE_PARTITION_LOGICAL);
+    }
+
+    if (!primary && !logical) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("device '%s' of pool '%s' has no room for another %s partition in its '%s' table"),
+                       def->source.devices[0].path, def->name,
+                       virStoragePartitionKindTypeToString(*kind), table->label);
+        return -1;
+    }
+
+    if (primary) {
+        primaryName = virStoragePartitionKernelName(device, primary);
+        if (STREQ(vol->name, primaryName)) {
+            *number = primary;
+            return 0;
+        }
+    }
+    if (logical) {
+        logicalName = virStoragePartitionKernelName(device, logical);
+        if (STREQ(vol->name, logicalName)) {
+            *kind = VIR_STORAGE_PARTITION_LOGICAL;
+            *number = logical;
+            return 0;
+        }
+    }
+
+    if (primaryName && logicalName) {
+        virReportError(VIR_ERR_INVALID_ARG,
+                       _("volume name '%s' is not the name the kernel will give the new partition: name it '%s' (primary) or '%s' (logical)"),
+                       vol->name, primaryName, logicalName);
+    } else {
+        virReportError(VIR_ERR_INVALID_ARG,
+                       _("volume name '%s' is not the name the kernel will give the new partition: name it '%s'"),
+                       vol->name, primaryName ? primaryName : logicalName);
+    }
+    return -1;
+}
+
+
+static int
+volPartitionRequireRoom(virStoragePoolDef *def,
+                        const virStoragePartitionTable *table,
+                        virStorageVolDef *vol,
+                        virStoragePartitionKind kind,
+                        unsigned long long size)
+{
+    virStoragePartitionKind where = kind == VIR_STORAGE_PARTITION_LOGICAL ?
+                                    VIR_STORAGE_PARTITION_LOGICAL :
+                                    VIR_STORAGE_PARTITION_PRIMARY;
+    unsigned long long largest = volPartitionLargestFree(table, where);
+
+    if (size > largest) {
+        virReportError(VIR_ERR_INVALID_ARG,
+                       _("volume '%s' needs %llu bytes but the largest free extent for a %s partition on device '%s' of pool '%s' is %llu bytes: create it smaller"),
+                       vol->name, size, virStoragePartitionKindTypeToString(kind),
+                       def->source.devices[0].path, def->name, largest);
+        return -1;
+    }
+    return 0;
+}
+
+
+/* Removes the partition @number we just made, after a later step failed;
+ * the error of that step is kept. */
+static void
+volPartitionUndoAdd(const char *helper,
+                    const char *disk,
+                    unsigned int number)
+{
+    g_autoptr(virCommand) cmd = virStoragePartitionBuildDelete(helper, disk, number);
+    g_autoptr(virStoragePartitionTable) table = NULL;
+    virErrorPtr saved;
+
+    virErrorPreserveLast(&saved);
+    if (!(table = virStoragePartitionRun(cmd, disk)))
+        VIR_WARN("cannot remove partition %u of '%s' after a failed create",
+                 number, disk);
+    virErrorRestore(&saved);
+}
+
+
+int
+virStorageVolPartitionCreate(virStoragePoolObj *pool,
+                             virStorageVolDef *vol)
+{
+    virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
+    const char *disk = def->source.devices[0].path;
+    g_autoptr(virStoragePartitionTable) table = NULL;
+    g_autoptr(virStoragePartitionTable) result = NULL;
+    g_autoptr(virCommand) cmd = NULL;
+    g_autofree char *device = NULL;
+    g_autofree char *helper = NULL;
+    g_autofree char *devpath = NULL;
+    const virStoragePartition *part;
+    virStoragePartitionKind kind;
+    unsigned long long size;
+    unsigned int number;
+    const char *fstype;
+
+    if (vol->target.encryption) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       _("volume '%s': partitions of pool '%s' cannot be encrypted by libvirt; encrypt inside the guest"),
+                       vol->name, def->name);
+        return -1;
+    }
+    if (!(fstype = virStorageVolPartitionFsType(vol->target.format))) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       _("volume '%s' has an unknown partition format %d"),
+                       vol->name, vol->target.format);
+        return -1;
+    }
+
+    if (!(table = virStoragePoolDiskReadTable(def)) ||
+        !(device = virStoragePoolDiskDevice(def)) ||
+        !(helper = virStoragePartitionHelperPath()))
+        return -1;
+
+    size = volPartitionAlignUp(MAX(vol->target.capacity, 1));
+    if (volPartitionChooseKind(def, table, device, vol, &kind, &number) < 0 ||
+        volPartitionRequireRoom(def, table, vol, kind, size) < 0)
+        return -1;
+
+    cmd = virStoragePartitionBuildAdd(helper, disk, kind, fstype, size);
+    if (!(result = virStoragePartitionRun(cmd, disk)))
+        return -1;
+
+    if (result->added != number || !(part = volPartitionFind(result, number))) {
+        virReportError(VIR_ERR_INTERNAL_ERROR,
+                       _("the partition helper made partition %u on '%s' where %u was expected"),
+                       result->added, disk, number);
+        if (result->added)
+            volPartitionUndoAdd(helper, disk, result->added);
+        return -1;
+    }
+
+    /* the kernel knows the partition (BLKPG); devtmpfs makes its node */
+    devpath = g_strdup_printf("/dev/%s", vol->name);
+    if (virFileWaitForExists(devpath, VOL_PARTITION_NODE_WAIT_MS,
+                             VOL_PARTITION_NODE_WAIT_TRIES) < 0) {
+        virReportSystemError(errno,
+                             _("the device node '%s' of the new partition did not appear"),
+                             devpath);
+        volPartitionUndoAdd(helper, disk, number);
+        return -1;
+    }
+
+    g_free(vol->target.path);
+    vol->target.path = virStoragePoolDiskVolPath(def, vol->name);
+    g_free(vol->key);
+    vol->key = g_strdup(vol->target.path);
+    volPartitionFill(vol, part, disk);
+
+    virStoragePoolDiskUpdateSizes(pool, result);
+    return 0;
+}
+
+
+/* ------------------------------------------------------------ delete */
+
+static bool
+volPartitionHasLogical(const virStoragePartitionTable *table)
+{
+    size_t i;
+
+    for (i = 0; i < table->npartitions; i++) {
+        if (table->partitions[i].kind == VIR_STORAGE_PARTITION_LOGICAL)
+            return true;
+    }
+    return false;
+}
+
+
+int
+virStorageVolPartitionDelete(virStoragePoolObj *pool,
+                             virStorageVolDef *vol,
+                             unsigned int flags)
+{
+    virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
+    const char *disk = def->source.devices[0].path;
+    g_autoptr(virStoragePartitionTable) table = NULL;
+    g_autoptr(virStoragePartitionTable) result = NULL;
+    g_autoptr(virCommand) cmd = NULL;
+    g_autofree char *device = NULL;
+    g_autofree char *helper = NULL;
+    const virStoragePartition *part;
+
+    virCheckFlags(0, -1);
+
+    if (!(table = virStoragePoolDiskReadTable(def)) ||
+        !(device = virStoragePoolDiskDevice(def)) ||
+        !(helper = virStoragePartitionHelperPath()) ||
+        !(part = volPartitionLookup(def, table, device, vol)))
+        return -1;
+
+    if (part->kind == VIR_STORAGE_PARTITION_EXTENDED &&
+        volPartitionHasLogical(table)) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("extended partition '%s' of pool '%s' still holds logical partitions: delete them first"),
+                       vol->name, def->name);
+        return -1;
+    }
+    if (volPartitionRequireUnused(vol->name) < 0)
+        return -1;
+
+    cmd = virStoragePartitionBuildDelete(helper, disk, part->number);
+    if (!(result = virStoragePartitionRun(cmd, disk)))
+        return -1;
+
+    /* for disk pools the driver leaves the pool's bookkeeping to us */
+    virStoragePoolObjRemoveVol(pool, vol);
+    virStoragePoolDiskUpdateSizes(pool, result);
+    return 0;
+}
+
+
+/* ------------------------------------------------------------ resize */
+
+/* The largest size @part can grow to: up to the end of the free region
+ * right after it, or its own size when there is none. */
+static unsigned long long
+volPartitionMaxSize(const virStoragePartitionTable *table,
+                    const virStoragePartition *part)
+{
+    virStoragePartitionKind where = part->kind == VIR_STORAGE_PARTITION_LOGICAL ?
+                                    VIR_STORAGE_PARTITION_LOGICAL :
+                                    VIR_STORAGE_PARTITION_PRIMARY;
+    unsigned long long max = part->end - part->start + 1;
+    size_t i;
+
+    for (i = 0; i < table->nfree; i++) {
+        const virStoragePartitionFree *region = &table->free[i];
+
+        if (region->kind == where &&
+            region->start > part->end &&
+            region->start <= part->end + 1 + VOL_PARTITION_ALIGN)
+            max = MAX(max, region->end - part->start + 1);
+    }
+    return max;
+}
+
+
+int
+virStorageVolPartitionResize(virStoragePoolObj *pool,
+                             virStorageVolDef *vol,
+                             unsigned long long capacity,
+                             unsigned int flags)
+{
+    virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
+    const char *disk = def->source.devices[0].path;
+    g_autoptr(virStoragePartitionTable) table = NULL;
+    g_autoptr(virStoragePartitionTable) result = NULL;
+    g_autoptr(virCommand) cmd = NULL;
+    g_autofree char *device = NULL;
+    g_autofree char *helper = NULL;
+    const virStoragePartition *part;
+    unsigned long long size = volPartitionAlignUp(capacity);
+    unsigned long long current;
+    unsigned long long max;
+
+    virCheckFlags(VIR_STORAGE_VOL_RESIZE_ALLOCATE |
+                  VIR_STORAGE_VOL_RESIZE_DELTA |
+                  VIR_STORAGE_VOL_RESIZE_SHRINK, -1);
+
+    if (!(table = virStoragePoolDiskReadTable(def)) ||
+        !(device = virStoragePoolDiskDevice(def)) ||
+        !(helper = virStoragePartitionHelperPath()) ||
+        !(part = volPartitionLookup(def, table, device, vol)))
+        return -1;
+
+    if (part->kind == VIR_STORAGE_PARTITION_EXTENDED) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       _("extended partition '%s' of pool '%s' cannot be resized"),
+                       vol->name, def->name);
+        return -1;
+    }
+
+    current = part->end - part->start + 1;
+    if (size < current && !(flags & VIR_STORAGE_VOL_RESIZE_SHRINK)) {
+        virReportError(VIR_ERR_INVALID_ARG,
+                       _("resizing partition '%s' to %llu bytes would shrink it (it has %llu): pass the shrink flag"),
+                       vol->name, size, current);
+        return -1;
+    }
+    max = volPartitionMaxSize(table, part);
+    if (size > max) {
+        virReportError(VIR_ERR_INVALID_ARG,
+                       _("partition '%s' can grow to at most %llu bytes: the space after it is taken"),
+                       vol->name, max);
+        return -1;
+    }
+    if (size == current)
+        return 0;
+
+    if (volPartitionRequireUnused(vol->name) < 0)
+        return -1;
+
+    cmd = virStoragePartitionBuildResize(helper, disk, part->number, size);
+    if (!(result = virStoragePartitionRun(cmd, disk)))
+        return -1;
+
+    if ((part = volPartitionFind(result, part->number)))
+        volPartitionFill(vol, part, disk);
+    virStoragePoolDiskUpdateSizes(pool, result);
+    return 0;
+}
