@@ -17,6 +17,7 @@
 #include <glib/gstdio.h>
 
 #include "storage_file_extents.h"
+#include "testutils.h"
 
 #define MiB (1024 * 1024)
 
@@ -289,12 +290,7 @@ main(int argc, char **argv)
 
     g_test_init(&argc, &argv, NULL);
 
-    workdir = g_dir_make_tmp("extentstest-XXXXXX", NULL);
-    if (!workdir) {
-        /* g_dir_make_tmp uses $TMPDIR: fall back to the current dir */
-        workdir = g_strdup("./extentstest-work");
-        g_mkdir_with_parents(workdir, 0700);
-    }
+    workdir = virTestMakeWorkDir("extentstest");
 
     g_test_add_data_func("/extents/copy-keeps-holes", NULL, testCopyKeepsHoles);
     g_test_add_data_func("/extents/copy-stops-at-length", NULL, testCopyStopsAtLength);
@@ -308,16 +304,7 @@ main(int argc, char **argv)
 
     ret = g_test_run();
 
-    {
-        const char *names[] = { "src", "dst", "dense", "ref", "readonly" };
-        size_t i;
-
-        for (i = 0; i < G_N_ELEMENTS(names); i++) {
-            g_autofree char *path = g_build_filename(workdir, names[i], NULL);
-            g_unlink(path);
-        }
-        g_rmdir(workdir);
-    }
+    virTestRemoveWorkDir(workdir);
     g_free(workdir);
     return ret;
 }

@@ -31,6 +31,7 @@
 #include "storage_mkfs.h"
 #include "storage_mount.h"
 #include "storage_pool_fs_namespace.h"
+#include "testutils.h"
 #include "viralloc.h"
 #include "virerror.h"
 
@@ -67,35 +68,6 @@ typedef struct {
     int result;             /* 1 mounted, 0 not */
     const char *source;     /* expected source when mounted */
 } testMountInfoCase;
-
-
-static const char *dataDir;
-
-
-static void
-testQuietErrorFunc(void *opaque G_GNUC_UNUSED,
-                   virErrorPtr err G_GNUC_UNUSED)
-{
-}
-
-
-static char *
-testDataPath(const char *name, const char *suffix)
-{
-    return g_strdup_printf("%s/%s%s", dataDir, name, suffix);
-}
-
-
-static virStoragePoolDef *
-testParsePool(const char *name)
-{
-    g_autofree char *path = testDataPath(name, ".xml");
-    virStoragePoolDef *def = virStoragePoolDefParse(NULL, path, 0);
-
-    if (!def)
-        g_error("cannot parse %s: %s", path, virGetLastErrorMessage());
-    return def;
-}
 
 
 static void
@@ -155,62 +127,16 @@ testUneditPool(virStoragePoolDef *def, testEdit edit)
 }
 
 
-/* One argument per line, as the fixtures hold it. */
-static char *
-testArgvLines(virCommand *cmd)
-{
-    g_autofree char *str = virCommandToString(cmd, false);
-    g_auto(GStrv) argv = NULL;
-    g_autoptr(GError) err = NULL;
-    g_autofree char *joined = NULL;
-
-    g_assert_nonnull(str);
-    if (!g_shell_parse_argv(str, NULL, &argv, &err))
-        g_error("cannot split '%s': %s", str, err->message);
-
-    joined = g_strjoinv("\n", argv);
-    return g_strconcat(joined, "\n", NULL);
-}
-
-
-static void
-testCompareArgv(const char *name, virCommand *cmd)
-{
-    g_autofree char *argvPath = testDataPath(name, ".argv");
-    g_autofree char *actual = testArgvLines(cmd);
-    g_autofree char *expected = NULL;
-    g_autoptr(GError) err = NULL;
-
-    if (g_getenv("VIR_TEST_REGENERATE_OUTPUT") &&
-        !g_file_set_contents(argvPath, actual, -1, &err))
-        g_error("cannot write %s: %s", argvPath, err->message);
-
-    if (!g_file_get_contents(argvPath, &expected, NULL, &err))
-        g_error("cannot read %s: %s", argvPath, err->message);
-
-    g_assert_cmpstr(actual, ==, expected);
-}
-
-
-static void
-testExpectError(const char *name, int code)
-{
-    const char *msg = virGetLastErrorMessage();
-
-    if (virGetLastErrorCode() != code)
-        g_error("%s: expected error code %d, got %d: %s",
-                name, code, virGetLastErrorCode(), msg);
-    g_test_message("%s refused: %s", name, msg);
-}
-
-
 static void
 testMount(const void *opaque)
 {
     const testMountCase *info = opaque;
-    g_autoptr(virStoragePoolDef) def = testParsePool(info->pool);
+    g_autoptr(virStoragePoolDef) def = virTestParsePoolFile(info->pool);
     g_autofree char *source = NULL;
     g_autoptr(virCommand) cmd = NULL;
+
+    if (!def)
+        return;
 
     testEditPool(def, info->edit);
     virResetLastError();
@@ -219,18 +145,10 @@ testMount(const void *opaque)
     if (source)
         cmd = virStorageMountBuildCommand(def, source);
 
-    if (info->error) {
-        if (cmd) {
-            g_autofree char *str = virCommandToString(cmd, false);
-            g_error("%s: expected a refusal, got '%s'", info->name, str);
-        }
-        testExpectError(info->name, info->error);
-    } else {
-        if (!cmd)
-            g_error("%s: builder failed: %s", info->name,
-                    virGetLastErrorMessage());
-        testCompareArgv(info->name, cmd);
-    }
+    if (info->error)
+        virTestExpectRefusal(info->name, cmd, info->error, NULL);
+    else
+        virTestCompareCommandToFile(cmd, info->name);
 
     testUneditPool(def, info->edit);
 }
@@ -242,7 +160,7 @@ testUmount(const void *opaque G_GNUC_UNUSED)
     g_autoptr(virCommand) cmd = NULL;
 
     cmd = virStorageUmountBuildCommand("/var/lib/libvirt/pools/fs auto");
-    testCompareArgv("umount", cmd);
+    virTestCompareCommandToFile(cmd, "umount");
 }
 
 
@@ -256,18 +174,10 @@ testMkfs(const void *opaque)
     cmd = virStorageMkfsBuildCommand(info->fstype, info->device,
                                      info->overwrite);
 
-    if (info->error) {
-        if (cmd) {
-            g_autofree char *str = virCommandToString(cmd, false);
-            g_error("%s: expected a refusal, got '%s'", info->name, str);
-        }
-        testExpectError(info->name, info->error);
-        return;
-    }
-
-    if (!cmd)
-        g_error("%s: builder failed: %s", info->name, virGetLastErrorMessage());
-    testCompareArgv(info->name, cmd);
+    if (info->error)
+        virTestExpectRefusal(info->name, cmd, info->error, NULL);
+    else
+        virTestCompareCommandToFile(cmd, info->name);
 }
 
 
@@ -275,14 +185,13 @@ static void
 testMountInfo(const void *opaque)
 {
     const testMountInfoCase *info = opaque;
-    g_autofree char *path = g_build_filename(dataDir, info->file, NULL);
+    g_autofree char *path = virTestDataPath(info->file, "");
     g_autofree char *text = NULL;
     g_autofree char *source = NULL;
-    g_autoptr(GError) err = NULL;
     int rc;
 
-    if (!g_file_get_contents(path, &text, NULL, &err))
-        g_error("cannot read %s: %s", path, err->message);
+    if (!(text = virTestLoadFile(path)))
+        return;
 
     rc = virStorageMountInfoFindTarget(text, info->target, &source);
     g_assert_cmpint(rc, ==, info->result);
@@ -431,43 +340,18 @@ testMountInfoMalformed(const void *opaque G_GNUC_UNUSED)
 int
 main(int argc, char **argv)
 {
-    const char *srcdir = g_getenv("abs_srcdir");
-    g_autofree char *dir = NULL;
-    size_t i;
-
-    g_test_init(&argc, &argv, NULL);
-
-    if (virInitialize() < 0)
-        g_error("cannot initialize libvirt");
-    virSetErrorFunc(NULL, testQuietErrorFunc);
+    virTestInit(&argc, &argv);
 
     if (virStoragePoolFSNamespaceRegister() < 0)
         g_error("cannot register the fs namespace: %s",
                 virGetLastErrorMessage());
 
-    if (!srcdir)
-        g_error("abs_srcdir is not set: run this test with meson test");
-    dir = g_build_filename(srcdir, "storagemountargvdata", NULL);
-    dataDir = dir;
+    virTestSetDataDir("storagemountargvdata");
 
-    for (i = 0; i < G_N_ELEMENTS(mountTests); i++) {
-        g_autofree char *path = g_strdup_printf("/mount/%s",
-                                                mountTests[i].name);
-        g_test_add_data_func(path, &mountTests[i], testMount);
-    }
-
+    VIR_TEST_ADD_CASES("/mount", mountTests, testMount);
     g_test_add_data_func("/mount/umount", NULL, testUmount);
-
-    for (i = 0; i < G_N_ELEMENTS(mkfsTests); i++) {
-        g_autofree char *path = g_strdup_printf("/mkfs/%s", mkfsTests[i].name);
-        g_test_add_data_func(path, &mkfsTests[i], testMkfs);
-    }
-
-    for (i = 0; i < G_N_ELEMENTS(mountInfoTests); i++) {
-        g_autofree char *path = g_strdup_printf("/mountinfo/%s",
-                                                mountInfoTests[i].name);
-        g_test_add_data_func(path, &mountInfoTests[i], testMountInfo);
-    }
+    VIR_TEST_ADD_CASES("/mkfs", mkfsTests, testMkfs);
+    VIR_TEST_ADD_CASES("/mountinfo", mountInfoTests, testMountInfo);
 
     g_test_add_data_func("/mountinfo/malformed", NULL, testMountInfoMalformed);
     g_test_add_data_func("/mountinfo/system", NULL, testIsMounted);

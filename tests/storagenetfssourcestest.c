@@ -24,6 +24,7 @@
 #include <config.h>
 
 #include "storage_netfs_sources.h"
+#include "testutils.h"
 #include "virerror.h"
 
 #define VIR_FROM_THIS VIR_FROM_STORAGE
@@ -50,74 +51,19 @@ typedef struct {
 } testFindCase;
 
 
-static const char *dataDir;
-
-
-static void
-testQuietErrorFunc(void *opaque G_GNUC_UNUSED,
-                   virErrorPtr err G_GNUC_UNUSED)
-{
-}
-
-
-static char *
-testDataPath(const char *name, const char *suffix)
-{
-    return g_strdup_printf("%s/%s%s", dataDir, name, suffix);
-}
-
-
-static char *
-testReadData(const char *file)
-{
-    g_autofree char *path = g_build_filename(dataDir, file, NULL);
-    g_autoptr(GError) err = NULL;
-    char *text = NULL;
-
-    if (!g_file_get_contents(path, &text, NULL, &err))
-        g_error("cannot read %s: %s", path, err->message);
-    return text;
-}
-
-
-static void
-testCompareFile(const char *name, const char *suffix, const char *actual)
-{
-    g_autofree char *path = testDataPath(name, suffix);
-    g_autofree char *expected = NULL;
-    g_autoptr(GError) err = NULL;
-
-    if (g_getenv("VIR_TEST_REGENERATE_OUTPUT") &&
-        !g_file_set_contents(path, actual, -1, &err))
-        g_error("cannot write %s: %s", path, err->message);
-
-    if (!g_file_get_contents(path, &expected, NULL, &err))
-        g_error("cannot read %s: %s", path, err->message);
-
-    g_assert_cmpstr(actual, ==, expected);
-}
-
-
-static void
-testExpectError(const char *name, int code)
-{
-    const char *msg = virGetLastErrorMessage();
-
-    if (virGetLastErrorCode() != code)
-        g_error("%s: expected error code %d, got %d: %s",
-                name, code, virGetLastErrorCode(), msg);
-    g_test_message("%s refused: %s", name, msg);
-}
-
-
 static void
 testParse(const void *opaque)
 {
     const testParseCase *info = opaque;
-    g_autofree char *text = testReadData(info->input);
+    g_autofree char *path = virTestDataPath(info->input, "");
+    g_autofree char *outPath = virTestDataPath(info->name, ".out.xml");
+    g_autofree char *text = NULL;
     g_autoptr(virStoragePoolSourceList) list = g_new0(virStoragePoolSourceList, 1);
     g_autofree char *xml = NULL;
     int rc;
+
+    if (!(text = virTestLoadFile(path)))
+        return;
 
     list->type = VIR_STORAGE_POOL_NETFS;
     virResetLastError();
@@ -135,33 +81,24 @@ testParse(const void *opaque)
 
     if (info->error) {
         g_assert_cmpint(rc, ==, -1);
-        testExpectError(info->name, info->error);
+        virTestExpectError(info->name, info->error, NULL);
         return;
     }
 
-    if (rc < 0)
-        g_error("%s: parser failed: %s", info->name, virGetLastErrorMessage());
+    if (rc < 0) {
+        g_test_message("%s: parser failed: %s", info->name,
+                       virGetLastErrorMessage());
+        g_test_fail();
+        return;
+    }
 
-    if (!(xml = virStoragePoolSourceListFormat(list)))
-        g_error("%s: cannot format: %s", info->name, virGetLastErrorMessage());
-    testCompareFile(info->name, ".out.xml", xml);
-}
-
-
-static char *
-testArgvLines(virCommand *cmd)
-{
-    g_autofree char *str = virCommandToString(cmd, false);
-    g_auto(GStrv) argv = NULL;
-    g_autoptr(GError) err = NULL;
-    g_autofree char *joined = NULL;
-
-    g_assert_nonnull(str);
-    if (!g_shell_parse_argv(str, NULL, &argv, &err))
-        g_error("cannot split '%s': %s", str, err->message);
-
-    joined = g_strjoinv("\n", argv);
-    return g_strconcat(joined, "\n", NULL);
+    if (!(xml = virStoragePoolSourceListFormat(list))) {
+        g_test_message("%s: cannot format: %s", info->name,
+                       virGetLastErrorMessage());
+        g_test_fail();
+        return;
+    }
+    virTestCompareToFile(xml, outPath);
 }
 
 
@@ -169,9 +106,8 @@ static void
 testBuildShowmount(const void *opaque G_GNUC_UNUSED)
 {
     g_autoptr(virCommand) cmd = virStorageNetfsBuildShowmount(HOST);
-    g_autofree char *argv = testArgvLines(cmd);
 
-    testCompareFile("showmount", ".argv", argv);
+    virTestCompareCommandToFile(cmd, "showmount");
 }
 
 
@@ -179,9 +115,8 @@ static void
 testBuildGluster(const void *opaque G_GNUC_UNUSED)
 {
     g_autoptr(virCommand) cmd = virStorageNetfsBuildGlusterInfo("127.0.0.1");
-    g_autofree char *argv = testArgvLines(cmd);
 
-    testCompareFile("gluster", ".argv", argv);
+    virTestCompareCommandToFile(cmd, "gluster");
 }
 
 
@@ -193,9 +128,12 @@ testFindRefused(const void *opaque)
 
     virResetLastError();
     xml = virStorageNetfsFindPoolSources(info->srcSpec, info->flags);
-    if (xml)
-        g_error("%s: expected a refusal, got '%s'", info->name, xml);
-    testExpectError(info->name, info->error);
+    if (xml) {
+        g_test_message("%s: expected a refusal, got '%s'", info->name, xml);
+        g_test_fail();
+        return;
+    }
+    virTestExpectError(info->name, info->error, NULL);
 }
 
 
@@ -238,37 +176,17 @@ static const testFindCase findTests[] = {
 int
 main(int argc, char **argv)
 {
-    const char *srcdir = g_getenv("abs_srcdir");
-    g_autofree char *dir = NULL;
-    size_t i;
+    virTestInit(&argc, &argv);
+    virTestSetDataDir("storagenetfssourcesdata");
 
-    g_test_init(&argc, &argv, NULL);
-
-    if (virInitialize() < 0)
-        g_error("cannot initialize libvirt");
-    virSetErrorFunc(NULL, testQuietErrorFunc);
-
-    if (!srcdir)
-        g_error("abs_srcdir is not set: run this test with meson test");
-    dir = g_build_filename(srcdir, "storagenetfssourcesdata", NULL);
-    dataDir = dir;
-
-    for (i = 0; i < G_N_ELEMENTS(parseTests); i++) {
-        g_autofree char *path = g_strdup_printf("/netfs-sources/parse/%s",
-                                                parseTests[i].name);
-        g_test_add_data_func(path, &parseTests[i], testParse);
-    }
+    VIR_TEST_ADD_CASES("/netfs-sources/parse", parseTests, testParse);
 
     g_test_add_data_func("/netfs-sources/build/showmount", NULL,
                          testBuildShowmount);
     g_test_add_data_func("/netfs-sources/build/gluster", NULL,
                          testBuildGluster);
 
-    for (i = 0; i < G_N_ELEMENTS(findTests); i++) {
-        g_autofree char *path = g_strdup_printf("/netfs-sources/find/%s",
-                                                findTests[i].name);
-        g_test_add_data_func(path, &findTests[i], testFindRefused);
-    }
+    VIR_TEST_ADD_CASES("/netfs-sources/find", findTests, testFindRefused);
 
     return g_test_run();
 }

@@ -21,6 +21,7 @@
 #include "storage_conf.h"
 #include "viruuid.h"
 #include "storage_pool_fs_namespace.h"
+#include "testutils.h"
 
 #define VIR_FROM_THIS VIR_FROM_STORAGE
 
@@ -30,31 +31,8 @@
 #define TEST_OUTPUT_SUFFIX ".out.xml"
 
 
-static char *
-testReadFile(const char *path)
-{
-    g_autoptr(GError) err = NULL;
-    char *text = NULL;
-
-    if (!g_file_get_contents(path, &text, NULL, &err)) {
-        g_test_message("cannot read %s: %s", path, err->message);
-        return NULL;
-    }
-
-    return text;
-}
-
-
-static const char *
-testLastErrorMessage(void)
-{
-    virErrorPtr err = virGetLastError();
-
-    return err && err->message ? err->message : "(no error reported)";
-}
-
-
-/* Parse @xml, pin the uuid if the XML has none, and format it again. */
+/* Parse @xml, pin the uuid if the XML has none, and format it again.
+ * NULL when that fails (the test has then failed). */
 static char *
 testRoundTrip(const char *xml,
               const char *what)
@@ -64,34 +42,24 @@ testRoundTrip(const char *xml,
 
     virResetLastError();
     if (!(def = virStoragePoolDefParse(xml, NULL, 0))) {
-        g_test_message("%s: parse failed: %s", what, testLastErrorMessage());
+        g_test_message("%s: parse failed: %s", what, virGetLastErrorMessage());
+        g_test_fail();
         return NULL;
     }
 
     if (!strstr(xml, "<uuid>") &&
         virUUIDParse(TEST_FIXED_UUID, def->uuid) < 0) {
         g_test_message("%s: cannot pin the uuid", what);
+        g_test_fail();
         return NULL;
     }
 
-    if (!(formatted = virStoragePoolDefFormat(def)))
-        g_test_message("%s: format failed: %s", what, testLastErrorMessage());
+    if (!(formatted = virStoragePoolDefFormat(def))) {
+        g_test_message("%s: format failed: %s", what, virGetLastErrorMessage());
+        g_test_fail();
+    }
 
     return formatted;
-}
-
-
-static bool
-testSameText(const char *what,
-             const char *expected,
-             const char *actual)
-{
-    if (g_str_equal(expected, actual))
-        return true;
-
-    g_test_message("%s differs\n--- expected ---\n%s--- actual ---\n%s",
-                   what, expected, actual);
-    return false;
 }
 
 
@@ -106,23 +74,17 @@ testPoolXMLValid(const void *opaque)
     g_autofree char *actual = NULL;
     g_autofree char *again = NULL;
 
-    if (!(input = testReadFile(inpath)) ||
-        !(expected = testReadFile(outpath))) {
-        g_test_fail();
+    if (!(input = virTestLoadFile(inpath)) ||
+        !(expected = virTestLoadFile(outpath)))
         return;
-    }
 
     if (!(actual = testRoundTrip(input, inpath)) ||
-        !testSameText(outpath, expected, actual)) {
-        g_test_fail();
+        virTestCompareToString(outpath, expected, actual) < 0)
         return;
-    }
 
-    if (!(again = testRoundTrip(expected, outpath)) ||
-        !testSameText("second round trip of the output", expected, again)) {
-        g_test_fail();
+    if (!(again = testRoundTrip(expected, outpath)))
         return;
-    }
+    virTestCompareToString("second round trip of the output", expected, again);
 }
 
 
@@ -136,11 +98,9 @@ testPoolXMLInvalid(const void *opaque)
     g_autofree char *expected = NULL;
     g_autoptr(virStoragePoolDef) def = NULL;
 
-    if (!(input = testReadFile(inpath)) ||
-        !(expected = testReadFile(errpath))) {
-        g_test_fail();
+    if (!(input = virTestLoadFile(inpath)) ||
+        !(expected = virTestLoadFile(errpath)))
         return;
-    }
     g_strchomp(expected);
 
     virResetLastError();
@@ -152,8 +112,7 @@ testPoolXMLInvalid(const void *opaque)
         return;
     }
 
-    if (!testSameText(errpath, expected, testLastErrorMessage()))
-        g_test_fail();
+    virTestCompareToString(errpath, expected, virGetLastErrorMessage());
 }
 
 
@@ -168,9 +127,10 @@ testMountOptsGet(const void *opaque)
     const virStoragePoolFSMountOpts *opts;
     size_t i;
 
-    if (!(input = testReadFile(inpath)) ||
-        !(def = virStoragePoolDefParse(input, NULL, 0))) {
-        g_test_message("cannot parse %s: %s", inpath, testLastErrorMessage());
+    if (!(input = virTestLoadFile(inpath)))
+        return;
+    if (!(def = virStoragePoolDefParse(input, NULL, 0))) {
+        g_test_message("cannot parse %s: %s", inpath, virGetLastErrorMessage());
         g_test_fail();
         return;
     }
@@ -180,13 +140,6 @@ testMountOptsGet(const void *opaque)
     g_assert_cmpuint(opts->noptions, ==, G_N_ELEMENTS(want));
     for (i = 0; i < G_N_ELEMENTS(want); i++)
         g_assert_cmpstr(opts->options[i], ==, want[i]);
-}
-
-
-static void
-testQuietErrorFunc(void *opaque,
-                   virErrorPtr err)
-{
 }
 
 
@@ -241,26 +194,14 @@ int
 main(int argc,
      char **argv)
 {
-    const char *srcdir;
-    g_autofree char *datadir = NULL;
+    const char *datadir;
 
-    g_test_init(&argc, &argv, NULL);
-
-    if (!(srcdir = g_getenv("abs_srcdir"))) {
-        g_printerr("abs_srcdir is not set: run this test through 'meson test'\n");
-        return EXIT_FAILURE;
-    }
-    datadir = g_build_filename(srcdir, TEST_DATA_DIR, NULL);
-
-    if (virInitialize() < 0) {
-        g_printerr("cannot initialize libvirt\n");
-        return EXIT_FAILURE;
-    }
-    virSetErrorFunc(NULL, testQuietErrorFunc);
+    virTestInit(&argc, &argv);
+    datadir = virTestSetDataDir(TEST_DATA_DIR);
 
     if (virStoragePoolFSNamespaceRegister() < 0) {
         g_printerr("cannot register the fs namespace: %s\n",
-                   testLastErrorMessage());
+                   virGetLastErrorMessage());
         return EXIT_FAILURE;
     }
 

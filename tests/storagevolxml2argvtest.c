@@ -25,6 +25,7 @@
 #include <glib/gstdio.h>
 
 #include "storage_qemuimg.h"
+#include "testutils.h"
 #include "virerror.h"
 
 #define VIR_FROM_THIS VIR_FROM_STORAGE
@@ -52,62 +53,42 @@ typedef struct {
 } testInfo;
 
 
-static const char *dataDir;
-
-
-static void
-testQuietErrorFunc(void *opaque G_GNUC_UNUSED,
-                   virErrorPtr err G_GNUC_UNUSED)
-{
-}
-
-
-static char *
-testDataPath(const char *name, const char *suffix)
-{
-    return g_strdup_printf("%s/%s%s", dataDir, name, suffix);
-}
-
-
-static virStoragePoolDef *
-testParsePool(void)
-{
-    g_autofree char *path = testDataPath("pool-dir", ".xml");
-    virStoragePoolDef *def = virStoragePoolDefParse(NULL, path, 0);
-
-    if (!def)
-        g_error("cannot parse %s: %s", path, virGetLastErrorMessage());
-    return def;
-}
-
-
 static virStorageVolDef *
 testParseVol(virStoragePoolDef *pool, const char *name)
 {
-    g_autofree char *path = testDataPath(name, ".xml");
+    g_autofree char *path = virTestDataPath(name, ".xml");
     virStorageVolDef *def;
 
     def = virStorageVolDefParse(pool, NULL, path,
                                 VIR_VOL_XML_PARSE_OPT_CAPACITY);
-    if (!def)
-        g_error("cannot parse %s: %s", path, virGetLastErrorMessage());
+    if (!def) {
+        g_test_message("cannot parse %s: %s", path, virGetLastErrorMessage());
+        g_test_fail();
+    }
     return def;
 }
 
 
+/* The command of @info, or NULL: refused by the builder, or a fixture
+ * could not be parsed (the test has then failed already). */
 static virCommand *
 testBuild(const testInfo *info)
 {
-    g_autoptr(virStoragePoolDef) pool = testParsePool();
-    g_autoptr(virStorageVolDef) vol = testParseVol(pool, info->vol);
+    g_autoptr(virStoragePoolDef) pool = NULL;
+    g_autoptr(virStorageVolDef) vol = NULL;
     g_autoptr(virStorageVolDef) input = NULL;
+
+    if (!(pool = virTestParsePoolFile("pool-dir")) ||
+        !(vol = testParseVol(pool, info->vol)) ||
+        (info->kind == TEST_CONVERT &&
+         !(input = testParseVol(pool, info->input))))
+        return NULL;
 
     switch (info->kind) {
     case TEST_CREATE:
         return virStorageQemuImgBuildCreate(TEST_QEMUIMG, vol, info->secret,
                                             info->flags);
     case TEST_CONVERT:
-        input = testParseVol(pool, info->input);
         return virStorageQemuImgBuildConvert(TEST_QEMUIMG, vol, input,
                                              info->secret, info->flags);
     case TEST_RESIZE:
@@ -119,49 +100,18 @@ testBuild(const testInfo *info)
 }
 
 
-/* One argument per line, as the fixtures hold it. */
-static char *
-testArgvLines(virCommand *cmd)
-{
-    g_autofree char *str = virCommandToString(cmd, false);
-    g_auto(GStrv) argv = NULL;
-    g_autoptr(GError) err = NULL;
-    g_autofree char *joined = NULL;
-
-    g_assert_nonnull(str);
-    if (!g_shell_parse_argv(str, NULL, &argv, &err))
-        g_error("cannot split '%s': %s", str, err->message);
-
-    joined = g_strjoinv("\n", argv);
-    return g_strconcat(joined, "\n", NULL);
-}
-
-
 static void
 testValid(const void *opaque)
 {
     const testInfo *info = opaque;
-    g_autofree char *argvPath = testDataPath(info->name, ".argv");
     g_autoptr(virCommand) cmd = NULL;
-    g_autofree char *actual = NULL;
-    g_autofree char *expected = NULL;
-    g_autoptr(GError) err = NULL;
 
     virResetLastError();
     cmd = testBuild(info);
-    if (!cmd)
-        g_error("%s: builder failed: %s", info->name, virGetLastErrorMessage());
+    if (g_test_failed())
+        return;
 
-    actual = testArgvLines(cmd);
-
-    if (g_getenv("VIR_TEST_REGENERATE_OUTPUT") &&
-        !g_file_set_contents(argvPath, actual, -1, &err))
-        g_error("cannot write %s: %s", argvPath, err->message);
-
-    if (!g_file_get_contents(argvPath, &expected, NULL, &err))
-        g_error("cannot read %s: %s", argvPath, err->message);
-
-    g_assert_cmpstr(actual, ==, expected);
+    virTestCompareCommandToFile(cmd, info->name);
 }
 
 
@@ -173,15 +123,11 @@ testInvalid(const void *opaque)
 
     virResetLastError();
     cmd = testBuild(info);
-    if (cmd) {
-        g_autofree char *str = virCommandToString(cmd, false);
-        g_error("%s: expected a refusal, got '%s'", info->name, str);
-    }
+    if (g_test_failed())
+        return;
 
-    g_assert_cmpint(virGetLastErrorCode(), ==, VIR_ERR_CONFIG_UNSUPPORTED);
-    if (!strstr(virGetLastErrorMessage(), info->error))
-        g_error("%s: refused for another reason: %s", info->name,
-                virGetLastErrorMessage());
+    virTestExpectRefusal(info->name, cmd, VIR_ERR_CONFIG_UNSUPPORTED,
+                         info->error);
 }
 
 
@@ -320,32 +266,11 @@ static const testInfo invalidTests[] = {
 int
 main(int argc, char **argv)
 {
-    const char *srcdir = g_getenv("abs_srcdir");
-    g_autofree char *dir = NULL;
-    size_t i;
+    virTestInit(&argc, &argv);
+    virTestSetDataDir("storagevolxml2argvdata");
 
-    g_test_init(&argc, &argv, NULL);
-
-    if (virInitialize() < 0)
-        g_error("cannot initialize libvirt");
-    virSetErrorFunc(NULL, testQuietErrorFunc);
-
-    if (!srcdir)
-        g_error("abs_srcdir is not set: run this test with meson test");
-    dir = g_build_filename(srcdir, "storagevolxml2argvdata", NULL);
-    dataDir = dir;
-
-    for (i = 0; i < G_N_ELEMENTS(tests); i++) {
-        g_autofree char *path = g_strdup_printf("/qemuimg/valid/%s",
-                                                tests[i].name);
-        g_test_add_data_func(path, &tests[i], testValid);
-    }
-
-    for (i = 0; i < G_N_ELEMENTS(invalidTests); i++) {
-        g_autofree char *path = g_strdup_printf("/qemuimg/invalid/%s",
-                                                invalidTests[i].name);
-        g_test_add_data_func(path, &invalidTests[i], testInvalid);
-    }
+    VIR_TEST_ADD_CASES("/qemuimg/valid", tests, testValid);
+    VIR_TEST_ADD_CASES("/qemuimg/invalid", invalidTests, testInvalid);
 
     g_test_add_data_func("/qemuimg/find", NULL, testFind);
 
