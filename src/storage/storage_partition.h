@@ -23,10 +23,20 @@
  * loop ...).  KIND is primary, logical or extended.  FSTYPE is a
  * libparted file system type name (ext2, linux-swap, fat16, fat32 ...) or
  * "none", optionally followed by ",lvm" or ",raid" to set that flag.
+ * FSTYPE is ignored for an extended partition; on sun, bsd and atari
+ * labels "none" makes an unused slot, which the helper reports as an
+ * error after the write: give a type there.
  * SIZE is in bytes; add puts the partition, aligned to 1 MiB, in the first
  * free region that holds SIZE (for logical partitions: inside the extended
- * one), resize moves only the end.  Writes are committed to the disk and
- * to the kernel (BLKPG) before the helper exits.
+ * one), resize moves only the end.  Both round SIZE up to a whole MiB, so
+ * a partition starting on a MiB boundary also ends on one (sun labels that
+ * need cylinder-aligned starts use their cylinder instead of the MiB).
+ * A grow only uses the free space right after the partition.  Writes are
+ * committed to the disk and to the kernel (BLKPG) before the helper exits,
+ * and read back: the JSON is what the disk then holds.  The helper never
+ * lets libparted "fix" a table: a read writes nothing, a change on a
+ * damaged table fails, and a grown gpt disk keeps its old usable end
+ * (its new space is listed free but an add there fails).
  *
  * The JSON:
  *   { "device": "/dev/loop0",
@@ -41,8 +51,10 @@
  *         "flags": ["lvm"] } ],             (set flags libparted names)
  *     "free": [
  *       { "start": ..., "end": ..., "kind": "primary" } ] }
- *                   (aligned free regions of at least 1 MiB; kind logical
- *                    for free space inside an extended partition)
+ *                   (aligned free regions of at least 1 MiB, where add
+ *                    can put a partition of that kind: kind logical for
+ *                    free space inside an extended partition, its start
+ *                    leaving room for the partition's EBR)
  *   "add" also prints "new": NUMBER at the top level.
  */
 
