@@ -170,6 +170,12 @@ def virsh(daemon):
 
 
 @pytest.fixture
+def target(tmp_path):
+    """A pool target path that does not exist yet."""
+    return str(tmp_path / "guest_images")
+
+
+@pytest.fixture
 def loop_factory(daemon, tmp_path):
     """make(size_mb=512, fstype=None) -> a fresh /dev/loopN on a sparse image,
     optionally formatted.  After the test: the pools are removed, whatever

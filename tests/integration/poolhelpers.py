@@ -180,6 +180,31 @@ def statvfs_in_daemon_ns(daemon, path):
     return tuple(int(x) for x in res.stdout.split())
 
 
+# ---------------------------------------------------------------- virsh results
+
+def ok(result):
+    """The stdout of a virsh(...) result that must have succeeded."""
+    rc, out, err = result
+    assert rc == 0, "virsh failed (%d): %s" % (rc, err.strip())
+    return out
+
+
+def fails(result, *words):
+    """The stderr of a virsh(...) result that must have failed with an
+    error message, containing each of @words."""
+    rc, out, err = result
+    assert rc != 0, "virsh succeeded: %s" % out.strip()
+    assert err.strip(), "virsh failed without an error message"
+    for word in words:
+        assert word in err, "%r not in %r" % (word, err)
+    return err
+
+
+def pool_list(virsh):
+    """virsh pool-list --all -> {name: (state, autostart)}."""
+    return parse_pool_list(ok(virsh("pool-list", "--all")))
+
+
 # ------------------------------------------------------------------- pool XML
 
 def dir_pool_xml(name, target, mode=None):

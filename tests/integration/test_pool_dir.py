@@ -9,26 +9,8 @@ import libvirt
 import pytest
 
 from conftest import expect_error
-from poolhelpers import dir_pool_xml, parse_info, parse_pool_list, pool_state
-
-
-@pytest.fixture
-def target(tmp_path):
-    """A pool target path that does not exist yet."""
-    return str(tmp_path / "guest_images")
-
-
-def ok(result):
-    rc, out, err = result
-    assert rc == 0, "virsh failed (%d): %s" % (rc, err.strip())
-    return out
-
-
-def fails(result):
-    rc, out, err = result
-    assert rc != 0, "virsh succeeded: %s" % out.strip()
-    assert err.strip(), "virsh failed without an error message"
-    return err
+from poolhelpers import (dir_pool_xml, fails, ok, parse_info, parse_pool_list, pool_list,
+                         pool_state)
 
 
 def vol_names(virsh, pool):
@@ -36,8 +18,12 @@ def vol_names(virsh, pool):
             if line.strip()]
 
 
-def pool_list(virsh):
-    return parse_pool_list(ok(virsh("pool-list", "--all")))
+def running_dir_pool(conn, name, target):
+    """A persistent dir pool on a fresh @target, started."""
+    os.makedirs(target)
+    pool = conn.storagePoolDefineXML(dir_pool_xml(name, target))
+    pool.create(0)
+    return pool
 
 
 # ------------------------------------------------------------- define, build
@@ -145,9 +131,7 @@ def test_start_missing_target_fails(virsh, conn, target):
 
 
 def test_start_twice_is_refused(conn, target):
-    os.makedirs(target)
-    pool = conn.storagePoolDefineXML(dir_pool_xml("twice", target))
-    pool.create(0)
+    pool = running_dir_pool(conn, "twice", target)
     with pytest.raises(libvirt.libvirtError) as e:
         pool.create(0)
     expect_error(e, libvirt.VIR_ERR_OPERATION_INVALID)
@@ -247,9 +231,7 @@ def test_delete_non_empty_dir_is_refused(virsh, conn, target):
 
 
 def test_delete_active_is_refused(conn, target):
-    os.makedirs(target)
-    pool = conn.storagePoolDefineXML(dir_pool_xml("delactive", target))
-    pool.create(0)
+    pool = running_dir_pool(conn, "delactive", target)
     with pytest.raises(libvirt.libvirtError) as e:
         pool.delete(0)
     expect_error(e, libvirt.VIR_ERR_OPERATION_INVALID)

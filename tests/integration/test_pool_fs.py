@@ -10,34 +10,17 @@ import libvirt
 import pytest
 
 from conftest import expect_error
-from poolhelpers import (fs_pool_xml, fs_type, fs_uuid, hold_file_open, in_daemon_ns,
-                         mkfs, mount_at, mounts_of_device, parse_info, parse_pool_list,
-                         pool_state, release, statvfs_in_daemon_ns)
+from poolhelpers import (fails, fs_pool_xml, fs_type, fs_uuid, hold_file_open,
+                         in_daemon_ns, mount_at, mounts_of_device, ok, parse_info,
+                         pool_list, pool_state, release, statvfs_in_daemon_ns)
 
 MOUNT_FLAGS = {"nodev", "nosuid", "noexec"}
 
 
-@pytest.fixture
-def target(tmp_path):
-    path = str(tmp_path / "guest_images")
-    return path
-
-
-def ok(result):
-    rc, out, err = result
-    assert rc == 0, "virsh failed (%d): %s" % (rc, err.strip())
-    return out
-
-
-def fails(result):
-    rc, out, err = result
-    assert rc != 0, "virsh succeeded: %s" % out.strip()
-    assert err.strip(), "virsh failed without an error message"
-    return err
-
-
-def pool_list(virsh):
-    return parse_pool_list(ok(virsh("pool-list", "--all")))
+def define_fs_pool(virsh, name, device, target, fmt="ext4"):
+    """virsh pool-define-as of an fs pool of @device in format @fmt."""
+    ok(virsh("pool-define-as", name, "fs", "--source-dev", device,
+             "--source-format", fmt, "--target", target))
 
 
 def assert_mounted(daemon, device, target, fstype):
@@ -157,8 +140,7 @@ def test_btrfs_with_auto_format(virsh, conn, daemon, loop_factory, target):
 def test_refresh_sees_files_in_mounted_fs(virsh, daemon, loop_factory, target):
     dev = loop_factory(fstype="ext4")
     os.makedirs(target)
-    ok(virsh("pool-define-as", "refpool", "fs", "--source-dev", dev,
-             "--source-format", "ext4", "--target", target))
+    define_fs_pool(virsh, "refpool", dev, target)
     ok(virsh("pool-start", "refpool"))
     in_daemon_ns(daemon, 'truncate -s 8M "%s/disk.img"' % target)
     assert not os.path.exists(os.path.join(target, "disk.img")), \
@@ -170,8 +152,7 @@ def test_refresh_sees_files_in_mounted_fs(virsh, daemon, loop_factory, target):
 
 def test_destroy_delete_undefine(virsh, conn, daemon, loop_factory, target):
     dev = loop_factory(fstype="ext4")
-    ok(virsh("pool-define-as", "delpool", "fs", "--source-dev", dev,
-             "--source-format", "ext4", "--target", target))
+    define_fs_pool(virsh, "delpool", dev, target)
     ok(virsh("pool-build", "delpool"))
     ok(virsh("pool-start", "delpool"))
     ok(virsh("pool-destroy", "delpool"))
@@ -252,8 +233,7 @@ def test_build_overwrite_reformats(fmt, virsh, loop_factory, target):
     other = "xfs" if fmt == "ext4" else "ext4"
     dev = loop_factory(fstype=other)
     uuid = fs_uuid(dev)
-    ok(virsh("pool-define-as", "ovrpool", "fs", "--source-dev", dev,
-             "--source-format", fmt, "--target", target))
+    define_fs_pool(virsh, "ovrpool", dev, target, fmt)
     ok(virsh("pool-build", "ovrpool", "--overwrite"))
     assert fs_type(dev) == fmt
     assert fs_uuid(dev) != uuid
@@ -272,8 +252,7 @@ def test_build_flags_are_exclusive(conn, loopdev, target):
 
 def test_start_missing_target_fails(virsh, conn, daemon, loop_factory, target):
     dev = loop_factory(fstype="ext4")
-    ok(virsh("pool-define-as", "notarget", "fs", "--source-dev", dev,
-             "--source-format", "ext4", "--target", target))
+    define_fs_pool(virsh, "notarget", dev, target)
     err = fails(virsh("pool-start", "notarget"))
     assert target in err
     assert pool_state(conn, "notarget") == "inactive"
@@ -284,8 +263,7 @@ def test_start_missing_device_fails(virsh, conn, daemon, target):
     os.makedirs(target)
     missing = "/dev/lvsb-test-no-such-device"
     assert not os.path.exists(missing)
-    ok(virsh("pool-define-as", "nodev", "fs", "--source-dev", missing,
-             "--source-format", "ext4", "--target", target))
+    define_fs_pool(virsh, "nodev", missing, target)
     err = fails(virsh("pool-start", "nodev"))
     assert missing in err
     assert pool_state(conn, "nodev") == "inactive"
@@ -295,8 +273,7 @@ def test_start_missing_device_fails(virsh, conn, daemon, target):
 def test_start_wrong_fs_type_fails_cleanly(virsh, conn, daemon, loop_factory, target):
     dev = loop_factory(fstype="xfs")
     os.makedirs(target)
-    ok(virsh("pool-define-as", "wrongfs", "fs", "--source-dev", dev,
-             "--source-format", "ext4", "--target", target))
+    define_fs_pool(virsh, "wrongfs", dev, target)
     fails(virsh("pool-start", "wrongfs"))
     assert pool_state(conn, "wrongfs") == "inactive"
     assert_not_mounted(daemon, dev, target)
@@ -306,8 +283,7 @@ def test_start_wrong_fs_type_fails_cleanly(virsh, conn, daemon, loop_factory, ta
 def test_destroy_busy_mount_fails_and_pool_stays(virsh, conn, daemon, loop_factory, target):
     dev = loop_factory(fstype="ext4")
     os.makedirs(target)
-    ok(virsh("pool-define-as", "busypool", "fs", "--source-dev", dev,
-             "--source-format", "ext4", "--target", target))
+    define_fs_pool(virsh, "busypool", dev, target)
     ok(virsh("pool-start", "busypool"))
     in_daemon_ns(daemon, 'echo data > "%s/held.img"' % target)
     holder = hold_file_open(daemon, os.path.join(target, "held.img"))

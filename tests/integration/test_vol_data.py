@@ -12,22 +12,9 @@ import libvirt
 import pytest
 
 from conftest import expect_error
-from poolhelpers import dir_pool_xml, fs_pool_xml, in_daemon_ns, statvfs_in_daemon_ns
+from poolhelpers import dir_pool_xml, fails, fs_pool_xml, in_daemon_ns, ok, statvfs_in_daemon_ns
 
 MiB = 1024 * 1024
-
-
-def ok(result):
-    rc, out, err = result
-    assert rc == 0, "virsh failed (%d): %s" % (rc, err.strip())
-    return out
-
-
-def fails(result):
-    rc, out, err = result
-    assert rc != 0, "virsh succeeded: %s" % out.strip()
-    assert err.strip(), "virsh failed without an error message"
-    return err
 
 
 def sha256_file(path, length=None):
@@ -407,17 +394,24 @@ def fill_random_in_ns(daemon, path, size_mb):
                  'bs=1M iflag=fullblock status=none && sync' % (size_mb, path))
 
 
-@pytest.mark.parametrize("fstype", ["xfs", "btrfs"])
-def test_reflink_clone_takes_no_space(virsh, daemon, fs_pool, fstype):
-    pool, mnt = fs_pool(fstype)
+def clone_big_volume(virsh, daemon, pool, mnt, *clone_opts):
+    """vol-clone (with @clone_opts) of a 200 MiB volume full of random data
+    in the fs pool mounted on @mnt; checks the copy and returns how much
+    the file system's usage grew, in bytes."""
     vol = pool.createXML(vol_xml("big.img", 200 * MiB, 200 * MiB), 0)
     fill_random_in_ns(daemon, vol.path(), 200)
     used = ns_used_bytes(daemon, mnt)
 
-    ok(virsh("vol-clone", "--reflink", "--pool", pool.name(), "big.img", "big2.img"))
+    ok(virsh("vol-clone", *clone_opts, "--pool", pool.name(), "big.img", "big2.img"))
     copy = os.path.join(mnt, "big2.img")
     assert ns_sha256(daemon, copy) == ns_sha256(daemon, vol.path())
-    grown = ns_used_bytes(daemon, mnt) - used
+    return ns_used_bytes(daemon, mnt) - used
+
+
+@pytest.mark.parametrize("fstype", ["xfs", "btrfs"])
+def test_reflink_clone_takes_no_space(virsh, daemon, fs_pool, fstype):
+    pool, mnt = fs_pool(fstype)
+    grown = clone_big_volume(virsh, daemon, pool, mnt, "--reflink")
     assert grown < 20 * MiB, "the clone took %d MiB" % (grown // MiB)
 
 
@@ -426,14 +420,7 @@ def test_reflink_clone_takes_no_space(virsh, daemon, fs_pool, fstype):
 @pytest.mark.parametrize("fstype", ["xfs", "btrfs"])
 def test_clone_shares_blocks_without_asking(virsh, daemon, fs_pool, fstype):
     pool, mnt = fs_pool(fstype)
-    vol = pool.createXML(vol_xml("big.img", 200 * MiB, 200 * MiB), 0)
-    fill_random_in_ns(daemon, vol.path(), 200)
-    used = ns_used_bytes(daemon, mnt)
-
-    ok(virsh("vol-clone", "--pool", pool.name(), "big.img", "big2.img"))
-    copy = os.path.join(mnt, "big2.img")
-    assert ns_sha256(daemon, copy) == ns_sha256(daemon, vol.path())
-    grown = ns_used_bytes(daemon, mnt) - used
+    grown = clone_big_volume(virsh, daemon, pool, mnt)
     assert grown < 20 * MiB, "the clone took %d MiB" % (grown // MiB)
 
 
