@@ -1,0 +1,150 @@
+/*
+ * storage_pool_logical_namespace.c: the lvm XML namespace of logical pools
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <config.h>
+
+#include "storage_pool_logical_namespace.h"
+#include "virerror.h"
+#include "virxml.h"
+#include "virbuffer.h"
+
+#define VIR_FROM_THIS VIR_FROM_STORAGE
+
+/*
+ * A logical pool may name an LVM thin pool of its volume group:
+ *
+ *   <pool type='logical'
+ *         xmlns:lvm='http://libvirt-storage-backends.example/schemas/storagepool/logical/1.0'>
+ *     ...
+ *     <lvm:thinpool name='tp0'/>
+ *   </pool>
+ *
+ * Volumes created in the pool are then thin LVs of tp0.  The namespace is
+ * ours, not libvirt's: stock libvirt keeps the element only when our
+ * module registered the namespace.  The pool parser binds the URI to the
+ * prefix "lvm" on its XPath context, whatever prefix the document used.
+ */
+
+#define VIR_STORAGE_POOL_LOGICAL_NAMESPACE_PREFIX "lvm"
+
+
+void
+virStoragePoolLogicalNSDefFree(virStoragePoolLogicalNSDef *def)
+{
+    if (!def)
+        return;
+    g_free(def->thinPool);
+    g_free(def);
+}
+
+
+static void
+virStoragePoolLogicalNamespaceFree(void *nsdata)
+{
+    virStoragePoolLogicalNSDefFree(nsdata);
+}
+
+
+/* An LV name as lvm2 takes it: no '/', not "." or "..", not empty. */
+static int
+virStoragePoolLogicalThinPoolNameCheck(const char *name)
+{
+    if (!name || !*name) {
+        virReportError(VIR_ERR_XML_ERROR, "%s",
+                       _("<lvm:thinpool> needs a 'name' attribute: the name of a thin pool LV of the volume group"));
+        return -1;
+    }
+
+    if (strchr(name, '/') || STREQ(name, ".") || STREQ(name, "..")) {
+        virReportError(VIR_ERR_XML_ERROR,
+                       _("<lvm:thinpool> name '%s' is not an LV name: give the thin pool's name without its volume group"),
+                       name);
+        return -1;
+    }
+
+    return 0;
+}
+
+
+static int
+virStoragePoolLogicalNamespaceParse(xmlXPathContextPtr ctxt,
+                                    void **nsdata)
+{
+    g_autofree xmlNodePtr *nodes = NULL;
+    g_autoptr(virStoragePoolLogicalNSDef) def = NULL;
+    g_autofree char *name = NULL;
+    int nnodes;
+
+    if ((nnodes = virXPathNodeSet("./lvm:thinpool", ctxt, &nodes)) < 0)
+        return -1;
+
+    if (nnodes == 0)
+        return 0;
+
+    if (nnodes > 1) {
+        virReportError(VIR_ERR_XML_ERROR, "%s",
+                       _("a logical pool names at most one <lvm:thinpool>"));
+        return -1;
+    }
+
+    name = virXMLPropString(nodes[0], "name");
+    if (virStoragePoolLogicalThinPoolNameCheck(name) < 0)
+        return -1;
+
+    def = g_new0(virStoragePoolLogicalNSDef, 1);
+    def->thinPool = g_steal_pointer(&name);
+    *nsdata = g_steal_pointer(&def);
+    return 0;
+}
+
+
+static int
+virStoragePoolLogicalNamespaceFormat(virBuffer *buf,
+                                     void *nsdata)
+{
+    const virStoragePoolLogicalNSDef *def = nsdata;
+
+    if (!def || !def->thinPool)
+        return 0;
+
+    virBufferEscapeString(buf, "<lvm:thinpool name='%s'/>\n", def->thinPool);
+    return 0;
+}
+
+
+static virXMLNamespace virStoragePoolLogicalNamespace = {
+    .parse = virStoragePoolLogicalNamespaceParse,
+    .free = virStoragePoolLogicalNamespaceFree,
+    .format = virStoragePoolLogicalNamespaceFormat,
+    .prefix = VIR_STORAGE_POOL_LOGICAL_NAMESPACE_PREFIX,
+    .uri = VIR_STORAGE_POOL_LOGICAL_NAMESPACE_HREF,
+};
+
+
+int
+virStoragePoolLogicalNamespaceRegister(void)
+{
+    if (virStoragePoolOptionsPoolTypeSetXMLNamespace(VIR_STORAGE_POOL_LOGICAL,
+                                                     &virStoragePoolLogicalNamespace) < 0) {
+        virReportError(VIR_ERR_INTERNAL_ERROR, "%s",
+                       _("cannot register the lvm XML namespace for logical pools"));
+        return -1;
+    }
+
+    return 0;
+}
+
+
+const char *
+virStoragePoolLogicalThinPoolGet(const virStoragePoolDef *def)
+{
+    const virStoragePoolLogicalNSDef *ns;
+
+    if (def->type != VIR_STORAGE_POOL_LOGICAL || !(ns = def->namespaceData))
+        return NULL;
+
+    return ns->thinPool;
+}

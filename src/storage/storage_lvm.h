@@ -1,0 +1,164 @@
+/*
+ * storage_lvm.h: lvm2 command lines and the parsers of their reports
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Everything here is pure: the builders return a virCommand that nobody
+ * has run, the parsers read the text of `lvs`, `vgs` or `pvs` with
+ * `--reportformat json --units b --nosuffix --binary` and the fields the
+ * report builders ask for.  Running them is the caller's job.
+ */
+
+#pragma once
+
+#include "internal.h"
+#include "vircommand.h"
+
+/* ---- builders ---------------------------------------------------------- */
+
+virCommand *virStorageLVMBuildPVCreate(const char *device);
+virCommand *virStorageLVMBuildPVRemove(const char *device);
+virCommand *virStorageLVMBuildVGCreate(const char *vgname,
+                                       const char *const *devices,
+                                       size_t ndevices);
+virCommand *virStorageLVMBuildVGRemove(const char *vgname);
+/* vgchange -aly / -aln of every LV of @vgname */
+virCommand *virStorageLVMBuildVGChange(const char *vgname, bool activate);
+
+/* A linear LV of @capacity bytes. */
+virCommand *virStorageLVMBuildLVCreateThick(const char *vgname,
+                                            const char *lvname,
+                                            unsigned long long capacity);
+/* A thin LV of @capacity bytes in thin pool @thinpool of @vgname. */
+virCommand *virStorageLVMBuildLVCreateThin(const char *vgname,
+                                           const char *thinpool,
+                                           const char *lvname,
+                                           unsigned long long capacity);
+/* lvextend / lvreduce of @vgname/@lvname to @capacity bytes. */
+virCommand *virStorageLVMBuildLVExtend(const char *vgname,
+                                       const char *lvname,
+                                       unsigned long long capacity);
+virCommand *virStorageLVMBuildLVReduce(const char *vgname,
+                                       const char *lvname,
+                                       unsigned long long capacity);
+virCommand *virStorageLVMBuildLVRemove(const char *vgname,
+                                       const char *lvname);
+
+/* The reports the parsers below read.  @lvname may be NULL for every LV
+ * of @vgname; @vgname may be NULL in vgs/pvs for every VG / PV. */
+virCommand *virStorageLVMBuildLVs(const char *vgname, const char *lvname);
+virCommand *virStorageLVMBuildVGs(const char *vgname);
+virCommand *virStorageLVMBuildPVs(void);
+
+/* ---- reports ----------------------------------------------------------- */
+
+typedef enum {
+    VIR_STORAGE_LVM_LV_THICK,      /* linear, striped, mirror or raid LV */
+    VIR_STORAGE_LVM_LV_THIN,       /* thin LV in a thin pool */
+    VIR_STORAGE_LVM_LV_THIN_POOL,  /* the thin pool itself: not a volume */
+    VIR_STORAGE_LVM_LV_SNAPSHOT,   /* old-style (COW) snapshot of an LV */
+    VIR_STORAGE_LVM_LV_SPARSE,     /* COW snapshot of a virtual origin,
+                                    * what stock libvirt calls sparse */
+    VIR_STORAGE_LVM_LV_OTHER,      /* cache pools, VDO...: not handled */
+} virStorageLVMLVKind;
+
+/* One PV an LV segment lies on, from "devices" ("/dev/vdb(12)"). */
+typedef struct _virStorageLVMSegDevice virStorageLVMSegDevice;
+struct _virStorageLVMSegDevice {
+    char *path;
+    unsigned long long startExtent;     /* first physical extent on it */
+};
+
+typedef struct _virStorageLVMSegment virStorageLVMSegment;
+struct _virStorageLVMSegment {
+    char *segtype;                      /* "linear", "striped", "thin"... */
+    unsigned int stripes;
+    unsigned long long size;            /* bytes */
+    size_t ndevices;
+    virStorageLVMSegDevice *devices;
+};
+
+typedef struct _virStorageLVMLV virStorageLVMLV;
+struct _virStorageLVMLV {
+    char *name;
+    char *uuid;
+    virStorageLVMLVKind kind;
+    unsigned long long size;            /* lv_size: of a COW snapshot, its
+                                         * COW area */
+    unsigned long long extentSize;      /* the VG's extent size */
+    char *origin;                       /* snapshot origin, or NULL; a
+                                         * hidden one is in brackets */
+    unsigned long long originSize;      /* snapshots: their origin's size */
+    char *thinPool;                     /* thin LVs: their pool */
+    bool hasDataPercent;
+    double dataPercent;                 /* thin LVs and pools, snapshots */
+    bool active;
+    bool open;
+    size_t nsegments;
+    virStorageLVMSegment *segments;
+};
+
+typedef struct _virStorageLVMLVList virStorageLVMLVList;
+struct _virStorageLVMLVList {
+    size_t nlvs;
+    virStorageLVMLV *lvs;
+};
+
+void virStorageLVMLVListFree(virStorageLVMLVList *list);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virStorageLVMLVList, virStorageLVMLVListFree);
+
+/* The bytes an LV reads as: a snapshot as its origin. */
+unsigned long long virStorageLVMLVCapacity(const virStorageLVMLV *lv);
+
+/* The bytes an LV takes in its VG (thin LVs: of their pool's data). */
+unsigned long long virStorageLVMLVAllocation(const virStorageLVMLV *lv);
+
+/* Looks an LV up by name in @list, NULL if absent. */
+const virStorageLVMLV *virStorageLVMLVListFind(const virStorageLVMLVList *list,
+                                               const char *name);
+
+typedef struct _virStorageLVMVG virStorageLVMVG;
+struct _virStorageLVMVG {
+    char *name;
+    char *uuid;
+    unsigned long long size;
+    unsigned long long free;
+    unsigned long long extentSize;
+    unsigned int pvCount;
+    unsigned int missingPVCount;
+    unsigned int lvCount;
+};
+
+typedef struct _virStorageLVMVGList virStorageLVMVGList;
+struct _virStorageLVMVGList {
+    size_t nvgs;
+    virStorageLVMVG *vgs;
+};
+
+void virStorageLVMVGListFree(virStorageLVMVGList *list);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virStorageLVMVGList, virStorageLVMVGListFree);
+
+typedef struct _virStorageLVMPV virStorageLVMPV;
+struct _virStorageLVMPV {
+    char *name;                         /* device path, "[unknown]" if missing */
+    char *uuid;
+    char *vgName;                       /* NULL for a PV in no VG */
+    unsigned long long size;
+    bool missing;
+};
+
+typedef struct _virStorageLVMPVList virStorageLVMPVList;
+struct _virStorageLVMPVList {
+    size_t npvs;
+    virStorageLVMPV *pvs;
+};
+
+void virStorageLVMPVListFree(virStorageLVMPVList *list);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virStorageLVMPVList, virStorageLVMPVListFree);
+
+/* Parsers: -1 with VIR_ERR_OPERATION_FAILED naming the command on text
+ * that is not the report they expect.  Rows of one LV (one per segment)
+ * are merged into one virStorageLVMLV in report order. */
+virStorageLVMLVList *virStorageLVMParseLVs(const char *text);
+virStorageLVMVGList *virStorageLVMParseVGs(const char *text);
+virStorageLVMPVList *virStorageLVMParsePVs(const char *text);

@@ -1,0 +1,589 @@
+/*
+ * storage_pool_logical.c: pools that are LVM volume groups
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * A logical pool is the volume group named by its <source><name>, made of
+ * the PVs its <source><device>s list; its target is /dev/VG.  Its
+ * volumes are the VG's LVs, but not the thin pools, which only hold the
+ * data of thin LVs.
+ *
+ * Every lvm2 command is built by storage_lvm.c and its report parsed
+ * there; this file decides what to run and turns reports into pool and
+ * volume definitions.  lvm2 is run with its own configuration: it waits
+ * for udev to create /dev/VG/LV when udev runs, and creates the nodes
+ * itself when it does not.
+ */
+
+#include <config.h>
+
+#include <sys/stat.h>
+
+#include "storage_pool_logical.h"
+#include "storage_blkid.h"
+#include "viralloc.h"
+#include "virerror.h"
+#include "virlog.h"
+#include "virfile.h"
+
+#define VIR_FROM_THIS VIR_FROM_STORAGE
+
+VIR_LOG_INIT("storage.storage_pool_logical");
+
+
+int
+virStorageLVMRun(virCommand *cmd,
+                 const char *what)
+{
+    g_autofree char *errbuf = NULL;
+    int status = 0;
+
+    virCommandSetErrorBuffer(cmd, &errbuf);
+    if (virCommandRun(cmd, &status) < 0)
+        return -1;
+
+    if (status != 0) {
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       _("cannot %s: lvm2 exited with status %d: %s"),
+                       what, status, errbuf ? g_strstrip(errbuf) : "");
+        return -1;
+    }
+    return 0;
+}
+
+
+static char *
+lvmRunReport(virCommand *cmd,
+             const char *what)
+{
+    g_autofree char *out = NULL;
+
+    virCommandSetOutputBuffer(cmd, &out);
+    if (virStorageLVMRun(cmd, what) < 0)
+        return NULL;
+    return g_steal_pointer(&out);
+}
+
+
+virStorageLVMLVList *
+virStorageLVMListLVs(const char *vgname,
+                     const char *lvname)
+{
+    g_autoptr(virCommand) cmd = virStorageLVMBuildLVs(vgname, lvname);
+    g_autofree char *what = g_strdup_printf("list the logical volumes of volume group '%s'",
+                                            vgname);
+    g_autofree char *out = lvmRunReport(cmd, what);
+
+    if (!out)
+        return NULL;
+    return virStorageLVMParseLVs(out);
+}
+
+
+virStorageLVMVGList *
+virStorageLVMListVG(const char *vgname)
+{
+    g_autoptr(virCommand) cmd = virStorageLVMBuildVGs(vgname);
+    g_autofree char *out = NULL;
+
+    if (!(out = lvmRunReport(cmd, "list volume groups")))
+        return NULL;
+    return virStorageLVMParseVGs(out);
+}
+
+
+static virStorageLVMPVList *
+lvmListPVs(void)
+{
+    g_autoptr(virCommand) cmd = virStorageLVMBuildPVs();
+    g_autofree char *out = NULL;
+
+    if (!(out = lvmRunReport(cmd, "list physical volumes")))
+        return NULL;
+    return virStorageLVMParsePVs(out);
+}
+
+
+static const virStorageLVMVG *
+lvmVGFind(const virStorageLVMVGList *vgs,
+          const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < vgs->nvgs; i++) {
+        if (STREQ(vgs->vgs[i].name, name))
+            return &vgs->vgs[i];
+    }
+    return NULL;
+}
+
+
+static bool
+lvmPVListHas(const virStorageLVMPVList *pvs,
+             const char *vgname,
+             const char *device)
+{
+    size_t i;
+
+    for (i = 0; i < pvs->npvs; i++) {
+        const virStorageLVMPV *pv = &pvs->pvs[i];
+
+        if (!pv->missing && STREQ_NULLABLE(pv->vgName, vgname) &&
+            STREQ(pv->name, device))
+            return true;
+    }
+    return false;
+}
+
+
+/*
+ * Whether the VG of @def exists with all its PVs, and the pool's devices
+ * among them.  Reports VIR_ERR_OPERATION_INVALID naming what is missing.
+ */
+static int
+lvmPoolRequireVG(virStoragePoolDef *def)
+{
+    g_autoptr(virStorageLVMPVList) pvs = NULL;
+    g_auto(virBuffer) missing = VIR_BUFFER_INITIALIZER;
+    bool found = false;
+    size_t i;
+
+    if (!(pvs = lvmListPVs()))
+        return -1;
+
+    for (i = 0; i < pvs->npvs; i++) {
+        const virStorageLVMPV *pv = &pvs->pvs[i];
+
+        if (STRNEQ_NULLABLE(pv->vgName, def->source.name))
+            continue;
+        found = true;
+        if (pv->missing)
+            virBufferAsprintf(&missing, ", PV %s", NULLSTR(pv->uuid));
+    }
+
+    if (!found) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("volume group '%s' of pool '%s' does not exist: build the pool (virsh pool-build) or attach its devices"),
+                       def->source.name, def->name);
+        return -1;
+    }
+
+    for (i = 0; i < def->source.ndevice; i++) {
+        if (!lvmPVListHas(pvs, def->source.name, def->source.devices[i].path))
+            virBufferAsprintf(&missing, ", %s", def->source.devices[i].path);
+    }
+
+    if (virBufferUse(&missing) > 0) {
+        g_autofree char *list = virBufferContentAndReset(&missing);
+
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("volume group '%s' of pool '%s' is missing physical volumes: %s; attach them, or remove them from the VG (vgreduce --removemissing) and from the pool XML"),
+                       def->source.name, def->name, list + 2);
+        return -1;
+    }
+    return 0;
+}
+
+
+int
+virStoragePoolLogicalCheck(virStoragePoolObj *pool,
+                           bool *active)
+{
+    virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
+    g_autoptr(virStorageLVMVGList) vgs = NULL;
+    const virStorageLVMVG *vg;
+
+    if (!(vgs = virStorageLVMListVG(NULL)))
+        return -1;
+
+    vg = lvmVGFind(vgs, def->source.name);
+    *active = vg && vg->missingPVCount == 0 && virFileExists(def->target.path);
+    return 0;
+}
+
+
+static int
+lvmPoolSetActive(virStoragePoolDef *def,
+                 bool activate)
+{
+    g_autoptr(virCommand) cmd = virStorageLVMBuildVGChange(def->source.name,
+                                                           activate);
+    g_autofree char *what = g_strdup_printf(activate
+                                            ? "activate the logical volumes of pool '%s'"
+                                            : "deactivate the logical volumes of pool '%s' (is one still in use?)",
+                                            def->name);
+
+    return virStorageLVMRun(cmd, what);
+}
+
+
+int
+virStoragePoolLogicalStart(virStoragePoolObj *pool)
+{
+    virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
+
+    if (lvmPoolRequireVG(def) < 0)
+        return -1;
+    return lvmPoolSetActive(def, true);
+}
+
+
+int
+virStoragePoolLogicalStop(virStoragePoolObj *pool)
+{
+    return lvmPoolSetActive(virStoragePoolObjGetDef(pool), false);
+}
+
+
+/* Refuses (VIR_ERR_STORAGE_POOL_BUILT) a device libblkid finds a
+ * signature on, or wipes the signatures when @overwrite. */
+static int
+lvmPoolPrepareDevice(virStoragePoolDef *def,
+                     const char *device,
+                     bool overwrite)
+{
+    g_autofree char *type = NULL;
+    int rc;
+
+    if ((rc = virStorageBlkidFindSignature(device, &type)) < 0)
+        return -1;
+    if (rc == 0)
+        return 0;
+
+    if (!overwrite) {
+        virReportError(VIR_ERR_STORAGE_POOL_BUILT,
+                       _("device '%s' of pool '%s' holds a '%s' signature: build with --overwrite to erase it"),
+                       device, def->name, type);
+        return -1;
+    }
+    return virStorageBlkidWipeSignatures(device);
+}
+
+
+static void
+lvmPoolRemovePVs(virStoragePoolDef *def,
+                 size_t ndevices)
+{
+    size_t i;
+
+    for (i = 0; i < ndevices; i++) {
+        g_autoptr(virCommand) cmd = NULL;
+        const char *device = def->source.devices[i].path;
+
+        cmd = virStorageLVMBuildPVRemove(device);
+        virCommandSetErrorBuffer(cmd, NULL);
+        if (virCommandRun(cmd, NULL) < 0)
+            VIR_WARN("cannot pvremove '%s' after a failed build of pool '%s'",
+                     device, def->name);
+    }
+}
+
+
+int
+virStoragePoolLogicalBuild(virStoragePoolObj *pool,
+                           unsigned int flags)
+{
+    virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
+    bool overwrite = !!(flags & VIR_STORAGE_POOL_BUILD_OVERWRITE);
+    g_autofree const char **devices = NULL;
+    g_autoptr(virCommand) vgcreate = NULL;
+    g_autofree char *what = NULL;
+    size_t created = 0;
+    size_t i;
+
+    virCheckFlags(VIR_STORAGE_POOL_BUILD_OVERWRITE |
+                  VIR_STORAGE_POOL_BUILD_NO_OVERWRITE, -1);
+    VIR_EXCLUSIVE_FLAGS_RET(VIR_STORAGE_POOL_BUILD_OVERWRITE,
+                            VIR_STORAGE_POOL_BUILD_NO_OVERWRITE, -1);
+
+    if (def->source.ndevice == 0) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       _("pool '%s' names no <device> to build volume group '%s' on"),
+                       def->name, def->source.name);
+        return -1;
+    }
+
+    /* check every device before writing to any */
+    if (!overwrite) {
+        for (i = 0; i < def->source.ndevice; i++) {
+            if (lvmPoolPrepareDevice(def, def->source.devices[i].path, false) < 0)
+                return -1;
+        }
+    }
+
+    devices = g_new0(const char *, def->source.ndevice);
+    for (i = 0; i < def->source.ndevice; i++) {
+        g_autoptr(virCommand) pvcreate = NULL;
+        const char *device = def->source.devices[i].path;
+
+        devices[i] = device;
+        if (overwrite && lvmPoolPrepareDevice(def, device, true) < 0)
+            goto error;
+
+        pvcreate = virStorageLVMBuildPVCreate(device);
+        what = g_strdup_printf("make '%s' a physical volume", device);
+        if (virStorageLVMRun(pvcreate, what) < 0)
+            goto error;
+        g_clear_pointer(&what, g_free);
+        created++;
+    }
+
+    vgcreate = virStorageLVMBuildVGCreate(def->source.name, devices,
+                                          def->source.ndevice);
+    what = g_strdup_printf("create volume group '%s'", def->source.name);
+    if (virStorageLVMRun(vgcreate, what) < 0)
+        goto error;
+    return 0;
+
+ error:
+    lvmPoolRemovePVs(def, created);
+    return -1;
+}
+
+
+/* The extents of @lv: one per PV of each segment, in bytes. */
+static void
+lvmLVExtents(const virStorageLVMLV *lv,
+             virStorageVolDef *vol)
+{
+    size_t i;
+    size_t j;
+
+    for (i = 0; i < lv->nsegments; i++) {
+        const virStorageLVMSegment *seg = &lv->segments[i];
+        unsigned long long length = seg->size;
+
+        if (STREQ_NULLABLE(seg->segtype, "striped") && seg->stripes > 1)
+            length /= seg->stripes;
+
+        for (j = 0; j < seg->ndevices; j++) {
+            virStorageVolSourceExtent extent;
+
+            extent.path = g_strdup(seg->devices[j].path);
+            extent.start = seg->devices[j].startExtent * lv->extentSize;
+            extent.end = extent.start + length;
+            VIR_APPEND_ELEMENT(vol->source.extents, vol->source.nextent, extent);
+        }
+    }
+}
+
+
+static void
+lvmVolClearExtents(virStorageVolDef *vol)
+{
+    size_t i;
+
+    for (i = 0; i < vol->source.nextent; i++)
+        g_free(vol->source.extents[i].path);
+    g_clear_pointer(&vol->source.extents, g_free);
+    vol->source.nextent = 0;
+}
+
+
+static void
+lvmVolPerms(virStorageVolDef *vol)
+{
+    struct stat st;
+
+    if (!vol->target.perms) {
+        vol->target.perms = g_new0(virStoragePerms, 1);
+        vol->target.perms->mode = (mode_t) -1;
+        vol->target.perms->uid = (uid_t) -1;
+        vol->target.perms->gid = (gid_t) -1;
+    }
+
+    /* an inactive LV has no device node */
+    if (stat(vol->target.path, &st) < 0)
+        return;
+
+    vol->target.perms->mode = st.st_mode & (S_IRWXU | S_IRWXG | S_IRWXO);
+    vol->target.perms->uid = st.st_uid;
+    vol->target.perms->gid = st.st_gid;
+}
+
+
+void
+virStoragePoolLogicalLVToVol(virStoragePoolDef *def,
+                             const virStorageLVMLV *lv,
+                             virStorageVolDef *vol)
+{
+    vol->type = VIR_STORAGE_VOL_BLOCK;
+    if (!vol->name)
+        vol->name = g_strdup(lv->name);
+    if (!vol->key)
+        vol->key = g_strdup(lv->uuid);
+    if (!vol->target.path)
+        vol->target.path = g_strdup_printf("%s/%s", def->target.path, lv->name);
+
+    vol->target.capacity = virStorageLVMLVCapacity(lv);
+    vol->target.allocation = virStorageLVMLVAllocation(lv);
+    vol->target.sparse = lv->kind == VIR_STORAGE_LVM_LV_THIN ||
+                         lv->kind == VIR_STORAGE_LVM_LV_SPARSE;
+
+    if (lv->kind == VIR_STORAGE_LVM_LV_SNAPSHOT && lv->origin &&
+        !vol->target.backingStore) {
+        vol->target.backingStore = virStorageSourceNew();
+        vol->target.backingStore->type = VIR_STORAGE_TYPE_BLOCK;
+        vol->target.backingStore->path = g_strdup_printf("%s/%s",
+                                                         def->target.path,
+                                                         lv->origin);
+        vol->target.backingStore->format = VIR_STORAGE_POOL_LOGICAL_LVM2;
+    }
+
+    lvmVolClearExtents(vol);
+    lvmLVExtents(lv, vol);
+    lvmVolPerms(vol);
+}
+
+
+static bool
+lvmLVIsVolume(const virStorageLVMLV *lv)
+{
+    switch (lv->kind) {
+    case VIR_STORAGE_LVM_LV_THICK:
+    case VIR_STORAGE_LVM_LV_THIN:
+    case VIR_STORAGE_LVM_LV_SNAPSHOT:
+    case VIR_STORAGE_LVM_LV_SPARSE:
+        return true;
+    case VIR_STORAGE_LVM_LV_THIN_POOL:
+    case VIR_STORAGE_LVM_LV_OTHER:
+        break;
+    }
+    return false;
+}
+
+
+int
+virStoragePoolLogicalRefresh(virStoragePoolObj *pool)
+{
+    virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
+    g_autoptr(virStorageLVMLVList) lvs = NULL;
+    g_autoptr(virStorageLVMVGList) vgs = NULL;
+    const virStorageLVMVG *vg;
+    size_t i;
+
+    if (!(lvs = virStorageLVMListLVs(def->source.name, NULL)) ||
+        !(vgs = virStorageLVMListVG(def->source.name)))
+        return -1;
+
+    if (!(vg = lvmVGFind(vgs, def->source.name))) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("volume group '%s' of pool '%s' has disappeared"),
+                       def->source.name, def->name);
+        return -1;
+    }
+
+    for (i = 0; i < lvs->nlvs; i++) {
+        const virStorageLVMLV *lv = &lvs->lvs[i];
+        g_autoptr(virStorageVolDef) vol = NULL;
+
+        if (!lvmLVIsVolume(lv))
+            continue;
+
+        vol = g_new0(virStorageVolDef, 1);
+        virStoragePoolLogicalLVToVol(def, lv, vol);
+        if (virStoragePoolObjAddVol(pool, vol) < 0) {
+            virStoragePoolObjClearVols(pool);
+            return -1;
+        }
+        vol = NULL;
+    }
+
+    def->capacity = vg->size;
+    def->available = vg->free;
+    def->allocation = vg->size - vg->free;
+    return 0;
+}
+
+
+int
+virStoragePoolLogicalDelete(virStoragePoolObj *pool,
+                            unsigned int flags)
+{
+    virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
+    g_autoptr(virStorageLVMPVList) pvs = NULL;
+    g_autoptr(virCommand) vgremove = NULL;
+    g_autofree char *what = NULL;
+    size_t i;
+
+    virCheckFlags(0, -1);
+
+    /* the PVs of this VG, before it goes */
+    if (!(pvs = lvmListPVs()))
+        return -1;
+
+    vgremove = virStorageLVMBuildVGRemove(def->source.name);
+    what = g_strdup_printf("remove volume group '%s' of pool '%s'",
+                           def->source.name, def->name);
+    if (virStorageLVMRun(vgremove, what) < 0)
+        return -1;
+
+    for (i = 0; i < pvs->npvs; i++) {
+        const virStorageLVMPV *pv = &pvs->pvs[i];
+        g_autoptr(virCommand) pvremove = NULL;
+
+        if (pv->missing || STRNEQ_NULLABLE(pv->vgName, def->source.name))
+            continue;
+
+        g_clear_pointer(&what, g_free);
+        what = g_strdup_printf("remove physical volume '%s' of pool '%s'",
+                               pv->name, def->name);
+        pvremove = virStorageLVMBuildPVRemove(pv->name);
+        if (virStorageLVMRun(pvremove, what) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+
+/* Adds a PV of VG @vgname to @list, under that VG's source. */
+static void
+lvmSourceListAddPV(virStoragePoolSourceList *list,
+                   const char *vgname,
+                   const char *device)
+{
+    virStoragePoolSource *source = NULL;
+    virStoragePoolSourceDevice dev = { 0 };
+    size_t i;
+
+    for (i = 0; i < list->nsources; i++) {
+        if (STREQ(list->sources[i].name, vgname)) {
+            source = &list->sources[i];
+            break;
+        }
+    }
+
+    if (!source) {
+        source = virStoragePoolSourceListNewSource(list);
+        source->name = g_strdup(vgname);
+        source->format = VIR_STORAGE_POOL_LOGICAL_LVM2;
+    }
+
+    dev.path = g_strdup(device);
+    VIR_APPEND_ELEMENT(source->devices, source->ndevice, dev);
+}
+
+
+char *
+virStoragePoolLogicalFindSources(const char *srcSpec G_GNUC_UNUSED,
+                                 unsigned int flags)
+{
+    g_autoptr(virStorageLVMPVList) pvs = NULL;
+    g_autoptr(virStoragePoolSourceList) list = g_new0(virStoragePoolSourceList, 1);
+    size_t i;
+
+    virCheckFlags(0, NULL);
+
+    if (!(pvs = lvmListPVs()))
+        return NULL;
+
+    list->type = VIR_STORAGE_POOL_LOGICAL;
+    for (i = 0; i < pvs->npvs; i++) {
+        const virStorageLVMPV *pv = &pvs->pvs[i];
+
+        if (pv->vgName && !pv->missing)
+            lvmSourceListAddPV(list, pv->vgName, pv->name);
+    }
+
+    return virStoragePoolSourceListFormat(list);
+}

@@ -1,0 +1,451 @@
+/*
+ * storage_vol_lv.c: volumes that are LVM logical volumes
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * A new volume is a thin LV when the pool XML names a thin pool
+ * (<lvm:thinpool>), or when the volume asks for less allocation than
+ * capacity and the VG has a thin pool (the first one lvs lists); it is a
+ * linear LV otherwise.  lvm2 rounds sizes up to whole extents.
+ *
+ * Old-style sparse volumes (COW snapshots of a virtual origin, made by
+ * stock libvirt for allocation < capacity) are listed and can be read,
+ * deleted and uploaded to, but not resized or wiped: writing fills their
+ * COW area, and a full one becomes unusable.
+ */
+
+#include <config.h>
+
+#include <unistd.h>
+
+#include "storage_vol_lv.h"
+#include "storage_vol_block.h"
+#include "storage_pool_logical.h"
+#include "storage_pool_logical_namespace.h"
+#include "virerror.h"
+#include "virlog.h"
+
+#define VIR_FROM_THIS VIR_FROM_STORAGE
+
+VIR_LOG_INIT("storage.storage_vol_lv");
+
+/* Parts of names lvm2 keeps for the LVs it makes itself. */
+static const char *const lvmReservedInfixes[] = {
+    "_cdata", "_cmeta", "_corig", "_iorig", "_mimage", "_mlog", "_pmspare",
+    "_rimage", "_rmeta", "_tdata", "_tmeta", "_vdata", "_vorigin", "_wcorig",
+};
+
+static const char *const lvmReservedPrefixes[] = { "snapshot", "pvmove" };
+
+
+int
+virStorageVolLVNameValidate(const char *poolname,
+                            const char *volname)
+{
+    const char *why = NULL;
+    size_t i;
+
+    if (!volname || !*volname) {
+        why = _("it is empty");
+    } else if (strchr(volname, '/')) {
+        why = _("it contains '/'");
+    } else if (volname[0] == '-') {
+        why = _("it starts with '-'");
+    } else if (STREQ(volname, ".") || STREQ(volname, "..")) {
+        why = _("it is '.' or '..'");
+    } else if (strspn(volname, "abcdefghijklmnopqrstuvwxyz"
+                               "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                               "0123456789+_.-") != strlen(volname)) {
+        why = _("only letters, digits and '+_.-' are allowed");
+    }
+
+    for (i = 0; !why && i < G_N_ELEMENTS(lvmReservedInfixes); i++) {
+        if (strstr(volname, lvmReservedInfixes[i]))
+            why = _("lvm2 keeps names with that part for its own LVs");
+    }
+    for (i = 0; !why && i < G_N_ELEMENTS(lvmReservedPrefixes); i++) {
+        if (STRPREFIX(volname, lvmReservedPrefixes[i]))
+            why = _("lvm2 keeps names with that prefix for its own LVs");
+    }
+
+    if (why) {
+        virReportError(VIR_ERR_INVALID_ARG,
+                       _("'%s' is not a valid volume name in logical pool '%s': %s"),
+                       NULLSTR(volname), poolname, why);
+        return -1;
+    }
+    return 0;
+}
+
+
+/* The LV of @vol in @lvs, or NULL after reporting that it is gone. */
+static const virStorageLVMLV *
+lvmVolFindLV(virStoragePoolDef *def,
+             const virStorageLVMLVList *lvs,
+             virStorageVolDef *vol)
+{
+    const virStorageLVMLV *lv = virStorageLVMLVListFind(lvs, vol->name);
+
+    if (!lv)
+        virReportError(VIR_ERR_NO_STORAGE_VOL,
+                       _("logical volume '%s' of pool '%s' no longer exists in volume group '%s': refresh the pool"),
+                       vol->name, def->name, def->source.name);
+    return lv;
+}
+
+
+/*
+ * The thin pool a new volume goes in, or NULL for a linear LV.
+ * Returns -1 when the pool XML names a thin pool the VG lacks.
+ */
+static int
+lvmVolChooseThinPool(virStoragePoolDef *def,
+                     const virStorageLVMLVList *lvs,
+                     virStorageVolDef *vol,
+                     const char **thinpool)
+{
+    const char *named = virStoragePoolLogicalThinPoolGet(def);
+    size_t i;
+
+    *thinpool = NULL;
+
+    if (named) {
+        const virStorageLVMLV *lv = virStorageLVMLVListFind(lvs, named);
+
+        if (!lv || lv->kind != VIR_STORAGE_LVM_LV_THIN_POOL) {
+            virReportError(VIR_ERR_OPERATION_INVALID,
+                           _("pool '%s' names thin pool '%s', which is not a thin pool of volume group '%s': create it (lvcreate --type thin-pool) or fix <lvm:thinpool>"),
+                           def->name, named, def->source.name);
+            return -1;
+        }
+        *thinpool = named;
+        return 0;
+    }
+
+    if (!vol->target.has_allocation ||
+        vol->target.allocation >= vol->target.capacity)
+        return 0;
+
+    for (i = 0; i < lvs->nlvs; i++) {
+        if (lvs->lvs[i].kind == VIR_STORAGE_LVM_LV_THIN_POOL) {
+            *thinpool = lvs->lvs[i].name;
+            break;
+        }
+    }
+    return 0;
+}
+
+
+/* Reports when the VG lacks @needed free bytes for volume @volname. */
+static int
+lvmRequireFreeSpace(virStoragePoolDef *def,
+                    const char *volname,
+                    unsigned long long needed)
+{
+    g_autoptr(virStorageLVMVGList) vgs = NULL;
+    const virStorageLVMVG *vg;
+
+    if (!(vgs = virStorageLVMListVG(def->source.name)))
+        return -1;
+    if (vgs->nvgs != 1) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("volume group '%s' of pool '%s' has disappeared"),
+                       def->source.name, def->name);
+        return -1;
+    }
+    vg = &vgs->vgs[0];
+
+    needed = VIR_ROUND_UP(needed, vg->extentSize);
+    if (needed > vg->free) {
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       _("volume '%s' needs %llu bytes, but volume group '%s' of pool '%s' has only %llu bytes free"),
+                       volname, needed, def->source.name, def->name, vg->free);
+        return -1;
+    }
+    return 0;
+}
+
+
+/* The owner and mode the volume XML asks for, on the LV's device node. */
+static int
+lvmVolApplyPerms(virStorageVolDef *vol)
+{
+    virStoragePerms *perms = vol->target.perms;
+
+    if (!perms)
+        return 0;
+
+    if ((perms->uid != (uid_t) -1 || perms->gid != (gid_t) -1) &&
+        chown(vol->target.path, perms->uid, perms->gid) < 0) {
+        virReportSystemError(errno, _("cannot set the owner of volume '%s' (%s)"),
+                             vol->name, vol->target.path);
+        return -1;
+    }
+
+    if (perms->mode != (mode_t) -1 &&
+        chmod(vol->target.path, perms->mode) < 0) {
+        virReportSystemError(errno, _("cannot set the mode of volume '%s' (%s)"),
+                             vol->name, vol->target.path);
+        return -1;
+    }
+    return 0;
+}
+
+
+static int
+lvmVolRefreshFromLVs(virStoragePoolDef *def,
+                     virStorageVolDef *vol)
+{
+    g_autoptr(virStorageLVMLVList) lvs = NULL;
+    const virStorageLVMLV *lv;
+
+    if (!(lvs = virStorageLVMListLVs(def->source.name, vol->name)) ||
+        !(lv = lvmVolFindLV(def, lvs, vol)))
+        return -1;
+
+    virStoragePoolLogicalLVToVol(def, lv, vol);
+    return 0;
+}
+
+
+static int
+lvmRemoveLV(virStoragePoolDef *def,
+            const char *lvname)
+{
+    g_autoptr(virCommand) cmd = virStorageLVMBuildLVRemove(def->source.name,
+                                                           lvname);
+    g_autofree char *what = g_strdup_printf("remove volume '%s' of pool '%s'",
+                                            lvname, def->name);
+
+    return virStorageLVMRun(cmd, what);
+}
+
+
+static int
+lvmVolCheckCreatable(virStoragePoolDef *def,
+                     virStorageVolDef *vol)
+{
+    if (vol->target.encryption) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       _("volume '%s': logical pools do not create encrypted volumes; encrypt the LV inside the guest"),
+                       vol->name);
+        return -1;
+    }
+    if (virStorageSourceHasBacking(&vol->target)) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       _("volume '%s': logical pools do not create old-style snapshot volumes; clone the volume (vol-clone) or use a thin pool"),
+                       vol->name);
+        return -1;
+    }
+    return virStorageVolLVNameValidate(def->name, vol->name);
+}
+
+
+int
+virStorageVolLVCreate(virStoragePoolObj *pool,
+                      virStorageVolDef *vol)
+{
+    virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
+    g_autoptr(virStorageLVMLVList) lvs = NULL;
+    g_autoptr(virCommand) cmd = NULL;
+    g_autofree char *what = NULL;
+    const char *thinpool;
+    virErrorPtr saved;
+
+    if (lvmVolCheckCreatable(def, vol) < 0)
+        return -1;
+
+    if (!(lvs = virStorageLVMListLVs(def->source.name, NULL)) ||
+        lvmVolChooseThinPool(def, lvs, vol, &thinpool) < 0)
+        return -1;
+
+    if (virStorageLVMLVListFind(lvs, vol->name)) {
+        virReportError(VIR_ERR_STORAGE_VOL_EXIST,
+                       _("volume group '%s' of pool '%s' already has an LV '%s': refresh the pool"),
+                       def->source.name, def->name, vol->name);
+        return -1;
+    }
+
+    if (thinpool) {
+        cmd = virStorageLVMBuildLVCreateThin(def->source.name, thinpool,
+                                             vol->name, vol->target.capacity);
+    } else {
+        if (lvmRequireFreeSpace(def, vol->name, vol->target.capacity) < 0)
+            return -1;
+        cmd = virStorageLVMBuildLVCreateThick(def->source.name, vol->name,
+                                              vol->target.capacity);
+    }
+
+    vol->type = VIR_STORAGE_VOL_BLOCK;
+    g_free(vol->target.path);
+    vol->target.path = g_strdup_printf("%s/%s", def->target.path, vol->name);
+
+    what = g_strdup_printf("create volume '%s' in pool '%s'", vol->name, def->name);
+    if (virStorageLVMRun(cmd, what) < 0)
+        return -1;
+
+    if (lvmVolApplyPerms(vol) < 0 ||
+        lvmVolRefreshFromLVs(def, vol) < 0)
+        goto error;
+
+    return 0;
+
+ error:
+    virErrorPreserveLast(&saved);
+    lvmRemoveLV(def, vol->name);
+    virErrorRestore(&saved);
+    return -1;
+}
+
+
+int
+virStorageVolLVRefresh(virStoragePoolObj *pool,
+                       virStorageVolDef *vol)
+{
+    return lvmVolRefreshFromLVs(virStoragePoolObjGetDef(pool), vol);
+}
+
+
+static int
+lvmVolRequireClosed(virStoragePoolDef *def,
+                    const virStorageLVMLV *lv,
+                    const char *what)
+{
+    if (lv->open) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("cannot %s volume '%s' of pool '%s': its LV is open (in use by a guest or a program); close it first"),
+                       what, lv->name, def->name);
+        return -1;
+    }
+    return 0;
+}
+
+
+int
+virStorageVolLVDelete(virStoragePoolObj *pool,
+                      virStorageVolDef *vol,
+                      unsigned int flags)
+{
+    virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
+    g_autoptr(virStorageLVMLVList) lvs = NULL;
+    const virStorageLVMLV *lv;
+    size_t i;
+
+    virCheckFlags(0, -1);
+
+    if (!(lvs = virStorageLVMListLVs(def->source.name, NULL)) ||
+        !(lv = lvmVolFindLV(def, lvs, vol)) ||
+        lvmVolRequireClosed(def, lv, "delete") < 0)
+        return -1;
+
+    /* lvremove --yes would take the snapshots of an origin with it */
+    for (i = 0; i < lvs->nlvs; i++) {
+        if (STREQ_NULLABLE(lvs->lvs[i].origin, lv->name)) {
+            virReportError(VIR_ERR_OPERATION_INVALID,
+                           _("cannot delete volume '%s' of pool '%s': LV '%s' is a snapshot of it; delete that first"),
+                           lv->name, def->name, lvs->lvs[i].name);
+            return -1;
+        }
+    }
+
+    return lvmRemoveLV(def, lv->name);
+}
+
+
+int
+virStorageVolLVResize(virStoragePoolObj *pool,
+                      virStorageVolDef *vol,
+                      unsigned long long capacity,
+                      unsigned int flags)
+{
+    virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
+    g_autoptr(virStorageLVMLVList) lvs = NULL;
+    g_autoptr(virCommand) cmd = NULL;
+    g_autofree char *what = NULL;
+    const virStorageLVMLV *lv;
+    unsigned long long size;
+
+    virCheckFlags(VIR_STORAGE_VOL_RESIZE_ALLOCATE |
+                  VIR_STORAGE_VOL_RESIZE_SHRINK, -1);
+
+    if (!(lvs = virStorageLVMListLVs(def->source.name, NULL)) ||
+        !(lv = lvmVolFindLV(def, lvs, vol)))
+        return -1;
+
+    switch (lv->kind) {
+    case VIR_STORAGE_LVM_LV_THICK:
+        break;
+    case VIR_STORAGE_LVM_LV_THIN:
+        if (flags & VIR_STORAGE_VOL_RESIZE_ALLOCATE) {
+            virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
+                           _("volume '%s' of pool '%s' is a thin LV, whose space cannot be allocated ahead: resize it without --allocate"),
+                           vol->name, def->name);
+            return -1;
+        }
+        break;
+    case VIR_STORAGE_LVM_LV_SNAPSHOT:
+    case VIR_STORAGE_LVM_LV_SPARSE:
+    case VIR_STORAGE_LVM_LV_THIN_POOL:
+    case VIR_STORAGE_LVM_LV_OTHER:
+        virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
+                       _("volume '%s' of pool '%s' is an old-style snapshot LV, which cannot be resized"),
+                       vol->name, def->name);
+        return -1;
+    }
+
+    size = VIR_ROUND_UP(capacity, lv->extentSize);
+    if (size == lv->size)
+        return 0;
+
+    if (size < lv->size) {
+        if (!(flags & VIR_STORAGE_VOL_RESIZE_SHRINK)) {
+            virReportError(VIR_ERR_INVALID_ARG,
+                           _("shrinking volume '%s' of pool '%s' needs the shrink flag"),
+                           vol->name, def->name);
+            return -1;
+        }
+        if (lvmVolRequireClosed(def, lv, "shrink") < 0)
+            return -1;
+        cmd = virStorageLVMBuildLVReduce(def->source.name, lv->name, size);
+    } else {
+        if (lv->kind == VIR_STORAGE_LVM_LV_THICK &&
+            lvmRequireFreeSpace(def, lv->name, size - lv->size) < 0)
+            return -1;
+        cmd = virStorageLVMBuildLVExtend(def->source.name, lv->name, size);
+    }
+
+    what = g_strdup_printf("resize volume '%s' of pool '%s' to %llu bytes",
+                           vol->name, def->name, size);
+    return virStorageLVMRun(cmd, what);
+}
+
+
+int
+virStorageVolLVWipe(virStoragePoolObj *pool,
+                    virStorageVolDef *vol,
+                    unsigned int algorithm,
+                    unsigned int flags)
+{
+    virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
+    g_autoptr(virStorageLVMLVList) lvs = NULL;
+    const virStorageLVMLV *lv;
+
+    if (!(lvs = virStorageLVMListLVs(def->source.name, vol->name)) ||
+        !(lv = lvmVolFindLV(def, lvs, vol)))
+        return -1;
+
+    if (lv->kind == VIR_STORAGE_LVM_LV_SPARSE) {
+        virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
+                       _("volume '%s' of pool '%s' is an old-style sparse LV: wiping would fill its snapshot area and make it unusable"),
+                       vol->name, def->name);
+        return -1;
+    }
+
+    /* Discarded blocks of a thin LV go back to the thin pool and read as
+     * zeros: writing zeros would allocate every one of them instead. */
+    if (lv->kind == VIR_STORAGE_LVM_LV_THIN &&
+        algorithm == VIR_STORAGE_VOL_WIPE_ALG_ZERO)
+        algorithm = VIR_STORAGE_VOL_WIPE_ALG_TRIM;
+
+    return virStorageVolBlockWipe(pool, vol, algorithm, flags);
+}

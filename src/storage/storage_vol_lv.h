@@ -1,0 +1,29 @@
+/*
+ * storage_vol_lv.h: volumes that are LVM logical volumes
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The volume callbacks of the logical backend that differ from those of
+ * every block-device volume.  createVol makes the LV itself (it is quick,
+ * and the LV's uuid becomes the volume's key), so there is no buildVol.
+ * Wipe runs with the pool unlocked, as its typedef in storage_backend.h
+ * says.
+ */
+
+#pragma once
+
+#include "storage_backend.h"
+
+int virStorageVolLVCreate(virStoragePoolObj *pool, virStorageVolDef *vol);
+int virStorageVolLVRefresh(virStoragePoolObj *pool, virStorageVolDef *vol);
+int virStorageVolLVDelete(virStoragePoolObj *pool, virStorageVolDef *vol,
+                          unsigned int flags);
+int virStorageVolLVResize(virStoragePoolObj *pool, virStorageVolDef *vol,
+                          unsigned long long capacity, unsigned int flags);
+int virStorageVolLVWipe(virStoragePoolObj *pool, virStorageVolDef *vol,
+                        unsigned int algorithm, unsigned int flags);
+
+/* An LV name lvm2 accepts: [A-Za-z0-9+_.-], not starting with '-', not
+ * "." or "..", none of the names lvm2 keeps for its own LVs.  Reports
+ * VIR_ERR_INVALID_ARG naming @poolname otherwise. */
+int virStorageVolLVNameValidate(const char *poolname, const char *volname);
