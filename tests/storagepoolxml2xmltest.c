@@ -21,6 +21,7 @@
 #include "storage_conf.h"
 #include "viruuid.h"
 #include "storage_pool_fs_namespace.h"
+#include "storage_pool_logical_namespace.h"
 #include "testutils.h"
 
 #define VIR_FROM_THIS VIR_FROM_STORAGE
@@ -199,8 +200,9 @@ main(int argc,
     virTestInit(&argc, &argv);
     datadir = virTestSetDataDir(TEST_DATA_DIR);
 
-    if (virStoragePoolFSNamespaceRegister() < 0) {
-        g_printerr("cannot register the fs namespace: %s\n",
+    if (virStoragePoolFSNamespaceRegister() < 0 ||
+        virStoragePoolLogicalNamespaceRegister() < 0) {
+        g_printerr("cannot register the fs and lvm namespaces: %s\n",
                    virGetLastErrorMessage());
         return EXIT_FAILURE;
     }
