@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """count-results.py: combine meson test and pytest results into one line.
 
-    count-results.py TESTLOG.JSON MESON_RC JUNIT.XML PYTEST_RC
+    count-results.py TESTLOG.JSON MESON_RC JUNIT.XML PYTEST_RC [JUNIT.XML PYTEST_RC]...
+
+Each further JUNIT.XML PYTEST_RC pair is another pytest run (the suites run
+inside the test VM) and adds to the pytest counts.
 
 Prints a breakdown, then 'N passed, N failed' as the very last line, and
 exits 1 if anything failed.  Passed: meson OK / EXPECTEDFAIL, pytest
@@ -68,9 +71,21 @@ def count_pytest(path, rc):
 
 
 def main():
-    testlog, meson_rc, junit, pytest_rc = sys.argv[1:5]
+    if len(sys.argv) < 5 or len(sys.argv) % 2 != 1:
+        sys.exit("usage: count-results.py TESTLOG.JSON MESON_RC JUNIT.XML PYTEST_RC "
+                 "[JUNIT.XML PYTEST_RC]...")
+    testlog, meson_rc = sys.argv[1:3]
     mp, mf, mnames = count_meson(testlog, int(meson_rc))
-    pp, pf, pnames = count_pytest(junit, int(pytest_rc))
+    pp = pf = 0
+    pnames = []
+    for i in range(3, len(sys.argv), 2):
+        junit, pytest_rc = sys.argv[i:i + 2]
+        p, f, names = count_pytest(junit, int(pytest_rc))
+        if i > 3:
+            names = ["%s (%s)" % (n, junit) for n in names]
+        pp += p
+        pf += f
+        pnames += names
     for name in mnames + pnames:
         print("FAILED: " + name)
     print("meson test: %d passed, %d failed; pytest: %d passed, %d failed"

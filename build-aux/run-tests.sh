@@ -3,7 +3,8 @@
 #
 # run-tests.sh: install what is missing, build, and run every test: the C
 # unit tests (meson test) and the integration suites (pytest on
-# tests/integration, against our modules and the stock ones).
+# tests/integration, against our modules and the stock ones; the suites of
+# tests/integration/vm inside the test VM, tests/vm/run-suites.sh).
 #
 #   build-aux/run-tests.sh [PYTEST-ARGS...]
 #
@@ -36,8 +37,17 @@ meson_rc=$?
 echo "=== pytest tests/integration"
 rm -f "$junit"
 (cd "$top" && /usr/bin/python3 -m pytest tests/integration \
+    --ignore=tests/integration/vm \
     -p no:cacheprovider -rfEsxX --junitxml="$junit" "$@")
 pytest_rc=$?
 
+# device-mapper, SCSI, iSCSI and NFS suites: one boot of the test VM
+# (tests/vm/README.md); a guest that hangs or dies counts as a failure
+echo "=== pytest tests/integration/vm (inside the test VM)"
+vm_junit=$build/vm-results/pytest-junit.xml
+"$top/tests/vm/run-suites.sh" --junitxml "$vm_junit" -rfEsxX "$@"
+vm_rc=$?
+
 /usr/bin/python3 "$top/build-aux/count-results.py" \
-    "$build/meson-logs/testlog.json" "$meson_rc" "$junit" "$pytest_rc"
+    "$build/meson-logs/testlog.json" "$meson_rc" "$junit" "$pytest_rc" \
+    "$vm_junit" "$vm_rc"

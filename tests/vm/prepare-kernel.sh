@@ -38,9 +38,12 @@ unpack() {
     dest=$cache/$pkg
     tmp=$(mktemp -d "$cache/.unpack.XXXXXX")
     trap 'rm -rf "$tmp"' EXIT
-    (cd "$tmp" && apt-get download "$pkg" >/dev/null 2>"$tmp/apt.err") || {
+    # stale package lists may name a version the archive no longer has
+    (cd "$tmp" && apt-get download "$pkg" >/dev/null 2>"$tmp/apt.err") ||
+        { apt-get update -q >/dev/null 2>&1 &&
+            (cd "$tmp" && apt-get download "$pkg" >/dev/null 2>"$tmp/apt.err"); } || {
         cat "$tmp/apt.err" >&2
-        die "cannot download $pkg (run apt-get update?)"
+        die "cannot download $pkg"
     }
     dpkg-deb -x "$tmp"/"$pkg"_*.deb "$tmp/root" || die "cannot unpack $pkg"
     kver=$(ls "$tmp/root/lib/modules")
