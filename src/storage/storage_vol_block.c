@@ -4,12 +4,9 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Upload, download and wipe go through the file volume code
- * (storage_vol_stream.c, storage_vol_wipe.c), which already handles a
- * block device by its path and never moves a byte past its end.  That
- * code reads the volume's format as an image format, while the format of
- * a partition says what the partition is meant for (linux, fat32...): a
- * partition's bytes are raw data, so it is handed a raw view of the
- * volume, a shallow copy nobody frees.
+ * (storage_vol_stream.c, storage_vol_wipe.c), which handles a block
+ * device by its path, treats its bytes as raw data whatever its format
+ * says (virStorageVolIsRawData) and never moves a byte past its end.
  *
  * A clone writes the source into the existing device with qemu-img
  * convert -n, which neither creates nor truncates its target and also
@@ -46,15 +43,6 @@ volBlockRequireData(virStorageVolDef *vol,
 }
 
 
-static void
-volBlockRawView(virStorageVolDef *vol,
-                virStorageVolDef *raw)
-{
-    *raw = *vol;
-    raw->target.format = VIR_STORAGE_FILE_RAW;
-}
-
-
 int
 virStorageVolBlockUpload(virStoragePoolObj *pool,
                          virStorageVolDef *vol,
@@ -63,12 +51,9 @@ virStorageVolBlockUpload(virStoragePoolObj *pool,
                          unsigned long long len,
                          unsigned int flags)
 {
-    virStorageVolDef raw;
-
     if (volBlockRequireData(vol, "upload to") < 0)
         return -1;
-    volBlockRawView(vol, &raw);
-    return virStorageVolFileUpload(pool, &raw, stream, offset, len, flags);
+    return virStorageVolFileUpload(pool, vol, stream, offset, len, flags);
 }
 
 
@@ -80,12 +65,9 @@ virStorageVolBlockDownload(virStoragePoolObj *pool,
                            unsigned long long len,
                            unsigned int flags)
 {
-    virStorageVolDef raw;
-
     if (volBlockRequireData(vol, "download from") < 0)
         return -1;
-    volBlockRawView(vol, &raw);
-    return virStorageVolFileDownload(pool, &raw, stream, offset, len, flags);
+    return virStorageVolFileDownload(pool, vol, stream, offset, len, flags);
 }
 
 
@@ -95,12 +77,9 @@ virStorageVolBlockWipe(virStoragePoolObj *pool,
                        unsigned int algorithm,
                        unsigned int flags)
 {
-    virStorageVolDef raw;
-
     if (volBlockRequireData(vol, "wipe") < 0)
         return -1;
-    volBlockRawView(vol, &raw);
-    return virStorageVolFileWipe(pool, &raw, algorithm, flags);
+    return virStorageVolFileWipe(pool, vol, algorithm, flags);
 }
 
 

@@ -330,11 +330,19 @@ virStorageVolFileUndoBuild(virStorageVolDef *vol)
 }
 
 
+bool
+virStorageVolIsRawData(virStorageVolDef *vol)
+{
+    return vol->type == VIR_STORAGE_VOL_BLOCK ||
+           vol->target.format == VIR_STORAGE_FILE_RAW ||
+           vol->target.format == VIR_STORAGE_FILE_NONE;
+}
+
+
 static bool
 virStorageVolFileIsPlainRaw(virStorageVolDef *vol)
 {
-    return (vol->target.format == VIR_STORAGE_FILE_RAW ||
-            vol->target.format == VIR_STORAGE_FILE_NONE) &&
+    return virStorageVolIsRawData(vol) &&
            !vol->target.encryption &&
            !vol->target.backingStore;
 }

@@ -24,6 +24,11 @@ int virStorageVolFileDelete(virStoragePoolObj *pool, virStorageVolDef *vol,
 int virStorageVolFileResize(virStoragePoolObj *pool, virStorageVolDef *vol,
                             unsigned long long capacity, unsigned int flags);
 
+/* Are @vol's bytes plain data, rather than an image container?  True of
+ * raw files and of every block volume (a partition's or LV's format says
+ * what it is for, not how its bytes are laid out). */
+bool virStorageVolIsRawData(virStorageVolDef *vol);
+
 /* What running qemu-img on a volume needs: the binary, and for an
  * encrypted volume the file holding its passphrase. */
 typedef struct _virStorageVolQemuImg virStorageVolQemuImg;

@@ -8,8 +8,8 @@
  * of the volume a stream may touch, so an upload can never write past
  * the end of the volume:
  *
- *  - the end of a raw volume is the end of its data: the size of the
- *    file or of the block device;
+ *  - the end of a raw volume (a raw file, or any block volume) is the
+ *    end of its data: the size of the file or of the block device;
  *  - a volume in another format (qcow2...) is an image container whose
  *    file is usually smaller than its virtual size.  Users upload an
  *    image into a volume created with the image's virtual size, so the
@@ -52,6 +52,9 @@ VIR_LOG_INIT("storage.storage_vol_stream");
 static const char *
 streamVolumePath(virStorageVolDef *vol, const char *what)
 {
+    if (virStorageVolIsRawData(vol))
+        return vol->target.path;
+
     switch ((virStorageFileFormat) vol->target.format) {
     case VIR_STORAGE_FILE_DIR:
     case VIR_STORAGE_FILE_PLOOP:
@@ -132,8 +135,7 @@ streamVolumeEnd(virStorageVolDef *vol, unsigned long long *end)
     if (streamPathSize(vol, &size) < 0)
         return -1;
 
-    if (vol->target.format == VIR_STORAGE_FILE_RAW ||
-        vol->target.format == VIR_STORAGE_FILE_NONE)
+    if (virStorageVolIsRawData(vol))
         *end = size;
     else
         *end = MAX(size, vol->target.capacity);

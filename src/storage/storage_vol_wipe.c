@@ -108,9 +108,12 @@ typedef enum {
 
 
 static wipeFormatPlan
-wipePlanForFormat(int format)
+wipePlanForVolume(virStorageVolDef *vol)
 {
-    switch ((virStorageFileFormat) format) {
+    if (virStorageVolIsRawData(vol))
+        return WIPE_FORMAT_DATA;
+
+    switch ((virStorageFileFormat) vol->target.format) {
     case VIR_STORAGE_FILE_NONE:
     case VIR_STORAGE_FILE_RAW:
     case VIR_STORAGE_FILE_BOCHS:
@@ -283,7 +286,7 @@ virStorageVolFileWipe(virStoragePoolObj *pool G_GNUC_UNUSED,
                       unsigned int flags)
 {
     wipeMethod method;
-    wipeFormatPlan plan = wipePlanForFormat(vol->target.format);
+    wipeFormatPlan plan = wipePlanForVolume(vol);
     const char *pattern;
 
     virCheckFlags(0, -1);
