@@ -102,10 +102,11 @@ def children(pid):
 
 
 def cpu_seconds(pid):
-    """User + system CPU time of the whole process (all its threads)."""
+    """User + system CPU time of the whole process (all its threads) and
+    its count of minor page faults."""
     with open("/proc/%d/stat" % pid) as f:
         fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), int(fields[7])
 
 
 def status_kib(pid, field):
@@ -143,7 +144,7 @@ class MemWatch:
         with open("/proc/%d/clear_refs" % self.pid, "w") as f:
             f.write("5")
         self.idle_kib = status_kib(self.pid, "VmRSS")
-        self.cpu0 = cpu_seconds(self.pid)
+        self.cpu0, self.faults0 = cpu_seconds(self.pid)
         self.thread = threading.Thread(target=self._poll, daemon=True)
         self.thread.start()
         return self
@@ -152,7 +153,9 @@ class MemWatch:
         self._stop.set()
         self.thread.join()
         self.peak_kib = status_kib(self.pid, "VmHWM")
-        self.cpu = cpu_seconds(self.pid) - self.cpu0
+        cpu, faults = cpu_seconds(self.pid)
+        self.cpu = cpu - self.cpu0
+        self.faults = faults - self.faults0
 
 
 FS_MODULE = "libvirt_storage_backend_fs.so"
@@ -175,8 +178,17 @@ class Side:
         self.conn = None
         self.pool = None
 
-    def start(self):
-        self.daemon.start()
+    def start(self, tunables=None):
+        saved = os.environ.get("GLIBC_TUNABLES")
+        if tunables:
+            os.environ["GLIBC_TUNABLES"] = tunables    # for the daemon only
+        try:
+            self.daemon.start()
+        finally:
+            if saved is None:
+                os.environ.pop("GLIBC_TUNABLES", None)
+            else:
+                os.environ["GLIBC_TUNABLES"] = saved
         self.conn = libvirt.open(self.daemon.uri)
         self.conn.listAllStoragePools()   # the storage driver is up
         self.pid = libvirtd_pid(self.daemon)
@@ -605,6 +617,7 @@ class SparseUpload(Workload):
 
 class Clone(Workload):
     reps = 5
+    flags = 0
 
     def setup(self):
         super().setup()
@@ -614,7 +627,8 @@ class Clone(Workload):
         self.origin = self.lookup(side, "origin.img")
 
     def run(self, side):
-        side.pool.createXMLFrom(raw_vol_xml("clone-" + side.kind, GiB, GiB), self.origin, 0)
+        side.pool.createXMLFrom(raw_vol_xml("clone-" + side.kind, GiB, GiB), self.origin,
+                                self.flags)
 
     def after(self, side, rep, info):
         name = "clone-" + side.kind
@@ -637,8 +651,17 @@ class CloneXfs(Clone):
     fs = "xfs"
 
 
+class CloneXfsReflink(Clone):
+    """Stock shares blocks only when asked (virsh vol-clone --reflink)."""
+
+    name = "clone-xfs-reflink"
+    title = "clone 1 GiB raw on xfs with VIR_STORAGE_VOL_CREATE_REFLINK (both share blocks)"
+    fs = "xfs"
+    flags = libvirt.VIR_STORAGE_VOL_CREATE_REFLINK
+
+
 WORKLOADS = [Refresh, CreateFull, Wipe, WipeCold, Upload, Download, SparseDownload,
-             SparseUpload, CloneExt4, CloneXfs]
+             SparseUpload, CloneExt4, CloneXfs, CloneXfsReflink]
 
 
 # ----------------------------------------------------------- loop file systems
@@ -726,6 +749,7 @@ class Bench:
                 run(["git", "-C", TOP, "rev-parse", "--short", "HEAD"]).stdout.strip(),
                 " + uncommitted changes in src/" if status.strip() else ""),
             "load average": " ".join(open("/proc/loadavg").read().split()[:3]),
+            "daemon GLIBC_TUNABLES": self.args.glibc_tunables or "none (glibc defaults)",
         }
 
     def start(self, selected):
@@ -737,7 +761,7 @@ class Bench:
         self.sides = [Side("stock", STOCK_BACKEND_DIR, self.workdir),
                       Side("ours", OUR_BACKEND_DIR, self.workdir)]
         for side in self.sides:
-            side.start()
+            side.start(self.args.glibc_tunables)
         self.info = self.machine()
 
     def stop(self):
@@ -754,7 +778,7 @@ class Bench:
     def run_workload(self, w):
         reps = self.args.reps or w.reps
         res = {"name": w.name, "title": w.title, "reps": reps,
-               "sides": {s.kind: {"times": [], "cpu": [], "peak_kib": 0, "growth_kib": 0, "helpers": {},
+               "sides": {s.kind: {"times": [], "cpu": [], "faults": [], "peak_kib": 0, "growth_kib": 0, "helpers": {},
                                   "error": None, "info": None} for s in self.sides}}
         log("%s: setup" % w.name)
         w.setup()
@@ -794,12 +818,15 @@ class Bench:
                     elapsed = time.monotonic() - t0
             out["times"].append(elapsed)
             out["cpu"].append(mw.cpu)
+            out["faults"].append(mw.faults)
             out["peak_kib"] = max(out["peak_kib"], mw.peak_kib)
             out["growth_kib"] = max(out["growth_kib"], mw.peak_kib - mw.idle_kib)
             for comm, kib in mw.helpers.items():
                 out["helpers"][comm] = max(out["helpers"].get(comm, 0), kib)
-            log("%s %s rep %d: %.3f s (daemon CPU %.2f s), peak RSS %d KiB (idle %d)%s"
-                % (w.name, side.kind, rep + 1, elapsed, mw.cpu, mw.peak_kib, mw.idle_kib,
+            log("%s %s rep %d: %.3f s (daemon CPU %.2f s, %d minor faults), "
+                "peak RSS %d KiB (idle %d)%s"
+                % (w.name, side.kind, rep + 1, elapsed, mw.cpu, mw.faults,
+                   mw.peak_kib, mw.idle_kib,
                    (", helpers %s" % mw.helpers) if mw.helpers else ""))
         except (libvirt.libvirtError, RuntimeError, OSError) as e:
             out["error"] = str(e).strip().splitlines()[0]
@@ -842,7 +869,7 @@ def report(bench, results):
     for key, value in bench.info.items():
         lines.append("- %s: %s" % (key, value))
     lines += ["", "| workload | reps | stock best (median) | ours best (median) "
-              "| stock / ours (best) | daemon CPU, min: stock / ours "
+              "| stock / ours (best) | daemon CPU and minor faults, min: stock / ours "
               "| peak RSS (+growth): stock / ours | notes |",
               "|---|---|---|---|---|---|---|---|"]
     for r in results:
@@ -860,7 +887,8 @@ def report(bench, results):
                 ratio_s += " (slower)"
         else:
             ratio_s = "n/a"
-        cpu = " / ".join("%.2f s" % min(s["cpu"]) if s["cpu"] else "-" for s in (st, ou))
+        cpu = " / ".join("%.2f s, %dk" % (min(s["cpu"]), min(s["faults"]) // 1000)
+                         if s["cpu"] else "-" for s in (st, ou))
         notes = []
         for kind, s in (("stock", st), ("ours", ou)):
             if s["error"]:
@@ -889,6 +917,9 @@ def main():
     ap.add_argument("--reps", type=int, help="repetitions per side (default: per workload)")
     ap.add_argument("--out", default=os.path.join(TOP, "bench", "results", "latest.md"))
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
+    ap.add_argument("--glibc-tunables", metavar="T",
+                    help="GLIBC_TUNABLES for both daemons, e.g. glibc.malloc.mmap_threshold="
+                    "4194304:glibc.malloc.trim_threshold=268435456 (see docs/benchmarks.md)")
     args = ap.parse_args()
     if os.geteuid() != 0:
         ap.error("run as root: the benchmark starts its own libvirtd daemons")
