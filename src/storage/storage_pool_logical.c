@@ -408,6 +408,8 @@ virStoragePoolLogicalLVToVol(virStoragePoolDef *def,
                              virStorageVolDef *vol)
 {
     vol->type = VIR_STORAGE_VOL_BLOCK;
+    /* the formatter shows a backing store only under a typed target */
+    vol->target.type = VIR_STORAGE_TYPE_BLOCK;
     if (!vol->name)
         vol->name = g_strdup(lv->name);
     if (!vol->key)
