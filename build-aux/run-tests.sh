@@ -47,6 +47,10 @@ echo "=== pytest tests/integration/vm (inside the test VM)"
 vm_junit=$build/vm-results/pytest-junit.xml
 "$top/tests/vm/run-suites.sh" --junitxml "$vm_junit" -rfEsxX "$@"
 vm_rc=$?
+# PYTEST-ARGS such as -k may select no in-VM test: that is no failure
+if [ "$vm_rc" = 5 ] && [ $# -gt 0 ]; then
+    vm_rc=0
+fi
 
 /usr/bin/python3 "$top/build-aux/count-results.py" \
     "$build/meson-logs/testlog.json" "$meson_rc" "$junit" "$pytest_rc" \

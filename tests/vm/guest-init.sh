@@ -49,6 +49,12 @@ cmdline_value() {
 
 mount_kernel_filesystems() {
     mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs /run || return 1
+    # devtmpfs lacks the links udev/systemd would make (virsh reads /dev/stdin)
+    ln -sfn /proc/self/fd /dev/fd &&
+        ln -sf /proc/self/fd/0 /dev/stdin &&
+        ln -sf /proc/self/fd/1 /dev/stdout &&
+        ln -sf /proc/self/fd/2 /dev/stderr &&
+        ln -sf /proc/kcore /dev/core || return 1
     mkdir -p /dev/pts /dev/shm /run/lock || return 1
     mount -t devpts -o gid=5,mode=0620,ptmxmode=0666 devpts /dev/pts || return 1
     mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /dev/shm || return 1

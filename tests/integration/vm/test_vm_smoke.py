@@ -17,6 +17,11 @@ def test_guest_runs_the_debian_kernel():
     assert platform.release().endswith("-amd64"), platform.release()
     assert os.path.exists("/dev/mapper/control")
     assert os.path.exists("/dev/loop-control")
+    for link in ("/dev/stdin", "/dev/stdout", "/dev/stderr", "/dev/fd"):
+        assert os.path.islink(link), link
+    res = subprocess.run(["cat", "/dev/stdin"], input="through /dev/stdin",
+                         capture_output=True, text=True)
+    assert res.stdout == "through /dev/stdin"
 
 
 def test_device_mapper_has_thin_pool():
