@@ -19,6 +19,7 @@
 #include "storage_mount.h"
 #include "storage_mkfs.h"
 #include "storage_blkid.h"
+#include "storage_command.h"
 #include "virerror.h"
 #include "virfile.h"
 #include "virlog.h"
@@ -162,24 +163,12 @@ virStoragePoolMountRun(virStoragePoolDef *def,
                        const char *source)
 {
     g_autoptr(virCommand) cmd = NULL;
-    g_autofree char *errbuf = NULL;
-    int status = 0;
 
     if (!(cmd = virStorageMountBuildCommand(def, source)))
         return -1;
 
-    virCommandSetErrorBuffer(cmd, &errbuf);
-    if (virCommandRun(cmd, &status) < 0)
-        return -1;
-
-    if (status != 0) {
-        virReportError(VIR_ERR_OPERATION_FAILED,
-                       _("cannot mount '%s' on '%s' for pool '%s': %s"),
-                       source, def->target.path, def->name,
-                       errbuf && *errbuf ? g_strstrip(errbuf) : _("mount failed"));
-        return -1;
-    }
-    return 0;
+    return virStorageCommandRun(cmd, _("cannot mount '%s' on '%s' for pool '%s'"),
+                                source, def->target.path, def->name);
 }
 
 
@@ -223,7 +212,6 @@ virStoragePoolMountStop(virStoragePoolObj *pool)
     virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
     g_autoptr(virCommand) cmd = NULL;
     g_autofree char *errbuf = NULL;
-    int status = 0;
     int rc;
 
     if ((rc = virStorageMountIsMounted(def->target.path)) < 0)
@@ -234,14 +222,10 @@ virStoragePoolMountStop(virStoragePoolObj *pool)
     if (!(cmd = virStorageUmountBuildCommand(def->target.path)))
         return -1;
 
-    virCommandSetErrorBuffer(cmd, &errbuf);
-    if (virCommandRun(cmd, &status) < 0)
-        return -1;
+    if ((rc = virStorageCommandRunStatus(cmd, &errbuf)) <= 0)
+        return rc;
 
-    if (status == 0)
-        return 0;
-
-    if (errbuf && strstr(errbuf, "busy")) {
+    if (strstr(errbuf, "busy")) {
         virReportError(VIR_ERR_OPERATION_INVALID,
                        _("cannot unmount '%s' of pool '%s': it is busy, a process still uses a file on it (see 'fuser -vm %s'); stop that process and try again"),
                        def->target.path, def->name, def->target.path);
@@ -249,7 +233,7 @@ virStoragePoolMountStop(virStoragePoolObj *pool)
         virReportError(VIR_ERR_OPERATION_FAILED,
                        _("cannot unmount '%s' of pool '%s': %s"),
                        def->target.path, def->name,
-                       errbuf && *errbuf ? g_strstrip(errbuf) : _("umount failed"));
+                       *errbuf ? errbuf : _("umount failed"));
     }
     return -1;
 }
@@ -261,25 +245,14 @@ virStoragePoolFsMakeFileSystem(virStoragePoolDef *def,
                                bool overwrite)
 {
     g_autoptr(virCommand) cmd = NULL;
-    g_autofree char *errbuf = NULL;
-    int status = 0;
 
     if (!(cmd = virStorageMkfsBuildCommand(virStoragePoolFsFormatName(def),
                                            device, overwrite)))
         return -1;
 
-    virCommandSetErrorBuffer(cmd, &errbuf);
-    if (virCommandRun(cmd, &status) < 0)
-        return -1;
-
-    if (status != 0) {
-        virReportError(VIR_ERR_OPERATION_FAILED,
-                       _("cannot make a '%s' file system on '%s' for pool '%s': %s"),
-                       virStoragePoolFsFormatName(def), device, def->name,
-                       errbuf && *errbuf ? g_strstrip(errbuf) : _("mkfs failed"));
-        return -1;
-    }
-    return 0;
+    return virStorageCommandRun(cmd,
+                                _("cannot make a '%s' file system on '%s' for pool '%s'"),
+                                virStoragePoolFsFormatName(def), device, def->name);
 }
 
 

@@ -20,6 +20,7 @@
 #include "storage_vol_probe.h"
 #include "storage_vol_secret.h"
 #include "storage_qemuimg.h"
+#include "storage_command.h"
 #include "virerror.h"
 #include "virfile.h"
 #include "virlog.h"
@@ -248,21 +249,8 @@ virStorageVolFileRunQemuImg(virCommand *cmd,
                             virStorageVolDef *vol,
                             const char *what)
 {
-    g_autofree char *errbuf = NULL;
-    int status = 0;
-
-    virCommandSetErrorBuffer(cmd, &errbuf);
-    if (virCommandRun(cmd, &status) < 0)
-        return -1;
-
-    if (status != 0) {
-        virReportError(VIR_ERR_OPERATION_FAILED,
-                       _("qemu-img could not %s volume '%s': %s"),
-                       what, vol->name,
-                       errbuf && *errbuf ? g_strstrip(errbuf) : _("no message"));
-        return -1;
-    }
-    return 0;
+    return virStorageCommandRun(cmd, _("qemu-img could not %s volume '%s'"),
+                                what, vol->name);
 }
 
 
