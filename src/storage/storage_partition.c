@@ -13,6 +13,7 @@
 #include <dlfcn.h>
 
 #include "storage_partition.h"
+#include "storage_command.h"
 #include "virerror.h"
 #include "virjson.h"
 #include "virlog.h"
@@ -336,9 +337,9 @@ virStoragePartitionKernelName(const char *device,
 }
 
 
-static const virStoragePartition *
-partitionFindNumber(const virStoragePartitionTable *table,
-                    unsigned int number)
+const virStoragePartition *
+virStoragePartitionFind(const virStoragePartitionTable *table,
+                        unsigned int number)
 {
     size_t i;
 
@@ -370,7 +371,7 @@ partitionLowestFree(const virStoragePartitionTable *table,
     unsigned int n;
 
     for (n = 1; n <= highest; n++) {
-        if (!partitionFindNumber(table, n))
+        if (!virStoragePartitionFind(table, n))
             return n;
     }
     return 0;
@@ -450,22 +451,11 @@ virStoragePartitionRun(virCommand *cmd,
                        const char *device)
 {
     g_autofree char *out = NULL;
-    g_autofree char *err = NULL;
-    int status = 0;
 
     virCommandSetOutputBuffer(cmd, &out);
-    virCommandSetErrorBuffer(cmd, &err);
-
-    if (virCommandRun(cmd, &status) < 0)
+    if (virStorageCommandRun(cmd, _("partition table of device '%s'"),
+                             device) < 0)
         return NULL;
-
-    if (status != 0) {
-        g_strstrip(err);
-        virReportError(VIR_ERR_OPERATION_FAILED,
-                       _("partition table of device '%s': %s"),
-                       device, *err ? err : _("the partition helper failed"));
-        return NULL;
-    }
 
     return virStoragePartitionTableParse(out, device);
 }

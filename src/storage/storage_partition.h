@@ -148,6 +148,11 @@ char *virStoragePartitionKernelName(const char *device,
 unsigned int virStoragePartitionNextNumber(const virStoragePartitionTable *table,
                                            virStoragePartitionKind kind);
 
+/* Pure: the partition numbered @number in @table, or NULL. */
+const virStoragePartition *
+virStoragePartitionFind(const virStoragePartitionTable *table,
+                        unsigned int number);
+
 /* Path of our helper executable: next to the module that runs it. */
 char *virStoragePartitionHelperPath(void);
 

@@ -171,20 +171,6 @@ virStorageVolPartitionNew(const virStoragePartitionTable *table G_GNUC_UNUSED,
 
 /* ------------------------------------------------------------ helpers */
 
-static const virStoragePartition *
-volPartitionFind(const virStoragePartitionTable *table,
-                 unsigned int number)
-{
-    size_t i;
-
-    for (i = 0; i < table->npartitions; i++) {
-        if (table->partitions[i].number == number)
-            return &table->partitions[i];
-    }
-    return NULL;
-}
-
-
 /* The partition of @table that the volume @vol describes: the kernel
  * name matches and, when the volume knows it, so does the start. */
 static const virStoragePartition *
@@ -216,6 +202,31 @@ volPartitionLookup(virStoragePoolDef *def,
                    _("partition '%s' no longer exists on device '%s' of pool '%s': refresh the pool"),
                    vol->name, def->source.devices[0].path, def->name);
     return NULL;
+}
+
+
+/* Reads the pool's partition table and finds @vol's partition in it;
+ * the table and the path of our helper go to the caller. */
+static const virStoragePartition *
+volPartitionLocate(virStoragePoolDef *def,
+                   virStorageVolDef *vol,
+                   virStoragePartitionTable **table,
+                   char **helper)
+{
+    g_autoptr(virStoragePartitionTable) found = NULL;
+    g_autofree char *device = NULL;
+    g_autofree char *path = NULL;
+    const virStoragePartition *part;
+
+    if (!(found = virStoragePoolDiskReadTable(def)) ||
+        !(device = virStoragePoolDiskDevice(def)) ||
+        !(path = virStoragePartitionHelperPath()) ||
+        !(part = volPartitionLookup(def, found, device, vol)))
+        return NULL;
+
+    *table = g_steal_pointer(&found);
+    *helper = g_steal_pointer(&path);
+    return part;
 }
 
 
@@ -477,7 +488,7 @@ virStorageVolPartitionCreate(virStoragePoolObj *pool,
     if (!(result = virStoragePartitionRun(cmd, disk)))
         return -1;
 
-    if (result->added != number || !(part = volPartitionFind(result, number))) {
+    if (result->added != number || !(part = virStoragePartitionFind(result, number))) {
         virReportError(VIR_ERR_INTERNAL_ERROR,
                        _("the partition helper made partition %u on '%s' where %u was expected"),
                        result->added, disk, number);
@@ -533,16 +544,12 @@ virStorageVolPartitionDelete(virStoragePoolObj *pool,
     g_autoptr(virStoragePartitionTable) table = NULL;
     g_autoptr(virStoragePartitionTable) result = NULL;
     g_autoptr(virCommand) cmd = NULL;
-    g_autofree char *device = NULL;
     g_autofree char *helper = NULL;
     const virStoragePartition *part;
 
     virCheckFlags(0, -1);
 
-    if (!(table = virStoragePoolDiskReadTable(def)) ||
-        !(device = virStoragePoolDiskDevice(def)) ||
-        !(helper = virStoragePartitionHelperPath()) ||
-        !(part = volPartitionLookup(def, table, device, vol)))
+    if (!(part = volPartitionLocate(def, vol, &table, &helper)))
         return -1;
 
     if (part->kind == VIR_STORAGE_PARTITION_EXTENDED &&
@@ -603,7 +610,6 @@ virStorageVolPartitionResize(virStoragePoolObj *pool,
     g_autoptr(virStoragePartitionTable) table = NULL;
     g_autoptr(virStoragePartitionTable) result = NULL;
     g_autoptr(virCommand) cmd = NULL;
-    g_autofree char *device = NULL;
     g_autofree char *helper = NULL;
     const virStoragePartition *part;
     unsigned long long size = volPartitionAlignUp(capacity);
@@ -614,10 +620,7 @@ virStorageVolPartitionResize(virStoragePoolObj *pool,
                   VIR_STORAGE_VOL_RESIZE_DELTA |
                   VIR_STORAGE_VOL_RESIZE_SHRINK, -1);
 
-    if (!(table = virStoragePoolDiskReadTable(def)) ||
-        !(device = virStoragePoolDiskDevice(def)) ||
-        !(helper = virStoragePartitionHelperPath()) ||
-        !(part = volPartitionLookup(def, table, device, vol)))
+    if (!(part = volPartitionLocate(def, vol, &table, &helper)))
         return -1;
 
     if (part->kind == VIR_STORAGE_PARTITION_EXTENDED) {
@@ -651,7 +654,7 @@ virStorageVolPartitionResize(virStoragePoolObj *pool,
     if (!(result = virStoragePartitionRun(cmd, disk)))
         return -1;
 
-    if ((part = volPartitionFind(result, part->number)))
+    if ((part = virStoragePartitionFind(result, part->number)))
         volPartitionFill(vol, part, disk);
     virStoragePoolDiskUpdateSizes(pool, result);
     return 0;
