@@ -1,0 +1,156 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""bench/logical.py: our logical (LVM) backend module against the stock one.
+
+Runs inside the test VM (device-mapper):
+
+    LVSB_BUILD_DIR=build tests/vm/run.sh --disk 1024 -- \\
+        /usr/bin/python3 bench/logical.py [--reps N] [--out FILE]
+
+Reuses bench/run.py's daemon (warnings-only logging).  One libvirtd per
+side loads only its libvirt_storage_backend_logical.so; both serve a pool
+on the same volume group (1 MiB extents) on the VM's first disk:
+
+  refresh-500   pool-refresh of the VG holding 500 active 1 MiB LVs (made
+                once with one `lvm` shell), best of --reps.
+  create-100    100 vol-create of 1 MiB LVs.
+  delete-100    deleting those 100 volumes.
+
+Writes a markdown table (default bench/results/logical.md) for
+docs/benchmarks.md.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import libvirt
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from run import OUR_BACKEND_DIR, STOCK_BACKEND_DIR, BenchDaemon, MiB, log, run  # noqa: E402
+
+MODULE = "libvirt_storage_backend_logical.so"
+VG = "lvsbbench"
+
+
+class Side:
+    def __init__(self, kind, backend_dir, workdir, disk):
+        self.kind = kind
+        moddir = os.path.join(workdir, "modules-" + kind)
+        os.makedirs(moddir)
+        os.symlink(os.path.join(backend_dir, MODULE), os.path.join(moddir, MODULE))
+        self.daemon = BenchDaemon(moddir)
+        self.disk = disk
+
+    def start(self):
+        self.daemon.start()
+        self.conn = libvirt.open(self.daemon.uri)
+        self.conn.listAllStoragePools()
+        xml = ("<pool type='logical'><name>%s</name><source><device path='%s'/>"
+               "<name>%s</name></source><target><path>/dev/%s</path></target></pool>"
+               % (VG, self.disk, VG, VG))
+        self.pool = self.conn.storagePoolDefineXML(xml, 0)
+        self.pool.create(0)
+
+    def stop(self):
+        try:
+            self.pool.destroy()
+        except libvirt.libvirtError:
+            pass
+        self.pool.undefine()
+        self.conn.close()
+        self.daemon.stop()
+
+
+def make_vg(disk, nlvs):
+    run(["pvcreate", "-q", "-y", disk])
+    run(["vgcreate", "-q", "-s", "1M", VG, disk])
+    script = "".join("lvcreate -q -y -L 1M -n bench%03d %s\n" % (i, VG) for i in range(nlvs))
+    res = subprocess.run(["lvm"], input=script, capture_output=True, text=True)
+    if res.returncode != 0:
+        raise RuntimeError("lvm shell failed: %s" % res.stderr)
+    run(["udevadm", "settle", "--timeout=120"], check=False)
+
+
+def bench_refresh(side, reps, nlvs):
+    best = None
+    for _ in range(reps):
+        t0 = time.monotonic()
+        side.pool.refresh(0)
+        dt = time.monotonic() - t0
+        best = dt if best is None else min(best, dt)
+    n = side.pool.numOfVolumes()
+    assert n == nlvs, "%s sees %d volumes" % (side.kind, n)
+    return best
+
+
+def bench_create_delete(side):
+    t0 = time.monotonic()
+    for n in range(100):
+        side.pool.createXML("<volume><name>cd%s%03d</name><capacity>%d</capacity></volume>"
+                            % (side.kind, n, MiB), 0)
+    create = time.monotonic() - t0
+    t0 = time.monotonic()
+    for n in range(100):
+        side.pool.storageVolLookupByName("cd%s%03d" % (side.kind, n)).delete(0)
+    return create, time.monotonic() - t0
+
+
+def ratio(stock, ours):
+    return "%.1fx" % (stock / ours)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--lvs", type=int, default=500)
+    ap.add_argument("--disk", default=(os.environ.get("LVSB_VM_DISKS", "").split() or [None])[0])
+    ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "results", "logical.md"))
+    args = ap.parse_args()
+    if not args.disk:
+        sys.exit("no disk: run inside tests/vm/run.sh --disk 1024, or pass --disk")
+
+    log("making %d LVs on %s" % (args.lvs, args.disk))
+    t0 = time.monotonic()
+    make_vg(args.disk, args.lvs)
+    log("made in %.1f s" % (time.monotonic() - t0))
+    results = {}
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-logical-") as workdir:
+            for kind, moddir in (("stock", STOCK_BACKEND_DIR), ("ours", OUR_BACKEND_DIR)):
+                side = Side(kind, moddir, workdir, args.disk)
+                side.start()
+                try:
+                    log("%s: refresh of %d LVs" % (kind, args.lvs))
+                    refresh = bench_refresh(side, args.reps, args.lvs)
+                    log("%s: create + delete of 100 LVs" % kind)
+                    create, delete = bench_create_delete(side)
+                    results[kind] = (refresh, create, delete)
+                finally:
+                    side.stop()
+    finally:
+        run(["vgremove", "-q", "-f", VG], check=False)
+        run(["pvremove", "-q", "-y", args.disk], check=False)
+
+    s, o = results["stock"], results["ours"]
+    rows = [
+        ("pool-refresh, VG with %d LVs (best of %d)" % (args.lvs, args.reps), s[0], o[0]),
+        ("create 100 LVs (1 MiB each, `vol-create`)", s[1], o[1]),
+        ("delete 100 LVs (`vol-delete`)", s[2], o[2]),
+    ]
+    lines = ["| workload | stock 9.0.0 | ours | stock / ours |", "|---|---|---|---|"]
+    for name, st, ou in rows:
+        lines.append("| %s | %.3f s | %.3f s | %s |" % (name, st, ou, ratio(st, ou)))
+    text = "\n".join(lines) + "\n"
+    os.makedirs(os.path.dirname(args.out), exist_ok=True)
+    with open(args.out, "w") as f:
+        f.write(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
