@@ -8,12 +8,14 @@ Runs inside the test VM (device-mapper):
         /usr/bin/python3 bench/logical.py [--reps N] [--out FILE]
 
 Reuses bench/run.py's daemon (warnings-only logging).  One libvirtd per
-side loads only its libvirt_storage_backend_logical.so; both serve a pool
-on the same volume group (1 MiB extents) on the VM's first disk:
+side loads only its libvirt_storage_backend_logical.so:
 
-  refresh-500   pool-refresh of the VG holding 500 active 1 MiB LVs (made
-                once with one `lvm` shell), best of --reps.
-  create-100    100 vol-create of 1 MiB LVs.
+  refresh-500   pool-refresh of a VG (1 MiB extents, first disk) holding
+                500 active 1 MiB LVs, made once with one `lvm` shell; both
+                sides serve a pool on that same VG; best of --reps.
+  create-100    100 vol-create of 1 MiB LVs in an empty VG on the second
+                disk (lvm2 itself slows down with the VG's size; this
+                times the backends, not lvm2 on a 500-LV VG).
   delete-100    deleting those 100 volumes.
 
 Writes a markdown table (default bench/results/logical.md) for
@@ -38,13 +40,14 @@ VG = "lvsbbench"
 
 
 class Side:
-    def __init__(self, kind, backend_dir, workdir, disk):
+    def __init__(self, kind, backend_dir, workdir, disk, vg=None):
         self.kind = kind
         moddir = os.path.join(workdir, "modules-" + kind)
         os.makedirs(moddir)
         os.symlink(os.path.join(backend_dir, MODULE), os.path.join(moddir, MODULE))
         self.daemon = BenchDaemon(moddir)
         self.disk = disk
+        self.vg = vg or VG
 
     def start(self):
         self.daemon.start()
@@ -52,7 +55,7 @@ class Side:
         self.conn.listAllStoragePools()
         xml = ("<pool type='logical'><name>%s</name><source><device path='%s'/>"
                "<name>%s</name></source><target><path>/dev/%s</path></target></pool>"
-               % (VG, self.disk, VG, VG))
+               % (self.vg, self.disk, self.vg, self.vg))
         self.pool = self.conn.storagePoolDefineXML(xml, 0)
         self.pool.create(0)
 
@@ -66,10 +69,10 @@ class Side:
         self.daemon.stop()
 
 
-def make_vg(disk, nlvs):
+def make_vg(disk, nlvs, vg=VG):
     run(["pvcreate", "-q", "-y", disk])
-    run(["vgcreate", "-q", "-s", "1M", VG, disk])
-    script = "".join("lvcreate -q -y -L 1M -n bench%03d %s\n" % (i, VG) for i in range(nlvs))
+    run(["vgcreate", "-q", "-s", "1M", vg, disk])
+    script = "".join("lvcreate -q -y -L 1M -n bench%03d %s\n" % (i, vg) for i in range(nlvs))
     res = subprocess.run(["lvm"], input=script, capture_output=True, text=True)
     if res.returncode != 0:
         raise RuntimeError("lvm shell failed: %s" % res.stderr)
@@ -108,15 +111,19 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--lvs", type=int, default=500)
-    ap.add_argument("--disk", default=(os.environ.get("LVSB_VM_DISKS", "").split() or [None])[0])
+    disks = os.environ.get("LVSB_VM_DISKS", "").split() + [None, None]
+    ap.add_argument("--disk", default=disks[0])
+    ap.add_argument("--disk2", default=disks[1])
     ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "results", "logical.md"))
     args = ap.parse_args()
-    if not args.disk:
-        sys.exit("no disk: run inside tests/vm/run.sh --disk 1024, or pass --disk")
+    if not args.disk or not args.disk2:
+        sys.exit("two disks needed: run inside tests/vm/run.sh --disk 1024 --disk 256, "
+                 "or pass --disk and --disk2")
 
     log("making %d LVs on %s" % (args.lvs, args.disk))
     t0 = time.monotonic()
     make_vg(args.disk, args.lvs)
+    make_vg(args.disk2, 0, VG + "cd")
     log("made in %.1f s" % (time.monotonic() - t0))
     results = {}
     try:
@@ -126,15 +133,21 @@ def main():
                 side.start()
                 try:
                     log("%s: refresh of %d LVs" % (kind, args.lvs))
-                    refresh = bench_refresh(side, args.reps, args.lvs)
+                    results[kind] = [bench_refresh(side, args.reps, args.lvs)]
+                finally:
+                    side.stop()
+            for kind, moddir in (("stock", STOCK_BACKEND_DIR), ("ours", OUR_BACKEND_DIR)):
+                side = Side(kind + "cd", moddir, workdir, args.disk2, VG + "cd")
+                side.start()
+                try:
                     log("%s: create + delete of 100 LVs" % kind)
-                    create, delete = bench_create_delete(side)
-                    results[kind] = (refresh, create, delete)
+                    results[kind] += bench_create_delete(side)
                 finally:
                     side.stop()
     finally:
-        run(["vgremove", "-q", "-f", VG], check=False)
-        run(["pvremove", "-q", "-y", args.disk], check=False)
+        for vg, disk in ((VG, args.disk), (VG + "cd", args.disk2)):
+            run(["vgremove", "-q", "-f", vg], check=False)
+            run(["pvremove", "-q", "-y", disk], check=False)
 
     s, o = results["stock"], results["ours"]
     rows = [
