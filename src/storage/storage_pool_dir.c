@@ -120,6 +120,7 @@ virStoragePoolDirBuild(virStoragePoolObj *pool,
  * entry is not one (logged, never an error of the pool). */
 static virStorageVolDef *
 virStoragePoolDirEntryToVol(virStoragePoolDef *def,
+                            int dirFd,
                             const char *name)
 {
     g_autoptr(virStorageVolDef) vol = g_new0(virStorageVolDef, 1);
@@ -129,7 +130,7 @@ virStoragePoolDirEntryToVol(virStoragePoolDef *def,
     vol->target.path = g_strdup_printf("%s/%s", def->target.path, name);
     vol->key = g_strdup(vol->target.path);
 
-    if ((rc = virStorageVolProbeQuiet(vol)) < 0) {
+    if ((rc = virStorageVolProbeAtQuiet(vol, dirFd, name)) < 0) {
         if (rc == -ENOTSUP)
             VIR_DEBUG("'%s' in pool '%s' is not a volume", name, def->name);
         else if (rc == -EINVAL)
@@ -180,7 +181,8 @@ virStoragePoolDirRefresh(virStoragePoolObj *pool)
         return -1;
 
     while ((rc = virDirRead(dir, &ent, def->target.path)) > 0) {
-        virStorageVolDef *vol = virStoragePoolDirEntryToVol(def, ent->d_name);
+        virStorageVolDef *vol = virStoragePoolDirEntryToVol(def, dirfd(dir),
+                                                            ent->d_name);
 
         if (!vol)
             continue;

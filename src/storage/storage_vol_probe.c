@@ -20,6 +20,7 @@
 #include "virerror.h"
 #include "virfile.h"
 #include "virlog.h"
+#include "virendian.h"
 
 #define VIR_FROM_THIS VIR_FROM_STORAGE
 
@@ -92,6 +93,100 @@ virStorageVolProbeBacking(virStorageSource *target,
 }
 
 
+/* Most image headers, and a qcow2 header with its extensions and backing
+ * file name, fit in the first 4 KiB: reading the 33 KiB libvirt may look
+ * at costs a refresh of thousands of files a quarter of its time. */
+#define VIR_STORAGE_VOL_PROBE_SHORT_HEADER 4096
+
+/* ISO 9660's magic stands at 0x8001, past the short header. */
+#define VIR_STORAGE_VOL_PROBE_ISO_OFFSET 0x8001
+#define VIR_STORAGE_VOL_PROBE_ISO_MAGIC "CD001"
+
+
+/* Does the probe of the short header @buf (@len bytes, format @format)
+ * need the full header?  A raw file may be an ISO image; a qcow2 backing
+ * file name may lie past the short header; other formats are rare enough
+ * to be read whole. */
+static bool
+virStorageVolProbeNeedsFullHeader(int fd,
+                                  int format,
+                                  const unsigned char *buf,
+                                  ssize_t len)
+{
+    char magic[sizeof(VIR_STORAGE_VOL_PROBE_ISO_MAGIC) - 1];
+    unsigned long long backing;
+    unsigned int backingLen;
+
+    if (len < VIR_STORAGE_VOL_PROBE_SHORT_HEADER)
+        return false;           /* the whole file is in @buf */
+
+    switch ((virStorageFileFormat) format) {
+    case VIR_STORAGE_FILE_RAW:
+        return pread(fd, magic, sizeof(magic),
+                     VIR_STORAGE_VOL_PROBE_ISO_OFFSET) == sizeof(magic) &&
+               memcmp(magic, VIR_STORAGE_VOL_PROBE_ISO_MAGIC, sizeof(magic)) == 0;
+    case VIR_STORAGE_FILE_QCOW2:
+        /* big-endian backing_file_offset at 8, backing_file_size at 16 */
+        backing = virReadBufInt64BE(buf + 8);
+        backingLen = virReadBufInt32BE(buf + 16);
+        return backing + backingLen > (unsigned long long) len;
+    case VIR_STORAGE_FILE_NONE:
+    case VIR_STORAGE_FILE_AUTO:
+    case VIR_STORAGE_FILE_AUTO_SAFE:
+    case VIR_STORAGE_FILE_DIR:
+    case VIR_STORAGE_FILE_BOCHS:
+    case VIR_STORAGE_FILE_CLOOP:
+    case VIR_STORAGE_FILE_DMG:
+    case VIR_STORAGE_FILE_ISO:
+    case VIR_STORAGE_FILE_VPC:
+    case VIR_STORAGE_FILE_VDI:
+    case VIR_STORAGE_FILE_PLOOP:
+    case VIR_STORAGE_FILE_FAT:
+    case VIR_STORAGE_FILE_VHD:
+    case VIR_STORAGE_FILE_COW:
+    case VIR_STORAGE_FILE_QCOW:
+    case VIR_STORAGE_FILE_QED:
+    case VIR_STORAGE_FILE_VMDK:
+    case VIR_STORAGE_FILE_LAST:
+        break;
+    }
+    return true;
+}
+
+
+static virStorageSource *
+virStorageVolProbeHeaderQuiet(const char *path,
+                              int fd,
+                              size_t size,
+                              int *err)
+{
+    g_autofree char *buf = g_new0(char, size);
+    virStorageSource *meta;
+    ssize_t len;
+
+    if ((len = pread(fd, buf, size, 0)) < 0) {
+        *err = -errno;
+        return NULL;
+    }
+
+    if (!(meta = virStorageSourceGetMetadataFromBuf(path, buf, len,
+                                                    VIR_STORAGE_FILE_AUTO))) {
+        virResetLastError();
+        *err = -EINVAL;
+        return NULL;
+    }
+
+    if (size < VIR_STORAGE_MAX_HEADER &&
+        virStorageVolProbeNeedsFullHeader(fd, meta->format,
+                                          (unsigned char *) buf, len)) {
+        virObjectUnref(meta);
+        return virStorageVolProbeHeaderQuiet(path, fd, VIR_STORAGE_MAX_HEADER,
+                                             err);
+    }
+    return meta;
+}
+
+
 /* Reads the header of the regular file @fd and takes its format,
  * capacity, encryption, features and backing store. */
 static int
@@ -99,18 +194,13 @@ virStorageVolProbeImageQuiet(virStorageVolDef *vol,
                              int fd)
 {
     virStorageSource *target = &vol->target;
-    g_autofree char *buf = g_new0(char, VIR_STORAGE_MAX_HEADER);
     g_autoptr(virStorageSource) meta = NULL;
-    ssize_t len;
+    int err = 0;
 
-    if ((len = pread(fd, buf, VIR_STORAGE_MAX_HEADER, 0)) < 0)
-        return -errno;
-
-    if (!(meta = virStorageSourceGetMetadataFromBuf(target->path, buf, len,
-                                                    VIR_STORAGE_FILE_AUTO))) {
-        virResetLastError();
-        return -EINVAL;
-    }
+    if (!(meta = virStorageVolProbeHeaderQuiet(target->path, fd,
+                                               VIR_STORAGE_VOL_PROBE_SHORT_HEADER,
+                                               &err)))
+        return err;
 
     target->format = meta->format;
     if (meta->capacity)
@@ -140,12 +230,14 @@ virStorageVolProbeImageQuiet(virStorageVolDef *vol,
 
 
 static int
-virStorageVolProbeBlockQuiet(virStorageVolDef *vol)
+virStorageVolProbeBlockQuiet(virStorageVolDef *vol,
+                             int dirFd,
+                             const char *name)
 {
     VIR_AUTOCLOSE fd = -1;
     off_t end;
 
-    if ((fd = open(vol->target.path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
+    if ((fd = openat(dirFd, name, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
         return -errno;
     if ((end = lseek(fd, 0, SEEK_END)) < 0)
         return -errno;
@@ -162,6 +254,8 @@ virStorageVolProbeBlockQuiet(virStorageVolDef *vol)
 
 static int
 virStorageVolProbeFileQuiet(virStorageVolDef *vol,
+                            int dirFd,
+                            const char *name,
                             const struct stat *sb)
 {
     VIR_AUTOCLOSE fd = -1;
@@ -173,8 +267,8 @@ virStorageVolProbeFileQuiet(virStorageVolDef *vol,
     vol->target.physical = sb->st_size;
     vol->target.allocation = (unsigned long long) sb->st_blocks * 512;
 
-    if ((fd = open(vol->target.path,
-                   O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0)
+    if ((fd = openat(dirFd, name,
+                     O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0)
         return -errno;
 
     if ((rc = virStorageVolProbeImageQuiet(vol, fd)) < 0)
@@ -185,17 +279,19 @@ virStorageVolProbeFileQuiet(virStorageVolDef *vol,
 
 
 int
-virStorageVolProbeQuiet(virStorageVolDef *vol)
+virStorageVolProbeAtQuiet(virStorageVolDef *vol,
+                          int dirFd,
+                          const char *name)
 {
     struct stat sb;
 
-    if (stat(vol->target.path, &sb) < 0)
+    if (fstatat(dirFd, name, &sb, 0) < 0)
         return -errno;
 
     virStorageVolProbeFillStat(&vol->target, &sb);
 
     if (S_ISREG(sb.st_mode))
-        return virStorageVolProbeFileQuiet(vol, &sb);
+        return virStorageVolProbeFileQuiet(vol, dirFd, name, &sb);
 
     if (S_ISDIR(sb.st_mode)) {
         vol->type = VIR_STORAGE_VOL_DIR;
@@ -207,11 +303,18 @@ virStorageVolProbeQuiet(virStorageVolDef *vol)
     }
 
     if (S_ISBLK(sb.st_mode))
-        return virStorageVolProbeBlockQuiet(vol);
+        return virStorageVolProbeBlockQuiet(vol, dirFd, name);
 
     /* sockets, fifos and character devices are not volumes: opening
      * some of them has side effects */
     return -ENOTSUP;
+}
+
+
+int
+virStorageVolProbeQuiet(virStorageVolDef *vol)
+{
+    return virStorageVolProbeAtQuiet(vol, AT_FDCWD, vol->target.path);
 }
 
 

@@ -19,6 +19,13 @@
 int
 virStorageVolProbeQuiet(virStorageVolDef *vol);
 
+/* As virStorageVolProbeQuiet, for the entry @name of the directory open
+ * as @dirFd (a refresh looks each entry up relative to its directory). */
+int
+virStorageVolProbeAtQuiet(virStorageVolDef *vol,
+                          int dirFd,
+                          const char *name);
+
 /* As virStorageVolProbeQuiet, but reports the failure naming the volume. */
 int
 virStorageVolProbe(virStorageVolDef *vol);
