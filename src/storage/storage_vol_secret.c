@@ -13,6 +13,7 @@
 #include "driver.h"
 #include "virerror.h"
 #include "virfile.h"
+#include "viridentity.h"
 #include "virsecret.h"
 #include "virsecureerase.h"
 
@@ -25,6 +26,7 @@ virStorageVolSecretGet(virStorageVolDef *vol,
                        size_t *secretlen)
 {
     virStorageEncryption *enc = vol->target.encryption;
+    VIR_IDENTITY_AUTORESTORE virIdentity *oldident = NULL;
     g_autoptr(virConnect) conn = NULL;
 
     if (enc->nsecrets != 1 ||
@@ -34,6 +36,12 @@ virStorageVolSecretGet(virStorageVolDef *vol,
                        vol->name);
         return -1;
     }
+
+    /* The daemon reads the value for itself, not for the client: as
+     * itself, it may read a private secret (the secret driver refuses
+     * the value of one to any identity that is not elevated). */
+    if (!(oldident = virIdentityElevateCurrent()))
+        return -1;
 
     if (!(conn = virGetConnectSecret()))
         return -1;
