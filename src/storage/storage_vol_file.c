@@ -33,6 +33,31 @@ VIR_LOG_INIT("storage.storage_vol_file");
 #define VIR_STORAGE_VOL_DIR_DEFAULT_MODE 0755
 
 
+/* Refuses a volume whose path already holds an entry of any kind.  A
+ * dangling symbolic link counts: creating through it would write outside
+ * the pool.  The error reads "storage volume ... exists already". */
+static int
+virStorageVolFileRequireFreePath(virStoragePoolDef *def,
+                             virStorageVolDef *vol)
+{
+    struct stat sb;
+
+    if (lstat(vol->target.path, &sb) < 0) {
+        if (errno == ENOENT)
+            return 0;
+        virReportSystemError(errno,
+                             _("cannot check whether volume '%s' already exists in pool '%s'"),
+                             vol->name, def->name);
+        return -1;
+    }
+
+    virReportError(VIR_ERR_STORAGE_VOL_EXIST,
+                   _("'%s' of pool '%s' (file '%s' is in the pool's directory but not listed: run 'virsh pool-refresh %s' or choose another name)"),
+                   vol->name, def->name, vol->target.path, def->name);
+    return -1;
+}
+
+
 int
 virStorageVolFileCreate(virStoragePoolObj *pool,
                         virStorageVolDef *vol)
@@ -48,12 +73,8 @@ virStorageVolFileCreate(virStoragePoolObj *pool,
     g_free(vol->target.path);
     vol->target.path = g_strdup_printf("%s/%s", def->target.path, vol->name);
 
-    if (virFileExists(vol->target.path)) {
-        virReportError(VIR_ERR_STORAGE_VOL_EXIST,
-                       _("'%s' already exists in pool '%s': choose another volume name or refresh the pool"),
-                       vol->target.path, def->name);
+    if (virStorageVolFileRequireFreePath(def, vol) < 0)
         return -1;
-    }
 
     g_free(vol->key);
     vol->key = g_strdup(vol->target.path);
