@@ -154,6 +154,45 @@ virStorageVolProbeNeedsFullHeader(int fd,
 }
 
 
+/* qcow2: the version 2 header is 72 bytes, version 3 adds fields up to
+ * byte 104; clusters are 512 bytes to 2 MiB (what qemu opens). */
+#define VIR_STORAGE_VOL_PROBE_QCOW2_V2_HEADER 72
+#define VIR_STORAGE_VOL_PROBE_QCOW2_V3_HEADER 104
+#define VIR_STORAGE_VOL_PROBE_QCOW2_MIN_CLUSTER_BITS 9
+#define VIR_STORAGE_VOL_PROBE_QCOW2_MAX_CLUSTER_BITS 21
+
+
+/* Does the header in @buf (@len bytes read from the start of the file),
+ * probed as @meta, hold together?  libvirt's probe trusts any file that
+ * starts with a known magic, even when the header stops after it or its
+ * sizes are garbage. */
+static bool
+virStorageVolProbeHeaderIsSane(virStorageSource *meta,
+                               const unsigned char *buf,
+                               ssize_t len)
+{
+    unsigned int version;
+    unsigned int clusterBits;
+
+    if (meta->capacity > (unsigned long long) LLONG_MAX)
+        return false;
+
+    if (meta->format != VIR_STORAGE_FILE_QCOW2)
+        return true;
+
+    if (len < VIR_STORAGE_VOL_PROBE_QCOW2_V2_HEADER)
+        return false;
+
+    version = virReadBufInt32BE(buf + 4);
+    if (version >= 3 && len < VIR_STORAGE_VOL_PROBE_QCOW2_V3_HEADER)
+        return false;
+
+    clusterBits = virReadBufInt32BE(buf + 20);
+    return clusterBits >= VIR_STORAGE_VOL_PROBE_QCOW2_MIN_CLUSTER_BITS &&
+           clusterBits <= VIR_STORAGE_VOL_PROBE_QCOW2_MAX_CLUSTER_BITS;
+}
+
+
 static virStorageSource *
 virStorageVolProbeHeaderQuiet(const char *path,
                               int fd,
@@ -183,7 +222,33 @@ virStorageVolProbeHeaderQuiet(const char *path,
         return virStorageVolProbeHeaderQuiet(path, fd, VIR_STORAGE_MAX_HEADER,
                                              err);
     }
+
+    if (!virStorageVolProbeHeaderIsSane(meta, (unsigned char *) buf, len)) {
+        virObjectUnref(meta);
+        *err = -EINVAL;
+        return NULL;
+    }
     return meta;
+}
+
+
+/* The image header says whether and how the volume is encrypted, never
+ * which secret opens it: the secrets of the volume's definition, if it
+ * has some, stay. */
+static void
+virStorageVolProbeTakeEncryption(virStorageSource *target,
+                                 virStorageEncryption *found)
+{
+    virStorageEncryption *known = target->encryption;
+
+    if (known && known->nsecrets > 0 && found->nsecrets == 0) {
+        found->secrets = g_steal_pointer(&known->secrets);
+        found->nsecrets = known->nsecrets;
+        known->nsecrets = 0;
+    }
+
+    virStorageEncryptionFree(known);
+    target->encryption = found;
 }
 
 
@@ -211,8 +276,8 @@ virStorageVolProbeImageQuiet(virStorageVolDef *vol,
     if (meta->encryption) {
         if (meta->encryption->payload_offset > 0)
             target->capacity -= meta->encryption->payload_offset * 512;
-        virStorageEncryptionFree(target->encryption);
-        target->encryption = g_steal_pointer(&meta->encryption);
+        virStorageVolProbeTakeEncryption(target,
+                                         g_steal_pointer(&meta->encryption));
     }
 
     virBitmapFree(target->features);
