@@ -116,6 +116,40 @@ virStoragePoolDirBuild(virStoragePoolObj *pool,
 }
 
 
+/* Says why the entry @name of the pool's directory is not a volume: the
+ * probe failed with @rc.  An entry that vanished since the directory was
+ * read is not worth a line. */
+static void
+virStoragePoolDirLogSkipped(virStoragePoolDef *def,
+                            int dirFd,
+                            const char *name,
+                            const char *path,
+                            int rc)
+{
+    struct stat sb;
+
+    switch (rc) {
+    case -ENOTSUP:
+        VIR_DEBUG("'%s' in pool '%s' is not a volume", name, def->name);
+        return;
+    case -EINVAL:
+        VIR_WARN("skipping '%s' in pool '%s': its image header is truncated or corrupt",
+                 path, def->name);
+        return;
+    case -ENOENT:
+        if (fstatat(dirFd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+            S_ISLNK(sb.st_mode))
+            VIR_WARN("skipping '%s' in pool '%s': dangling symbolic link",
+                     path, def->name);
+        return;
+    default:
+        VIR_WARN("skipping '%s' in pool '%s': %s",
+                 path, def->name, g_strerror(-rc));
+        return;
+    }
+}
+
+
 /* A volume for the entry @name of the pool's directory, or NULL when the
  * entry is not one (logged, never an error of the pool). */
 static virStorageVolDef *
@@ -131,14 +165,7 @@ virStoragePoolDirEntryToVol(virStoragePoolDef *def,
     vol->key = g_strdup(vol->target.path);
 
     if ((rc = virStorageVolProbeAtQuiet(vol, dirFd, name)) < 0) {
-        if (rc == -ENOTSUP)
-            VIR_DEBUG("'%s' in pool '%s' is not a volume", name, def->name);
-        else if (rc == -EINVAL)
-            VIR_WARN("skipping '%s' in pool '%s': unreadable image header",
-                     vol->target.path, def->name);
-        else if (rc != -ENOENT)
-            VIR_WARN("skipping '%s' in pool '%s': %s",
-                     vol->target.path, def->name, g_strerror(-rc));
+        virStoragePoolDirLogSkipped(def, dirFd, name, vol->target.path, rc);
         return NULL;
     }
 
