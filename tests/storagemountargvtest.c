@@ -165,6 +165,37 @@ testUmount(const void *opaque G_GNUC_UNUSED)
 
 
 static void
+testUmountLazy(const void *opaque G_GNUC_UNUSED)
+{
+    g_autoptr(virCommand) cmd = NULL;
+
+    cmd = virStorageUmountLazyBuildCommand("/var/lib/libvirt/pools/nfs42");
+    virTestCompareCommandToFile(cmd, "umount-lazy");
+}
+
+
+static void
+testProbe(const void *opaque G_GNUC_UNUSED)
+{
+    g_autoptr(virCommand) cmd = NULL;
+
+    cmd = virStorageMountProbeBuildCommand("/var/lib/libvirt/pools/nfs42");
+    virTestCompareCommandToFile(cmd, "probe");
+}
+
+
+/* the statuses timeout(1) exits with when it stopped the command */
+static void
+testTimedOut(const void *opaque G_GNUC_UNUSED)
+{
+    g_assert_true(virStorageMountTimedOut(124));
+    g_assert_true(virStorageMountTimedOut(137));
+    g_assert_false(virStorageMountTimedOut(0));
+    g_assert_false(virStorageMountTimedOut(32));
+}
+
+
+static void
 testMkfs(const void *opaque)
 {
     const testMkfsCase *info = opaque;
@@ -350,6 +381,9 @@ main(int argc, char **argv)
 
     VIR_TEST_ADD_CASES("/mount", mountTests, testMount);
     g_test_add_data_func("/mount/umount", NULL, testUmount);
+    g_test_add_data_func("/mount/umount-lazy", NULL, testUmountLazy);
+    g_test_add_data_func("/mount/probe", NULL, testProbe);
+    g_test_add_data_func("/mount/timed-out", NULL, testTimedOut);
     VIR_TEST_ADD_CASES("/mkfs", mkfsTests, testMkfs);
     VIR_TEST_ADD_CASES("/mountinfo", mountInfoTests, testMountInfo);
 

@@ -53,7 +53,7 @@ static virStorageBackend virStorageBackendNetfs = {
     .checkPool = virStoragePoolMountCheck,
     .startPool = virStoragePoolMountStart,
     .buildPool = virStoragePoolDirBuild,
-    .refreshPool = virStoragePoolDirRefresh,
+    .refreshPool = virStoragePoolNetfsRefresh,
     .stopPool = virStoragePoolMountStop,
     .deletePool = virStoragePoolDirDelete,
 

@@ -290,13 +290,87 @@ mountOptionsString(const virStoragePoolDef *def)
 }
 
 
+/* A command that timeout(1) stops after @seconds: SIGTERM first, which
+ * is fatal to a process waiting on an NFS server (those waits are
+ * killable), SIGKILL 5 s later.  timeout(1) signals its whole process
+ * group, so the helpers mount(8) runs (mount.nfs) go too. */
+static virCommand *
+mountTimeLimitedCommandNew(unsigned int seconds,
+                           const char *program)
+{
+    g_autoptr(virCommand) cmd = virCommandNewArgList("timeout",
+                                                     "--kill-after=5",
+                                                     NULL);
+
+    virCommandAddArgFormat(cmd, "%u", seconds);
+    virCommandAddArg(cmd, program);
+    return g_steal_pointer(&cmd);
+}
+
+
+bool
+virStorageMountTimedOut(int status)
+{
+    /* 124: stopped by SIGTERM; 137 (128 + SIGKILL): it needed SIGKILL */
+    return status == 124 || status == 137;
+}
+
+
+/* Does the user's fs:mount_opts ask mount.nfs to retry? */
+static bool
+mountOptionsHaveRetry(const virStoragePoolFSMountOpts *opts)
+{
+    size_t i;
+
+    if (!opts)
+        return false;
+
+    for (i = 0; i < opts->noptions; i++) {
+        if (STRPREFIX(opts->options[i], "retry="))
+            return true;
+    }
+    return false;
+}
+
+
+/* retry=0 alone does not bound an NFS mount: the kernel's own mount
+ * RPCs to a host that drops packets wait out TCP connect and RPC
+ * timeouts (about 3 minutes for NFSv4).  So an NFS mount gets a time
+ * limit, unless the user asked for retries in fs:mount_opts and thus
+ * for the waiting. */
+static bool
+mountNeedsTimeLimit(const virStoragePoolDef *def)
+{
+    if (def->type != VIR_STORAGE_POOL_NETFS)
+        return false;
+
+    switch ((virStoragePoolFormatFileSystemNet) def->source.format) {
+    case VIR_STORAGE_POOL_NETFS_AUTO:
+    case VIR_STORAGE_POOL_NETFS_NFS:
+        return !mountOptionsHaveRetry(virStoragePoolFSMountOptsGet(def));
+    case VIR_STORAGE_POOL_NETFS_GLUSTERFS:
+    case VIR_STORAGE_POOL_NETFS_CIFS:
+        /* mount.glusterfs leaves a daemon behind that a kill would not
+         * stop, and both have their own connect timeouts */
+    case VIR_STORAGE_POOL_NETFS_LAST:
+        break;
+    }
+    return false;
+}
+
+
 virCommand *
 virStorageMountBuildCommand(const virStoragePoolDef *def,
                             const char *source)
 {
-    g_autoptr(virCommand) cmd = virCommandNew("mount");
+    g_autoptr(virCommand) cmd = NULL;
     g_autofree char *options = mountOptionsString(def);
     const char *type = mountTypeArg(def);
+
+    if (mountNeedsTimeLimit(def))
+        cmd = mountTimeLimitedCommandNew(VIR_STORAGE_MOUNT_NFS_TIME_LIMIT, "mount");
+    else
+        cmd = virCommandNew("mount");
 
     if (type)
         virCommandAddArgList(cmd, "-t", type, NULL);
@@ -310,6 +384,33 @@ virCommand *
 virStorageUmountBuildCommand(const char *target)
 {
     return virCommandNewArgList("umount", target, NULL);
+}
+
+
+virCommand *
+virStorageUmountLazyBuildCommand(const char *target)
+{
+    g_autoptr(virCommand) cmd = NULL;
+
+    /* --internal-only: no umount.nfs, whose UMNT call to the server's
+     * mountd would wait on a server that does not answer */
+    cmd = mountTimeLimitedCommandNew(VIR_STORAGE_MOUNT_PROBE_TIME_LIMIT, "umount");
+    virCommandAddArgList(cmd, "--lazy", "--internal-only", target, NULL);
+    return g_steal_pointer(&cmd);
+}
+
+
+virCommand *
+virStorageMountProbeBuildCommand(const char *target)
+{
+    g_autoptr(virCommand) cmd = NULL;
+
+    /* statfs(2) of an NFS mount is always a call to the server (FSSTAT,
+     * or GETATTR of the file system attributes): never answered from
+     * the client's cache */
+    cmd = mountTimeLimitedCommandNew(VIR_STORAGE_MOUNT_PROBE_TIME_LIMIT, "stat");
+    virCommandAddArgList(cmd, "--file-system", "--format=%b", target, NULL);
+    return g_steal_pointer(&cmd);
 }
 
 

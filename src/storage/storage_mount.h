@@ -17,14 +17,38 @@ char *
 virStorageMountSourceString(const virStoragePoolDef *def);
 
 /* Pure: mount of @def's source on its target, with nodev,nosuid,noexec,
- * the protocol version of nfs pools and the fs:mount_opts options. */
+ * the protocol version of nfs pools and the fs:mount_opts options; an
+ * NFS mount runs under timeout(1) (VIR_STORAGE_MOUNT_NFS_TIME_LIMIT)
+ * unless fs:mount_opts asks for retry=N. */
 virCommand *
 virStorageMountBuildCommand(const virStoragePoolDef *def,
                             const char *source);
 
+/* Seconds an NFS mount may take (see mountNeedsTimeLimit), and seconds
+ * the server of a mounted netfs pool has to answer a probe or a lazy
+ * unmount has to finish. */
+#define VIR_STORAGE_MOUNT_NFS_TIME_LIMIT 30
+#define VIR_STORAGE_MOUNT_PROBE_TIME_LIMIT 10
+
+/* Is @status the exit status of a command stopped at its time limit? */
+bool
+virStorageMountTimedOut(int status);
+
 /* Pure: umount of @target. */
 virCommand *
 virStorageUmountBuildCommand(const char *target);
+
+/* Pure: lazy umount of @target (the mount leaves the namespace at once,
+ * the kernel lets the file system go when its last user does), without
+ * the umount.<type> helpers, within VIR_STORAGE_MOUNT_PROBE_TIME_LIMIT. */
+virCommand *
+virStorageUmountLazyBuildCommand(const char *target);
+
+/* Pure: statfs of the file system mounted on @target in a child that is
+ * stopped after VIR_STORAGE_MOUNT_PROBE_TIME_LIMIT seconds: exit status
+ * 0 when the server answered (see virStorageMountTimedOut). */
+virCommand *
+virStorageMountProbeBuildCommand(const char *target);
 
 /* Pure: in /proc/self/mountinfo @text, is something mounted on @target?
  * Returns 1 and sets @source (if not NULL) when it is, 0 when not. */

@@ -158,17 +158,54 @@ virStoragePoolMountedSource(virStoragePoolDef *def,
 }
 
 
+/* The NFS mount was stopped at its time limit.  It may have completed
+ * just then: the pool is started if our source is on the target. */
+static int
+virStoragePoolMountTimedOut(virStoragePoolDef *def,
+                            const char *source)
+{
+    g_autofree char *mounted = NULL;
+    int rc;
+
+    if ((rc = virStoragePoolMountedSource(def, &mounted)) < 0)
+        return -1;
+
+    if (rc == 1 && STREQ_NULLABLE(mounted, source))
+        return 0;
+
+    virReportError(VIR_ERR_OPERATION_FAILED,
+                   _("cannot mount '%s' on '%s' for pool '%s': the server did not answer within %d seconds; check that host '%s' is up and exports '%s' ('showmount -e %s')"),
+                   source, def->target.path, def->name,
+                   VIR_STORAGE_MOUNT_NFS_TIME_LIMIT,
+                   def->source.hosts[0].name, def->source.dir,
+                   def->source.hosts[0].name);
+    return -1;
+}
+
+
 static int
 virStoragePoolMountRun(virStoragePoolDef *def,
                        const char *source)
 {
     g_autoptr(virCommand) cmd = NULL;
+    g_autofree char *errbuf = NULL;
+    int status;
 
     if (!(cmd = virStorageMountBuildCommand(def, source)))
         return -1;
 
-    return virStorageCommandRun(cmd, _("cannot mount '%s' on '%s' for pool '%s'"),
-                                source, def->target.path, def->name);
+    if ((status = virStorageCommandRunStatus(cmd, &errbuf)) <= 0)
+        return status;
+
+    /* mount(8) itself exits with 1..64, never with these */
+    if (def->type == VIR_STORAGE_POOL_NETFS && virStorageMountTimedOut(status))
+        return virStoragePoolMountTimedOut(def, source);
+
+    virReportError(VIR_ERR_OPERATION_FAILED,
+                   _("cannot mount '%s' on '%s' for pool '%s': %s"),
+                   source, def->target.path, def->name,
+                   *errbuf ? errbuf : _("mount failed"));
+    return -1;
 }
 
 
@@ -206,6 +243,129 @@ virStoragePoolMountStart(virStoragePoolObj *pool)
 }
 
 
+/*
+ * A netfs pool whose server stopped answering.
+ *
+ * NFS mounts stay 'hard' (see storage_mount.c): a process touching the
+ * file system of a server that does not answer waits, in the kernel,
+ * until the server is back.  Had the daemon itself stat'ed the target
+ * or read the directory, the thread serving the call would wait with
+ * it, for ever, holding the pool.  So before the daemon touches a
+ * mounted netfs pool's files, a child process asks the server for the
+ * file system's size (statfs, never answered from the client's cache)
+ * and is stopped after VIR_STORAGE_MOUNT_PROBE_TIME_LIMIT seconds;
+ * waits on an NFS server are killable, so the child does end.
+ *
+ *  - refresh: no answer fails the refresh with an error naming the
+ *    server; libvirt's driver then stops the pool.
+ *  - stop: no answer means a normal umount would wait too (it writes
+ *    back cached data and, for NFSv3, calls the server's mountd), so
+ *    the mount is detached lazily instead: it leaves the daemon's
+ *    namespace at once and the kernel keeps the file system, with any
+ *    data not yet written, until its last user is gone, writing the
+ *    data when the server answers again.  Nothing is thrown away: no
+ *    'umount -f', which would fail pending writes.  A server that
+ *    answers gets the normal umount, which refuses a busy mount.
+ *
+ * The probe answers for the moment it ran: a server that dies right
+ * after it can still hold the call that follows.
+ */
+
+/* The exit status of the probe (0: the server answered), or -1 with
+ * an error reported when it could not be run; @errbuf gets its
+ * stderr. */
+static int
+virStoragePoolNetfsProbe(virStoragePoolDef *def,
+                         char **errbuf)
+{
+    g_autoptr(virCommand) cmd = virStorageMountProbeBuildCommand(def->target.path);
+
+    return virStorageCommandRunStatus(cmd, errbuf);
+}
+
+
+static const char *
+virStoragePoolNetfsHost(virStoragePoolDef *def)
+{
+    if (def->source.nhost == 0 || !def->source.hosts[0].name)
+        return "?";
+    return def->source.hosts[0].name;
+}
+
+
+int
+virStoragePoolNetfsRefresh(virStoragePoolObj *pool)
+{
+    virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
+    g_autofree char *errbuf = NULL;
+    int status;
+
+    if ((status = virStoragePoolNetfsProbe(def, &errbuf)) < 0)
+        return -1;
+
+    if (virStorageMountTimedOut(status)) {
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       _("server '%s' of netfs pool '%s' did not answer within %d seconds: cannot list the volumes on '%s'; the pool is stopped (its mount detached), start it again once the server is back"),
+                       virStoragePoolNetfsHost(def), def->name,
+                       VIR_STORAGE_MOUNT_PROBE_TIME_LIMIT, def->target.path);
+        return -1;
+    }
+
+    if (status != 0) {
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       _("cannot read the file system of netfs pool '%s' on '%s': %s"),
+                       def->name, def->target.path,
+                       *errbuf ? errbuf : _("statfs failed"));
+        return -1;
+    }
+
+    return virStoragePoolDirRefresh(pool);
+}
+
+
+/* 1 when the server of the netfs pool mounted on its target does not
+ * answer, 0 when it does (or the pool is not netfs), -1 on error. */
+static int
+virStoragePoolNetfsServerIsDead(virStoragePoolDef *def)
+{
+    g_autofree char *errbuf = NULL;
+    int status;
+
+    if (def->type != VIR_STORAGE_POOL_NETFS)
+        return 0;
+
+    if ((status = virStoragePoolNetfsProbe(def, &errbuf)) < 0)
+        return -1;
+
+    return virStorageMountTimedOut(status) ? 1 : 0;
+}
+
+
+static int
+virStoragePoolNetfsDetach(virStoragePoolDef *def)
+{
+    g_autoptr(virCommand) cmd = virStorageUmountLazyBuildCommand(def->target.path);
+    g_autofree char *errbuf = NULL;
+    int status;
+
+    if ((status = virStorageCommandRunStatus(cmd, &errbuf)) < 0)
+        return -1;
+
+    if (status != 0) {
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       _("server '%s' of netfs pool '%s' does not answer and '%s' cannot be detached: %s"),
+                       virStoragePoolNetfsHost(def), def->name, def->target.path,
+                       virStorageMountTimedOut(status) ? _("umount --lazy did not finish") :
+                       *errbuf ? errbuf : _("umount failed"));
+        return -1;
+    }
+
+    VIR_WARN("server '%s' of netfs pool '%s' does not answer: '%s' detached lazily; the kernel keeps data not yet written until the server answers again",
+             virStoragePoolNetfsHost(def), def->name, def->target.path);
+    return 0;
+}
+
+
 int
 virStoragePoolMountStop(virStoragePoolObj *pool)
 {
@@ -218,6 +378,11 @@ virStoragePoolMountStop(virStoragePoolObj *pool)
         return -1;
     if (rc == 0)
         return 0;
+
+    if ((rc = virStoragePoolNetfsServerIsDead(def)) < 0)
+        return -1;
+    if (rc == 1)
+        return virStoragePoolNetfsDetach(def);
 
     if (!(cmd = virStorageUmountBuildCommand(def->target.path)))
         return -1;

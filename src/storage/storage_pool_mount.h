@@ -11,4 +11,5 @@
 int virStoragePoolMountCheck(virStoragePoolObj *pool, bool *active);
 int virStoragePoolMountStart(virStoragePoolObj *pool);
 int virStoragePoolMountStop(virStoragePoolObj *pool);
+int virStoragePoolNetfsRefresh(virStoragePoolObj *pool);
 int virStoragePoolFsBuild(virStoragePoolObj *pool, unsigned int flags);
