@@ -241,6 +241,17 @@ lvmVolCheckCreatable(virStoragePoolDef *def,
 }
 
 
+/* Whether choosing a thin pool needs the list of the VG's LVs. */
+static bool
+lvmVolNeedsThinChoice(virStoragePoolDef *def,
+                      virStorageVolDef *vol)
+{
+    return virStoragePoolLogicalThinPoolGet(def) ||
+           (vol->target.has_allocation &&
+            vol->target.allocation < vol->target.capacity);
+}
+
+
 int
 virStorageVolLVCreate(virStoragePoolObj *pool,
                       virStorageVolDef *vol)
@@ -249,40 +260,41 @@ virStorageVolLVCreate(virStoragePoolObj *pool,
     g_autoptr(virStorageLVMLVList) lvs = NULL;
     g_autoptr(virCommand) cmd = NULL;
     g_autofree char *what = NULL;
-    const char *thinpool;
+    const char *thinpool = NULL;
     virErrorPtr saved;
 
     if (lvmVolCheckCreatable(def, vol) < 0)
         return -1;
 
-    if (!(lvs = virStorageLVMListLVs(def->source.name, NULL)) ||
-        lvmVolChooseThinPool(def, lvs, vol, &thinpool) < 0)
+    /* one lvs only when a thin pool may have to be found */
+    if (lvmVolNeedsThinChoice(def, vol) &&
+        (!(lvs = virStorageLVMListLVs(def->source.name, NULL)) ||
+         lvmVolChooseThinPool(def, lvs, vol, &thinpool) < 0))
         return -1;
 
-    if (virStorageLVMLVListFind(lvs, vol->name)) {
-        virReportError(VIR_ERR_STORAGE_VOL_EXIST,
-                       _("volume group '%s' of pool '%s' already has an LV '%s': refresh the pool"),
-                       def->source.name, def->name, vol->name);
-        return -1;
-    }
-
-    if (thinpool) {
+    if (thinpool)
         cmd = virStorageLVMBuildLVCreateThin(def->source.name, thinpool,
                                              vol->name, vol->target.capacity);
-    } else {
-        if (lvmRequireFreeSpace(def, vol->name, vol->target.capacity) < 0)
-            return -1;
+    else
         cmd = virStorageLVMBuildLVCreateThick(def->source.name, vol->name,
                                               vol->target.capacity);
-    }
 
     vol->type = VIR_STORAGE_VOL_BLOCK;
     g_free(vol->target.path);
     vol->target.path = g_strdup_printf("%s/%s", def->target.path, vol->name);
 
     what = g_strdup_printf("create volume '%s' in pool '%s'", vol->name, def->name);
-    if (virStorageLVMRun(cmd, what) < 0)
+    if (virStorageLVMRun(cmd, what) < 0) {
+        /* lvm2 said why; say it in bytes when the VG lacks the room */
+        if (!thinpool) {
+            virErrorPreserveLast(&saved);
+            if (lvmRequireFreeSpace(def, vol->name, vol->target.capacity) < 0)
+                virFreeError(saved);
+            else
+                virErrorRestore(&saved);
+        }
         return -1;
+    }
 
     if (lvmVolApplyPerms(vol) < 0 ||
         lvmVolRefreshFromLVs(def, vol) < 0)
