@@ -14,6 +14,7 @@
 
 #include "storage_pool_dir.h"
 #include "storage_vol_probe.h"
+#include "storage_vol_secret.h"
 #include "virerror.h"
 #include "virfile.h"
 #include "virlog.h"
@@ -168,6 +169,8 @@ virStoragePoolDirEntryToVol(virStoragePoolDef *def,
         virStoragePoolDirLogSkipped(def, dirFd, name, vol->target.path, rc);
         return NULL;
     }
+
+    virStorageVolSecretFindByUsage(vol);
 
     return g_steal_pointer(&vol);
 }

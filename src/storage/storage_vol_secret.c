@@ -102,3 +102,36 @@ virStorageVolSecretFileRemove(char *path)
     unlink(path);
     g_free(path);
 }
+
+
+void
+virStorageVolSecretFindByUsage(virStorageVolDef *vol)
+{
+    virStorageEncryption *enc = vol->target.encryption;
+    virStorageEncryptionSecret *encsec;
+    g_autoptr(virConnect) conn = NULL;
+    g_autoptr(virSecret) sec = NULL;
+
+    if (!enc || enc->nsecrets > 0 || !vol->target.path)
+        return;
+
+    if (!(conn = virGetConnectSecret()) ||
+        !(sec = virSecretLookupByUsage(conn, VIR_SECRET_USAGE_TYPE_VOLUME,
+                                       vol->target.path))) {
+        virResetLastError();
+        return;
+    }
+
+    encsec = g_new0(virStorageEncryptionSecret, 1);
+    encsec->type = VIR_STORAGE_ENCRYPTION_SECRET_TYPE_PASSPHRASE;
+    encsec->seclookupdef.type = VIR_SECRET_LOOKUP_TYPE_UUID;
+    if (virSecretGetUUID(sec, encsec->seclookupdef.u.uuid) < 0) {
+        virResetLastError();
+        g_free(encsec);
+        return;
+    }
+
+    enc->secrets = g_new0(virStorageEncryptionSecret *, 1);
+    enc->secrets[0] = encsec;
+    enc->nsecrets = 1;
+}

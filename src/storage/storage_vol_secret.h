@@ -22,3 +22,12 @@ virStorageVolSecretFileCreate(virStorageVolDef *vol,
 /* Removes and frees @path; NULL is fine. */
 void
 virStorageVolSecretFileRemove(char *path);
+
+/*
+ * For an encrypted @vol known only from its image (a pool refresh: the
+ * header never names its secret), adds the secret whose usage is the
+ * volume's path, if the secret driver has one.  Finding none is no
+ * error: the volume is then shown without its secret.
+ */
+void
+virStorageVolSecretFindByUsage(virStorageVolDef *vol);
