@@ -35,9 +35,12 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <linux/fs.h>
+#include <linux/magic.h>
 
 #include "storage_vol_file.h"
+#include "storage_stream_sync.h"
 #include "virerror.h"
 #include "virfdstream.h"
 #include "virfile.h"
@@ -187,6 +190,44 @@ streamWindow(virStorageVolDef *vol,
 }
 
 
+/* File systems whose writes can fail at writeback, after write(2) said
+ * yes: the server runs out of space or quota. */
+static bool
+streamPathIsRemote(const char *path)
+{
+    struct statfs sb;
+
+    if (statfs(path, &sb) < 0)
+        return false;
+
+    switch ((unsigned long) sb.f_type) {
+    case NFS_SUPER_MAGIC:
+    case CIFS_SUPER_MAGIC:
+    case SMB2_SUPER_MAGIC:
+    case FUSE_SUPER_MAGIC:      /* glusterfs */
+        return true;
+    }
+    return false;
+}
+
+
+/*
+ * Must the upload's finish flush the data to learn whether it was
+ * stored?  Yes where space runs out only at writeback: a sparse block
+ * volume (a thin LV, an old-style snapshot) and a file on a network file
+ * system.  A local file system refuses a write it has no space for, and
+ * a thick block device has all its space.
+ */
+static bool
+streamUploadNeedsSync(virStorageVolDef *vol,
+                      const char *path)
+{
+    if (vol->type == VIR_STORAGE_VOL_BLOCK)
+        return vol->target.sparse;
+    return streamPathIsRemote(path);
+}
+
+
 int
 virStorageVolFileUpload(virStoragePoolObj *pool G_GNUC_UNUSED,
                         virStorageVolDef *vol,
@@ -210,8 +251,13 @@ virStorageVolFileUpload(virStoragePoolObj *pool G_GNUC_UNUSED,
               path, offset, window, sparse);
 
     /* the volume exists: no O_CREAT, and no O_TRUNC either */
-    return virFDStreamOpenBlockDevice(stream, path, offset, window,
-                                      sparse, O_WRONLY);
+    if (virFDStreamOpenBlockDevice(stream, path, offset, window,
+                                   sparse, O_WRONLY) < 0)
+        return -1;
+
+    if (streamUploadNeedsSync(vol, path))
+        return virStorageStreamSyncOnFinish(stream, path, vol->name);
+    return 0;
 }
 
 
