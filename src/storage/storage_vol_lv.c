@@ -16,7 +16,11 @@
 
 #include <config.h>
 
+#include <fcntl.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <linux/fs.h>
 
 #include "storage_vol_lv.h"
 #include "storage_vol_block.h"
@@ -24,6 +28,7 @@
 #include "storage_pool_logical_namespace.h"
 #include "virerror.h"
 #include "virlog.h"
+#include "virfile.h"
 
 #define VIR_FROM_THIS VIR_FROM_STORAGE
 
@@ -310,10 +315,45 @@ virStorageVolLVCreate(virStoragePoolObj *pool,
 }
 
 
+/* The device node of a thick LV says all that can change without lvs:
+ * its mode and owner.  1 when that was enough, 0 when lvs must tell
+ * (the node is gone or the LV's size changed, so its extents did too). */
+static int
+lvmVolRefreshFromDevice(virStorageVolDef *vol)
+{
+    VIR_AUTOCLOSE fd = -1;
+    unsigned long long size;
+    struct stat st;
+
+    if ((fd = open(vol->target.path, O_RDONLY | O_CLOEXEC)) < 0 ||
+        fstat(fd, &st) < 0 || !S_ISBLK(st.st_mode) ||
+        ioctl(fd, BLKGETSIZE64, &size) < 0 ||
+        size != vol->target.capacity)
+        return 0;
+
+    if (!vol->target.perms)
+        vol->target.perms = g_new0(virStoragePerms, 1);
+    vol->target.perms->mode = st.st_mode & (S_IRWXU | S_IRWXG | S_IRWXO);
+    vol->target.perms->uid = st.st_uid;
+    vol->target.perms->gid = st.st_gid;
+    return 1;
+}
+
+
+/*
+ * The driver refreshes a volume after each create and on every vol-info
+ * or vol-dumpxml.  A thin LV's allocation changes with every write, so it
+ * asks lvs; a thick LV, whose allocation is its size, needs lvs only when
+ * its size changed.
+ */
 int
 virStorageVolLVRefresh(virStoragePoolObj *pool,
                        virStorageVolDef *vol)
 {
+    if (!vol->target.sparse && vol->target.capacity &&
+        lvmVolRefreshFromDevice(vol) == 1)
+        return 0;
+
     return lvmVolRefreshFromLVs(virStoragePoolObjGetDef(pool), vol);
 }
 

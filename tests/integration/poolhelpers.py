@@ -224,11 +224,12 @@ def fs_pool_xml(name, device, target, fmt="auto"):
 # -------------------------------------------------------------------- cleanup
 
 def cleanup_pools(uri):
-    """Destroy and undefine every pool of the test daemon at @uri."""
+    """Destroy and undefine every pool of the test daemon at @uri; return
+    the names of the pools still there (ones that could not be stopped)."""
     try:
         conn = libvirt.open(uri)
     except libvirt.libvirtError:
-        return
+        return []
     try:
         for pool in conn.listAllStoragePools():
             for _ in range(3):
@@ -243,6 +244,7 @@ def cleanup_pools(uri):
                     pool.undefine()
             except libvirt.libvirtError:
                 pass
+        return [p.name() for p in conn.listAllStoragePools()]
     finally:
         conn.close()
 
