@@ -206,7 +206,11 @@ class Behaviour(unittest.TestCase, TableChecks):
                      ["add", image, "primary", "none", "0"],
                      ["add", image, "primary", "none", "12abc"],
                      ["resize", image, "one", "1048576"],
-                     ["delete", image, "99999999999"]):
+                     ["delete", image, "99999999999"],
+                     ["delete", image, "1", "-1"],
+                     ["delete", image, "1", "1048576", "2"],
+                     ["add", image, "primary", "none", "1048576", "0"],
+                     ["add", image, "primary", "none", "1048576", "1", "1"]):
             res = run_helper(*args)
             self.assertEqual(res.returncode, 1, args)
             self.assertEqual(res.stdout, "")
@@ -258,6 +262,33 @@ class Behaviour(unittest.TestCase, TableChecks):
         self.assertIn("corrupt", res.stderr)
         self.assertEqual(res.stderr.count("\n"), 1, res.stderr)
         self.assertEqual(checksum(image), before)
+
+    def test_file_systems_after_a_change(self):
+        # A change reads its table back without probing the partitions it
+        # left alone: their file systems are the ones read before it.  A
+        # partition it made or moved is probed, as a read would.
+        image = make_image(self.tmp.name, 64 * MiB)
+
+        def fs_of(res):
+            self.assertEqual(res.returncode, 0, res.stderr)
+            return {p["number"]: p["fs"] for p in json.loads(res.stdout)["partitions"]}
+
+        self.assertEqual(run_helper("mklabel", image, "gpt").returncode, 0)
+        self.assertEqual(run_helper("add", image, "primary", "none", 8 * MiB).returncode, 0)
+        subprocess.run(["mkfs.ext4", "-q", "-F", "-E", "offset=%d" % MiB, image, "8M"],
+                       check=True, capture_output=True)
+        self.assertEqual(fs_of(run_helper("read", image)), {1: "ext4"})
+        self.assertEqual(fs_of(run_helper("add", image, "primary", "none", 8 * MiB)),
+                         {1: "ext4", 2: None})
+        self.assertEqual(fs_of(run_helper("resize", image, 2, 16 * MiB)),
+                         {1: "ext4", 2: None})
+        self.assertEqual(fs_of(run_helper("delete", image, 2)), {1: "ext4"})
+        # the file system stays on the disk when its partition goes; a new
+        # partition over it finds it
+        self.assertEqual(fs_of(run_helper("delete", image, 1)), {})
+        self.assertEqual(fs_of(run_helper("add", image, "primary", "none", 8 * MiB)),
+                         {1: "ext4"})
+        self.assertEqual(fs_of(run_helper("resize", image, 1, 10 * MiB)), {1: "ext4"})
 
     def test_device_path_is_escaped(self):
         image = make_image(self.tmp.name, 64 * MiB, name='odd "name"\\.img')

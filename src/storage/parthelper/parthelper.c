@@ -89,29 +89,36 @@ phRunMklabel(char **args,
 }
 
 
+/* ADD DEVICE KIND FSTYPE SIZE [NUMBER] */
 static int
 phRunAdd(char **args,
          char **json)
 {
     unsigned long long size;
+    int number = 0;
 
-    if (phSizeParse(args[3], &size) < 0)
+    if (phSizeParse(args[3], &size) < 0 ||
+        (args[4] && phPartitionNumberParse(args[4], &number) < 0))
         return -1;
 
-    return phAdd(args[0], args[1], args[2], size, json);
+    return phAdd(args[0], args[1], args[2], size, number, json);
 }
 
 
+/* DELETE DEVICE NUMBER [START] */
 static int
 phRunDelete(char **args,
             char **json)
 {
     int number;
+    unsigned long long start = 0;
 
-    if (phPartitionNumberParse(args[1], &number) < 0)
+    if (phPartitionNumberParse(args[1], &number) < 0 ||
+        (args[2] && phNumberParse(args[2], "START (bytes)", 0, G_MAXINT64,
+                                  &start) < 0))
         return -1;
 
-    return phDelete(args[0], number, json);
+    return phDelete(args[0], number, args[2] != NULL, start, json);
 }
 
 
@@ -130,20 +137,24 @@ phRunResize(char **args,
 }
 
 
+/* A command takes from @nargs to @maxargs arguments; the ones not given
+ * are NULL in the array its run function gets. */
 typedef struct {
     const char *name;
     const char *usage;
     int nargs;
+    int maxargs;
     phAccess access;
     int (*run)(char **args, char **json);
 } phCommand;
 
 static const phCommand phCommands[] = {
-    { "read", "read DEVICE", 1, PH_ACCESS_READ, phRunRead },
-    { "mklabel", "mklabel DEVICE LABEL", 2, PH_ACCESS_WRITE, phRunMklabel },
-    { "add", "add DEVICE KIND FSTYPE[,lvm|,raid] SIZE", 4, PH_ACCESS_WRITE, phRunAdd },
-    { "delete", "delete DEVICE NUMBER", 2, PH_ACCESS_WRITE, phRunDelete },
-    { "resize", "resize DEVICE NUMBER SIZE", 3, PH_ACCESS_WRITE, phRunResize },
+    { "read", "read DEVICE", 1, 1, PH_ACCESS_READ, phRunRead },
+    { "mklabel", "mklabel DEVICE LABEL", 2, 2, PH_ACCESS_WRITE, phRunMklabel },
+    { "add", "add DEVICE KIND FSTYPE[,lvm|,raid] SIZE [NUMBER]", 4, 5,
+      PH_ACCESS_WRITE, phRunAdd },
+    { "delete", "delete DEVICE NUMBER [START]", 2, 3, PH_ACCESS_WRITE, phRunDelete },
+    { "resize", "resize DEVICE NUMBER SIZE", 3, 3, PH_ACCESS_WRITE, phRunResize },
 };
 
 
@@ -156,7 +167,8 @@ phCommandFind(int argc,
     for (i = 0; argc >= 2 && i < G_N_ELEMENTS(phCommands); i++) {
         if (strcmp(argv[1], phCommands[i].name) != 0)
             continue;
-        if (argc - 2 == phCommands[i].nargs)
+        if (argc - 2 >= phCommands[i].nargs &&
+            argc - 2 <= phCommands[i].maxargs)
             return &phCommands[i];
         phReportError("usage: %s %s", argv[0], phCommands[i].usage);
         return NULL;

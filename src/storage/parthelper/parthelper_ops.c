@@ -156,18 +156,116 @@ phExpectedCheck(const PedDevice *dev,
 }
 
 
+/* What libparted's probe found in a partition when a change read the
+ * table, before it changed anything. */
+typedef struct {
+    int number;
+    PedSector start;
+    PedSector end;
+    const PedFileSystemType *fs;
+} phProbed;
+
+
+static GArray *
+phProbedRemember(const PedDisk *disk)
+{
+    GArray *probed = g_array_new(FALSE, FALSE, sizeof(phProbed));
+    PedPartition *part;
+
+    for (part = ped_disk_next_partition(disk, NULL); part;
+         part = ped_disk_next_partition(disk, part)) {
+        phProbed entry = { part->num, part->geom.start, part->geom.end,
+                           part->fs_type };
+
+        if (ped_partition_is_active(part))
+            g_array_append_val(probed, entry);
+    }
+    return probed;
+}
+
+
+/* Reads the table on @dev into @disk while no file system type is
+ * registered, so libparted probes no partition (each probe reads the
+ * partition, and a table of a hundred partitions takes as long to probe
+ * as the whole change).  The types are registered again afterwards, in
+ * their order (registering puts a type first). */
+static int
+phDiskReadUnprobed(PedDevice *dev,
+                   PedDisk **disk)
+{
+    g_autoptr(GPtrArray) types = g_ptr_array_new();
+    PedFileSystemType *type;
+    size_t i;
+    int rc;
+
+    for (type = ped_file_system_type_get_next(NULL); type;
+         type = ped_file_system_type_get_next(type))
+        g_ptr_array_add(types, type);
+    for (i = 0; i < types->len; i++)
+        ped_file_system_type_unregister(g_ptr_array_index(types, i));
+
+    rc = phDiskRead(dev, disk);
+
+    for (i = types->len; i > 0; i--)
+        ped_file_system_type_register(g_ptr_array_index(types, i - 1));
+    return rc;
+}
+
+
+/* The file system of each partition of @disk, read back after a change
+ * without probes: a partition the change left where it was holds what
+ * the read before the change found (writing a table never writes inside
+ * a partition); one the change made or moved is probed now. */
+static void
+phProbedRestore(PedDisk *disk,
+                const GArray *probed)
+{
+    PedPartition *part;
+    size_t i;
+
+    for (part = ped_disk_next_partition(disk, NULL); part;
+         part = ped_disk_next_partition(disk, part)) {
+        const phProbed *found = NULL;
+
+        if (!ped_partition_is_active(part) ||
+            part->type & PED_PARTITION_EXTENDED)
+            continue;
+
+        for (i = 0; i < probed->len && !found; i++) {
+            const phProbed *entry = &g_array_index(probed, phProbed, i);
+
+            if (entry->number == part->num &&
+                entry->start == part->geom.start &&
+                entry->end == part->geom.end)
+                found = entry;
+        }
+        part->fs_type = found ? found->fs : ped_file_system_probe(&part->geom);
+    }
+}
+
+
 /* The table as it now is on @dev, as JSON, once it holds what
- * @expected (if any) says. */
+ * @expected (if any) says.  With @probed (what the read before a change
+ * found), partitions the change did not touch are not probed again. */
 static int
 phFormatFromDisk(PedDevice *dev,
+                 const GArray *probed,
                  const phExpected *expected,
                  bool added,
                  char **json)
 {
     g_autoptr(PedDisk) disk = NULL;
 
-    if (phDiskRead(dev, &disk) < 0 ||
-        phExpectedCheck(dev, disk, expected) < 0)
+    if (probed) {
+        if (phDiskReadUnprobed(dev, &disk) < 0)
+            return -1;
+        if (disk)
+            phProbedRestore(disk, probed);
+    } else if (phDiskRead(dev, &disk) < 0) {
+        return -1;
+    }
+
+    if (phExpectedCheck(dev, disk, expected) < 0)
         return -1;
 
     *json = phJsonFormatTable(dev, disk, added ? expected->number : 0);
@@ -199,7 +297,7 @@ phRead(const char *path,
     if (!(dev = phDeviceOpen(path)))
         return -1;
 
-    return phFormatFromDisk(dev, NULL, false, json);
+    return phFormatFromDisk(dev, NULL, NULL, false, json);
 }
 
 
@@ -259,7 +357,7 @@ phMklabel(const char *path,
     if (phDiskWrite(disk) < 0)
         return -1;
 
-    return phFormatFromDisk(dev, NULL, false, json);
+    return phFormatFromDisk(dev, NULL, NULL, false, json);
 }
 
 
@@ -444,11 +542,28 @@ phPartitionCreate(PedDisk *disk,
 }
 
 
+/* Whether the partition just made in memory got the number the caller
+ * named (@wanted, 0 for any); nothing is written yet. */
+static int
+phNumberCheck(const PedDisk *disk,
+              int made,
+              int wanted)
+{
+    if (wanted == 0 || made == wanted)
+        return 0;
+
+    phReportError("the new partition on %s would be number %d, not %d: nothing was written",
+                  disk->dev->path, made, wanted);
+    return -1;
+}
+
+
 int
 phAdd(const char *path,
       const char *kind,
       const char *fstype,
       unsigned long long size,
+      int number,
       char **json)
 {
     PedPartitionType type;
@@ -459,6 +574,7 @@ phAdd(const char *path,
     phExpected expected;
     g_autoptr(PedDevice) dev = NULL;
     g_autoptr(PedDisk) disk = NULL;
+    g_autoptr(GArray) probed = NULL;
 
     if (phKindParse(kind, &type) < 0)
         return -1;
@@ -471,6 +587,7 @@ phAdd(const char *path,
     if (!(dev = phDeviceOpen(path)) ||
         phDiskReadLabelled(dev, &disk) < 0)
         return -1;
+    probed = phProbedRemember(disk);
 
     sectors = phSizeToSectors(disk, size);
     if (phKindCheck(disk, type) < 0 ||
@@ -481,26 +598,49 @@ phAdd(const char *path,
     expected.end = region.start + sectors - 1;
     if (phPartitionCreate(disk, type, fs, flag, expected.start,
                           expected.end, &expected.number) < 0 ||
+        phNumberCheck(disk, expected.number, number) < 0 ||
         phDiskWrite(disk) < 0)
         return -1;
 
-    return phFormatFromDisk(dev, &expected, true, json);
+    return phFormatFromDisk(dev, probed, &expected, true, json);
+}
+
+
+/* Whether @part starts at byte @start of its disk. */
+static int
+phStartCheck(const PedPartition *part,
+             unsigned long long start)
+{
+    const PedDevice *dev = part->disk->dev;
+    unsigned long long found = (unsigned long long) part->geom.start * dev->sector_size;
+
+    if (found == start)
+        return 0;
+
+    phReportError("partition %d of %s starts at byte %llu, not at %llu: the partition table was changed, nothing was written",
+                  part->num, dev->path, found, start);
+    return -1;
 }
 
 
 int
 phDelete(const char *path,
          int number,
+         bool checkStart,
+         unsigned long long start,
          char **json)
 {
     PedPartition *part;
     g_autoptr(PedDevice) dev = NULL;
     g_autoptr(PedDisk) disk = NULL;
+    g_autoptr(GArray) probed = NULL;
 
     if (!(dev = phDeviceOpen(path)) ||
         phDiskReadLabelled(dev, &disk) < 0 ||
-        !(part = phPartitionFind(disk, number)))
+        !(part = phPartitionFind(disk, number)) ||
+        (checkStart && phStartCheck(part, start) < 0))
         return -1;
+    probed = phProbedRemember(disk);
 
     if (part->type == PED_PARTITION_EXTENDED) {
         PedPartition *inner;
@@ -522,7 +662,7 @@ phDelete(const char *path,
     if (phDiskWrite(disk) < 0)
         return -1;
 
-    return phFormatFromDisk(dev, NULL, false, json);
+    return phFormatFromDisk(dev, probed, NULL, false, json);
 }
 
 
@@ -541,11 +681,13 @@ phResize(const char *path,
     g_autoptr(PedConstraint) exact = NULL;
     g_autoptr(PedDevice) dev = NULL;
     g_autoptr(PedDisk) disk = NULL;
+    g_autoptr(GArray) probed = NULL;
 
     if (!(dev = phDeviceOpen(path)) ||
         phDiskReadLabelled(dev, &disk) < 0 ||
         !(part = phPartitionFind(disk, number)))
         return -1;
+    probed = phProbedRemember(disk);
 
     sectors = phSizeToSectors(disk, size);
     end = part->geom.start + sectors - 1;
@@ -572,5 +714,5 @@ phResize(const char *path,
     expected.number = number;
     expected.start = geom.start;
     expected.end = geom.end;
-    return phFormatFromDisk(dev, &expected, false, json);
+    return phFormatFromDisk(dev, probed, &expected, false, json);
 }

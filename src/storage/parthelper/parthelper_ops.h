@@ -14,6 +14,8 @@
 
 #pragma once
 
+#include <stdbool.h>
+
 int phRead(const char *path,
            char **json);
 
@@ -21,14 +23,21 @@ int phMklabel(const char *path,
               const char *label,
               char **json);
 
+/* @number: when not 0, the number the new partition must get; the
+ * helper refuses, writing nothing, when libparted would give another. */
 int phAdd(const char *path,
           const char *kind,
           const char *fstype,
           unsigned long long size,
+          int number,
           char **json);
 
+/* @checkStart: refuse, writing nothing, unless partition @number starts
+ * at byte @start. */
 int phDelete(const char *path,
              int number,
+             bool checkStart,
+             unsigned long long start,
              char **json);
 
 int phResize(const char *path,
