@@ -213,19 +213,27 @@ static virCommand *buildMklabel(void)
 { return virStoragePartitionBuildMklabel(FAKE_HELPER, "/dev/nvme0n1", "msdos"); }
 static virCommand *buildAddPrimary(void)
 { return virStoragePartitionBuildAdd(FAKE_HELPER, "/dev/sdb",
-                                     VIR_STORAGE_PARTITION_PRIMARY, "ext2", 100 * MiB); }
+                                     VIR_STORAGE_PARTITION_PRIMARY, "ext2", 100 * MiB, 0); }
 static virCommand *buildAddLogicalLvm(void)
 { return virStoragePartitionBuildAdd(FAKE_HELPER, "/dev/loop3",
                                      VIR_STORAGE_PARTITION_LOGICAL,
                                      virStorageVolPartitionFsType(VIR_STORAGE_VOL_DISK_LINUX_LVM),
-                                     1 * MiB); }
+                                     1 * MiB, 0); }
 static virCommand *buildAddExtended(void)
 { return virStoragePartitionBuildAdd(FAKE_HELPER, "/dev/mmcblk0",
                                      VIR_STORAGE_PARTITION_EXTENDED,
                                      virStorageVolPartitionFsType(VIR_STORAGE_VOL_DISK_EXTENDED),
-                                     512 * MiB); }
+                                     512 * MiB, 0); }
 static virCommand *buildDelete(void)
-{ return virStoragePartitionBuildDelete(FAKE_HELPER, "/dev/vdb", 5); }
+{ return virStoragePartitionBuildDelete(FAKE_HELPER, "/dev/vdb", 5, NULL); }
+static virCommand *buildAddNumbered(void)
+{ return virStoragePartitionBuildAdd(FAKE_HELPER, "/dev/nvme0n1",
+                                     VIR_STORAGE_PARTITION_PRIMARY, "none", 4 * MiB, 17); }
+static virCommand *buildDeleteAtStart(void)
+{
+    unsigned long long start = 5 * MiB;
+    return virStoragePartitionBuildDelete(FAKE_HELPER, "/dev/loop1", 3, &start);
+}
 static virCommand *buildResize(void)
 { return virStoragePartitionBuildResize(FAKE_HELPER, "/dev/loop0", 2, 200 * MiB); }
 static virCommand *buildConvert(void)
@@ -239,6 +247,8 @@ static const testArgvCase argvCases[] = {
     { "add-logical-lvm", buildAddLogicalLvm },
     { "add-extended", buildAddExtended },
     { "delete", buildDelete },
+    { "add-numbered", buildAddNumbered },
+    { "delete-at-start", buildDeleteAtStart },
     { "resize", buildResize },
     { "convert-qcow2", buildConvert },
 };
@@ -292,6 +302,39 @@ testKernelName(const void *opaque)
     g_autofree char *name = virStoragePartitionKernelName(c[0], atoi(c[1]));
 
     g_assert_cmpstr(name, ==, c[2]);
+}
+
+
+static void
+testNumberFromName(const void *opaque)
+{
+    const char *const *c = opaque;
+
+    g_assert_cmpuint(virStoragePartitionNumberFromName(c[0], c[2]), ==, atoi(c[1]));
+}
+
+
+/* names that are no partition of the disk */
+static const char *const notPartitionCases[][2] = {
+    { "/dev/sdb", "sdb" },
+    { "/dev/sdb", "sdc1" },
+    { "/dev/sdb", "sdb0" },
+    { "/dev/sdb", "sdb01" },
+    { "/dev/sdb", "sdb1a" },
+    { "/dev/sdb", "sdb-1" },
+    { "/dev/loop0", "loop01" },
+    { "/dev/loop0", "loop0p" },
+    { "/dev/nvme0n1", "nvme0n11" },
+    { "/dev/vdb", "vdb99999999999" },
+};
+
+
+static void
+testNotPartitionName(const void *opaque)
+{
+    const char *const *c = opaque;
+
+    g_assert_cmpuint(virStoragePartitionNumberFromName(c[0], c[1]), ==, 0);
 }
 
 
@@ -434,6 +477,7 @@ testImageGptLifecycle(const void *opaque G_GNUC_UNUSED)
     g_autoptr(virStoragePartitionTable) t = NULL;
     g_autoptr(virStoragePartitionTable) before = NULL;
     g_autoptr(virStoragePartitionTable) after = NULL;
+    unsigned long long wrongStart;
     unsigned int next;
     size_t i;
 
@@ -446,7 +490,7 @@ testImageGptLifecycle(const void *opaque G_GNUC_UNUSED)
         g_clear_pointer(&t, virStoragePartitionTableFree);
         t = testRunOk(virStoragePartitionBuildAdd(helper, image,
                                                   VIR_STORAGE_PARTITION_PRIMARY,
-                                                  "ext2", 10 * MiB + 1), image);
+                                                  "ext2", 10 * MiB + 1, next), image);
         g_assert_cmpuint(t->added, ==, next);
         g_assert_cmpuint(t->added, ==, i + 1);
     }
@@ -454,9 +498,21 @@ testImageGptLifecycle(const void *opaque G_GNUC_UNUSED)
     /* 10 MiB + 1 byte is rounded up to whole MiB by the helper */
     g_assert_cmpuint(t->partitions[0].end - t->partitions[0].start + 1, >=, 10 * MiB + 1);
 
+    /* a delete of partition 2 that names another start is refused */
+    wrongStart = t->partitions[0].start;
+    g_assert_null(testRun(virStoragePartitionBuildDelete(helper, image, 2, &wrongStart), image));
+    g_assert_cmpint(virGetLastErrorCode(), ==, VIR_ERR_OPERATION_FAILED);
+    virResetLastError();
+    /* and so is an add that names another number */
+    g_assert_null(testRun(virStoragePartitionBuildAdd(helper, image,
+                                                      VIR_STORAGE_PARTITION_PRIMARY,
+                                                      "none", MiB, 2), image));
+    virResetLastError();
+
     /* delete the middle one: the others stay exactly where they were */
     before = t;
-    t = testRunOk(virStoragePartitionBuildDelete(helper, image, 2), image);
+    t = testRunOk(virStoragePartitionBuildDelete(helper, image, 2,
+                                                 &before->partitions[1].start), image);
     g_assert_cmpuint(t->npartitions, ==, 2);
     g_assert_cmpuint(t->partitions[0].number, ==, 1);
     g_assert_cmpuint(t->partitions[1].number, ==, 3);
@@ -483,10 +539,10 @@ testImageGptLifecycle(const void *opaque G_GNUC_UNUSED)
     before = testRunOk(virStoragePartitionBuildRead(helper, image), image);
     g_assert_null(testRun(virStoragePartitionBuildAdd(helper, image,
                                                       VIR_STORAGE_PARTITION_PRIMARY,
-                                                      "none", 1024 * MiB), image));
+                                                      "none", 1024 * MiB, 0), image));
     g_assert_cmpint(virGetLastErrorCode(), ==, VIR_ERR_OPERATION_FAILED);
     g_assert_null(testRun(virStoragePartitionBuildResize(helper, image, 1, 200 * MiB), image));
-    g_assert_null(testRun(virStoragePartitionBuildDelete(helper, image, 7), image));
+    g_assert_null(testRun(virStoragePartitionBuildDelete(helper, image, 7, NULL), image));
     virResetLastError();
     after = testRunOk(virStoragePartitionBuildRead(helper, image), image);
     testAssertSameTable(before, after);
@@ -508,13 +564,13 @@ testImageMsdosLogical(const void *opaque G_GNUC_UNUSED)
         g_clear_pointer(&t, virStoragePartitionTableFree);
         t = testRunOk(virStoragePartitionBuildAdd(helper, image,
                                                   VIR_STORAGE_PARTITION_PRIMARY,
-                                                  "ext2", 8 * MiB), image);
+                                                  "ext2", 8 * MiB, 0), image);
     }
     g_assert_cmpuint(virStoragePartitionNextNumber(t, VIR_STORAGE_PARTITION_EXTENDED), ==, 4);
     g_clear_pointer(&t, virStoragePartitionTableFree);
     t = testRunOk(virStoragePartitionBuildAdd(helper, image,
                                               VIR_STORAGE_PARTITION_EXTENDED,
-                                              "none", 128 * MiB), image);
+                                              "none", 128 * MiB, 0), image);
     g_assert_cmpuint(t->added, ==, 4);
     /* all four primary slots are taken: only logical partitions now */
     g_assert_cmpuint(virStoragePartitionNextNumber(t, VIR_STORAGE_PARTITION_PRIMARY), ==, 0);
@@ -524,7 +580,7 @@ testImageMsdosLogical(const void *opaque G_GNUC_UNUSED)
         g_clear_pointer(&t, virStoragePartitionTableFree);
         t = testRunOk(virStoragePartitionBuildAdd(helper, image,
                                                   VIR_STORAGE_PARTITION_LOGICAL,
-                                                  "none,lvm", 16 * MiB), image);
+                                                  "none,lvm", 16 * MiB, 5 + i), image);
         g_assert_cmpuint(t->added, ==, 5 + i);
     }
     testAssertAligned(t);
@@ -574,6 +630,14 @@ main(int argc, char **argv)
     for (i = 0; i < G_N_ELEMENTS(namingCases); i++) {
         g_autofree char *name = g_strdup_printf("/partition/name/%s", namingCases[i][2]);
         g_test_add_data_func(name, namingCases[i], testKernelName);
+    }
+    for (i = 0; i < G_N_ELEMENTS(namingCases); i++) {
+        g_autofree char *name = g_strdup_printf("/partition/number/%s", namingCases[i][2]);
+        g_test_add_data_func(name, namingCases[i], testNumberFromName);
+    }
+    for (i = 0; i < G_N_ELEMENTS(notPartitionCases); i++) {
+        g_autofree char *name = g_strdup_printf("/partition/number/not/%s", notPartitionCases[i][1]);
+        g_test_add_data_func(name, notPartitionCases[i], testNotPartitionName);
     }
     g_test_add_data_func("/partition/format", NULL, testFormatMapping);
     g_test_add_data_func("/partition/mountinfo", NULL, testFindMount);

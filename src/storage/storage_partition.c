@@ -286,13 +286,16 @@ virStoragePartitionBuildAdd(const char *helper,
                             const char *device,
                             virStoragePartitionKind kind,
                             const char *fstype,
-                            unsigned long long size)
+                            unsigned long long size,
+                            unsigned int number)
 {
     virCommand *cmd = virCommandNewArgList(helper, "add", device,
                                            virStoragePartitionKindTypeToString(kind),
                                            fstype ? fstype : "none", NULL);
 
     virCommandAddArgFormat(cmd, "%llu", size);
+    if (number > 0)
+        virCommandAddArgFormat(cmd, "%u", number);
     return cmd;
 }
 
@@ -300,11 +303,14 @@ virStoragePartitionBuildAdd(const char *helper,
 virCommand *
 virStoragePartitionBuildDelete(const char *helper,
                                const char *device,
-                               unsigned int number)
+                               unsigned int number,
+                               const unsigned long long *start)
 {
     virCommand *cmd = virCommandNewArgList(helper, "delete", device, NULL);
 
     virCommandAddArgFormat(cmd, "%u", number);
+    if (start)
+        virCommandAddArgFormat(cmd, "%llu", *start);
     return cmd;
 }
 
@@ -334,6 +340,32 @@ virStoragePartitionKernelName(const char *device,
     bool endsInDigit = len > 0 && g_ascii_isdigit(disk[len - 1]);
 
     return g_strdup_printf("%s%s%u", disk, endsInDigit ? "p" : "", number);
+}
+
+
+unsigned int
+virStoragePartitionNumberFromName(const char *device,
+                                  const char *name)
+{
+    g_autofree char *prefix = virStoragePartitionKernelName(device, 0);
+    const char *digits;
+    char *end = NULL;
+    unsigned long long number;
+
+    /* the name of partition 0 is the prefix followed by "0" */
+    prefix[strlen(prefix) - 1] = '\0';
+    if (!STRPREFIX(name, prefix))
+        return 0;
+
+    digits = name + strlen(prefix);
+    if (!g_ascii_isdigit(digits[0]) || digits[0] == '0')
+        return 0;
+
+    errno = 0;
+    number = strtoull(digits, &end, 10);
+    if (errno != 0 || *end != '\0' || number > UINT_MAX)
+        return 0;
+    return number;
 }
 
 

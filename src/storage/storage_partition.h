@@ -15,10 +15,16 @@
  *
  *   libvirt_storage_parthelper read    DEVICE
  *   libvirt_storage_parthelper mklabel DEVICE LABEL
- *   libvirt_storage_parthelper add     DEVICE KIND FSTYPE SIZE
- *   libvirt_storage_parthelper delete  DEVICE NUMBER
+ *   libvirt_storage_parthelper add     DEVICE KIND FSTYPE SIZE [NUMBER]
+ *   libvirt_storage_parthelper delete  DEVICE NUMBER [START]
  *   libvirt_storage_parthelper resize  DEVICE NUMBER SIZE
  *
+ * The optional last arguments let one run both check and change:
+ * with NUMBER, add refuses (exit 1, nothing written) when the new
+ * partition would get another number; with START (bytes), delete
+ * refuses (exit 1, nothing written) unless partition NUMBER starts at
+ * byte START, so a partition that is no longer the one the caller saw
+ * is never removed.
  * LABEL is a libparted label name (msdos, gpt, mac, bsd, pc98, sun, dvh,
  * loop ...).  KIND is primary, logical or extended.  FSTYPE is a
  * libparted file system type name (ext2, linux-swap, fat16, fat32 ...) or
@@ -33,7 +39,9 @@
  * need cylinder-aligned starts use their cylinder instead of the MiB).
  * A grow only uses the free space right after the partition.  Writes are
  * committed to the disk and to the kernel (BLKPG) before the helper exits,
- * and read back: the JSON is what the disk then holds.  The helper never
+ * and read back: the JSON is what the disk then holds.  (The read-back
+ * probes only the partitions the change made or moved for their file
+ * system; the others keep what the read before the change found.)  The helper never
  * lets libparted "fix" a table: a read writes nothing, a change on a
  * damaged table fails, and a grown gpt disk keeps its old usable end
  * (its new space is listed free but an add there fails).
@@ -122,14 +130,18 @@ virCommand *virStoragePartitionBuildRead(const char *helper,
 virCommand *virStoragePartitionBuildMklabel(const char *helper,
                                             const char *device,
                                             const char *label);
+/* @number: 0, or the number the new partition must get. */
 virCommand *virStoragePartitionBuildAdd(const char *helper,
                                         const char *device,
                                         virStoragePartitionKind kind,
                                         const char *fstype,
-                                        unsigned long long size);
+                                        unsigned long long size,
+                                        unsigned int number);
+/* @start: NULL, or the byte partition @number must start at. */
 virCommand *virStoragePartitionBuildDelete(const char *helper,
                                            const char *device,
-                                           unsigned int number);
+                                           unsigned int number,
+                                           const unsigned long long *start);
 virCommand *virStoragePartitionBuildResize(const char *helper,
                                            const char *device,
                                            unsigned int number,
@@ -140,6 +152,12 @@ virCommand *virStoragePartitionBuildResize(const char *helper,
  * loop0 -> loop0p1 (a 'p' when the disk's name ends in a digit). */
 char *virStoragePartitionKernelName(const char *device,
                                     unsigned int number);
+
+/* Pure: the inverse of virStoragePartitionKernelName: the number of the
+ * partition of @device that the kernel names @name, or 0 when @name is
+ * no such name. */
+unsigned int virStoragePartitionNumberFromName(const char *device,
+                                               const char *name);
 
 /* Pure: the number the next partition of @kind will get on @table
  * (gpt and the others: the lowest free number; dos primary: lowest free

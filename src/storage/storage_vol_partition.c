@@ -6,11 +6,14 @@
  * A volume is named as the kernel names its partition (sdb1, nvme0n1p1,
  * loop0p5), so a new volume must carry the name of the partition that
  * will be made: the next primary one, or on a dos label the next logical
- * one inside the extended partition.  The check comes before anything is
- * written.  Deleting and resizing find the partition by that name in a
- * fresh table, check that it is still the one the volume describes, and
- * refuse while the kernel says it is in use (mounted, held by another
- * device, or opened exclusively).
+ * one inside the extended partition.  Creating and deleting are one run
+ * of our helper each, which checks before it writes: an add names the
+ * number the partition must get, a delete the start the volume
+ * describes (storage_partition.h).  Only when the helper refuses is the
+ * table read, to say why in the terms of the volume.  Resizing finds the
+ * partition by name in a fresh table.  Deleting and resizing refuse
+ * while the kernel says the partition is in use (mounted, held by
+ * another device, or opened exclusively).
  */
 
 #include <config.h>
@@ -424,6 +427,79 @@ volPartitionRequireRoom(virStoragePoolDef *def,
 }
 
 
+/* The kind and number of the partition to make for @vol, from a fresh
+ * table: the checks of name and room that explain a refusal. */
+static int
+volPartitionPlanFromTable(virStoragePoolDef *def,
+                          const char *device,
+                          virStorageVolDef *vol,
+                          unsigned long long size,
+                          virStoragePartitionKind *kind,
+                          unsigned int *number)
+{
+    g_autoptr(virStoragePartitionTable) table = NULL;
+
+    if (!(table = virStoragePoolDiskReadTable(def)) ||
+        volPartitionChooseKind(def, table, device, vol, kind, number) < 0 ||
+        volPartitionRequireRoom(def, table, vol, *kind, size) < 0)
+        return -1;
+    return 0;
+}
+
+
+/* The kind and number of the partition to make for @vol, from its name
+ * alone: the helper checks that the number is the one the partition
+ * gets.  On a dos label numbers past 4 are logical partitions. */
+static int
+volPartitionPlan(virStoragePoolDef *def,
+                 const char *device,
+                 virStorageVolDef *vol,
+                 unsigned long long size,
+                 virStoragePartitionKind *kind,
+                 unsigned int *number)
+{
+    bool dos = STREQ_NULLABLE(virStoragePoolDiskLabelName(def->source.format),
+                              "msdos");
+
+    if (!(*number = virStoragePartitionNumberFromName(device, vol->name))) {
+        /* no partition name of this disk: the table says what to use */
+        return volPartitionPlanFromTable(def, device, vol, size, kind, number);
+    }
+
+    if (vol->target.format == VIR_STORAGE_VOL_DISK_EXTENDED)
+        *kind = VIR_STORAGE_PARTITION_EXTENDED;
+    else if (dos && *number > 4)
+        *kind = VIR_STORAGE_PARTITION_LOGICAL;
+    else
+        *kind = VIR_STORAGE_PARTITION_PRIMARY;
+    return 0;
+}
+
+
+/* After the helper refused to make @vol's partition: when the table
+ * shows a reason in the terms of the volume (its name, its size), that
+ * is the error; otherwise the helper's stays. */
+static void
+volPartitionExplainAddRefusal(virStoragePoolDef *def,
+                              const char *device,
+                              virStorageVolDef *vol,
+                              unsigned long long size)
+{
+    virStoragePartitionKind kind;
+    unsigned int number;
+    virErrorPtr helperError;
+
+    virErrorPreserveLast(&helperError);
+    if (volPartitionPlanFromTable(def, device, vol, size, &kind, &number) < 0) {
+        VIR_DEBUG("the helper's own reason: %s",
+                  helperError ? NULLSTR(helperError->message) : "none");
+        virFreeError(helperError);
+        return;
+    }
+    virErrorRestore(&helperError);
+}
+
+
 /* Removes the partition @number we just made, after a later step failed;
  * the error of that step is kept. */
 static void
@@ -431,7 +507,8 @@ volPartitionUndoAdd(const char *helper,
                     const char *disk,
                     unsigned int number)
 {
-    g_autoptr(virCommand) cmd = virStoragePartitionBuildDelete(helper, disk, number);
+    g_autoptr(virCommand) cmd = virStoragePartitionBuildDelete(helper, disk,
+                                                               number, NULL);
     g_autoptr(virStoragePartitionTable) table = NULL;
     virErrorPtr saved;
 
@@ -449,7 +526,6 @@ virStorageVolPartitionCreate(virStoragePoolObj *pool,
 {
     virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
     const char *disk = def->source.devices[0].path;
-    g_autoptr(virStoragePartitionTable) table = NULL;
     g_autoptr(virStoragePartitionTable) result = NULL;
     g_autoptr(virCommand) cmd = NULL;
     g_autofree char *device = NULL;
@@ -474,19 +550,19 @@ virStorageVolPartitionCreate(virStoragePoolObj *pool,
         return -1;
     }
 
-    if (!(table = virStoragePoolDiskReadTable(def)) ||
-        !(device = virStoragePoolDiskDevice(def)) ||
+    if (!(device = virStoragePoolDiskDevice(def)) ||
         !(helper = virStoragePartitionHelperPath()))
         return -1;
 
     size = volPartitionAlignUp(MAX(vol->target.capacity, 1));
-    if (volPartitionChooseKind(def, table, device, vol, &kind, &number) < 0 ||
-        volPartitionRequireRoom(def, table, vol, kind, size) < 0)
+    if (volPartitionPlan(def, device, vol, size, &kind, &number) < 0)
         return -1;
 
-    cmd = virStoragePartitionBuildAdd(helper, disk, kind, fstype, size);
-    if (!(result = virStoragePartitionRun(cmd, disk)))
+    cmd = virStoragePartitionBuildAdd(helper, disk, kind, fstype, size, number);
+    if (!(result = virStoragePartitionRun(cmd, disk))) {
+        volPartitionExplainAddRefusal(def, device, vol, size);
         return -1;
+    }
 
     if (result->added != number || !(part = virStoragePartitionFind(result, number))) {
         virReportError(VIR_ERR_INTERNAL_ERROR,
@@ -534,20 +610,18 @@ volPartitionHasLogical(const virStoragePartitionTable *table)
 }
 
 
-int
-virStorageVolPartitionDelete(virStoragePoolObj *pool,
-                             virStorageVolDef *vol,
-                             unsigned int flags)
+/* The checks of a fresh table that explain why @vol's partition cannot
+ * be deleted: it is gone, it is not the one the volume describes any
+ * more, or it is an extended partition that still holds logical ones.
+ * Fills @number when none applies. */
+static int
+volPartitionCheckDeletable(virStoragePoolDef *def,
+                           virStorageVolDef *vol,
+                           unsigned int *number)
 {
-    virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
-    const char *disk = def->source.devices[0].path;
     g_autoptr(virStoragePartitionTable) table = NULL;
-    g_autoptr(virStoragePartitionTable) result = NULL;
-    g_autoptr(virCommand) cmd = NULL;
     g_autofree char *helper = NULL;
     const virStoragePartition *part;
-
-    virCheckFlags(0, -1);
 
     if (!(part = volPartitionLocate(def, vol, &table, &helper)))
         return -1;
@@ -559,12 +633,70 @@ virStorageVolPartitionDelete(virStoragePoolObj *pool,
                        vol->name, def->name);
         return -1;
     }
+
+    *number = part->number;
+    return 0;
+}
+
+
+/* After the helper refused to delete @vol's partition: when the table
+ * shows a reason in the terms of the volume, that is the error;
+ * otherwise the helper's stays. */
+static void
+volPartitionExplainDeleteRefusal(virStoragePoolDef *def,
+                                 virStorageVolDef *vol)
+{
+    unsigned int number;
+    virErrorPtr helperError;
+
+    virErrorPreserveLast(&helperError);
+    if (volPartitionCheckDeletable(def, vol, &number) < 0) {
+        VIR_DEBUG("the helper's own reason: %s",
+                  helperError ? NULLSTR(helperError->message) : "none");
+        virFreeError(helperError);
+        return;
+    }
+    virErrorRestore(&helperError);
+}
+
+
+int
+virStorageVolPartitionDelete(virStoragePoolObj *pool,
+                             virStorageVolDef *vol,
+                             unsigned int flags)
+{
+    virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
+    const char *disk = def->source.devices[0].path;
+    g_autoptr(virStoragePartitionTable) result = NULL;
+    g_autoptr(virCommand) cmd = NULL;
+    g_autofree char *device = NULL;
+    g_autofree char *helper = NULL;
+    const unsigned long long *start = NULL;
+    unsigned int number;
+
+    virCheckFlags(0, -1);
+
+    if (!(device = virStoragePoolDiskDevice(def)) ||
+        !(helper = virStoragePartitionHelperPath()))
+        return -1;
+
+    /* a name that is no partition of this disk: the table says why */
+    if (!(number = virStoragePartitionNumberFromName(device, vol->name)) &&
+        volPartitionCheckDeletable(def, vol, &number) < 0)
+        return -1;
+
     if (volPartitionRequireUnused(vol->name) < 0)
         return -1;
 
-    cmd = virStoragePartitionBuildDelete(helper, disk, part->number);
-    if (!(result = virStoragePartitionRun(cmd, disk)))
+    /* the helper removes the partition only where the volume says it is */
+    if (vol->source.nextent > 0)
+        start = &vol->source.extents[0].start;
+
+    cmd = virStoragePartitionBuildDelete(helper, disk, number, start);
+    if (!(result = virStoragePartitionRun(cmd, disk))) {
+        volPartitionExplainDeleteRefusal(def, vol);
         return -1;
+    }
 
     /* for disk pools the driver leaves the pool's bookkeeping to us */
     virStoragePoolObjRemoveVol(pool, vol);

@@ -218,6 +218,27 @@ def test_delete_exactly_that_partition(fmt, virsh, conn, disk):
         assert [p[0] for p in table(dev.path)[1]] == ["1"]
 
 
+@pytest.mark.stock_differs("disk-delete-p-names",
+                           reason="stock runs 'parted rm p1' for loop0p1, nvme0n1p1, mmcblk0p1")
+def test_delete_stale_volume_refused(virsh, conn, disk):
+    """A volume whose partition was replaced outside libvirt (same number,
+    another start) is not deleted: the partition there now is not the one
+    the volume describes."""
+    dev = disk()
+    pool = started_pool(virsh, conn, "stale", dev)
+    ok(virsh("vol-create-as", "stale", dev.part(1), "16M"))
+    ok(virsh("vol-create-as", "stale", dev.part(2), "16M"))
+    vol = pool.storageVolLookupByName(dev.part(2))
+    run(["parted", "-s", dev.path, "rm", "2", "mkpart", "other", "64MiB", "80MiB"])
+    before = table(dev.path)
+    assert before[1][1][:2] == ("2", "%dB" % (64 * MiB))
+    with pytest.raises(libvirt.libvirtError) as e:
+        vol.delete(0)
+    msg = expect_error(e, libvirt.VIR_ERR_OPERATION_INVALID)
+    assert "refresh the pool" in msg
+    assert table(dev.path) == before
+
+
 @pytest.mark.stock_differs("disk-align-1mib",
                            reason="stock aligns to cylinders or not at all")
 @pytest.mark.parametrize("fmt", ["gpt", "dos"])
