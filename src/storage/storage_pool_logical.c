@@ -22,6 +22,7 @@
 #include "storage_pool_logical.h"
 #include "storage_blkid.h"
 #include "viralloc.h"
+#include "storage_command.h"
 #include "virerror.h"
 #include "virlog.h"
 #include "virfile.h"
@@ -35,20 +36,7 @@ int
 virStorageLVMRun(virCommand *cmd,
                  const char *what)
 {
-    g_autofree char *errbuf = NULL;
-    int status = 0;
-
-    virCommandSetErrorBuffer(cmd, &errbuf);
-    if (virCommandRun(cmd, &status) < 0)
-        return -1;
-
-    if (status != 0) {
-        virReportError(VIR_ERR_OPERATION_FAILED,
-                       _("cannot %s: lvm2 exited with status %d: %s"),
-                       what, status, errbuf ? g_strstrip(errbuf) : "");
-        return -1;
-    }
-    return 0;
+    return virStorageCommandRun(cmd, _("cannot %s: lvm2 failed"), what);
 }
 
 

@@ -26,7 +26,9 @@
 #include "storage_vol_block.h"
 #include "storage_pool_logical.h"
 #include "storage_pool_logical_namespace.h"
+#include "storage_command.h"
 #include "virerror.h"
+#include "virstring.h"
 #include "virlog.h"
 #include "virfile.h"
 
@@ -373,34 +375,95 @@ lvmVolRequireClosed(virStoragePoolDef *def,
 }
 
 
+/* Is @voldef an old-style snapshot of the LV at @opaque (its path)? */
+static bool
+lvmVolIsSnapshotOf(virStorageVolDef *voldef,
+                   const void *opaque)
+{
+    const char *originPath = opaque;
+
+    return voldef->target.backingStore &&
+           STREQ_NULLABLE(voldef->target.backingStore->path, originPath);
+}
+
+
+/* device-mapper's name for an LV: each '-' of the VG and LV names doubled */
+static char *
+lvmDMName(const char *vgname,
+          const char *lvname,
+          const char *suffix)
+{
+    g_autofree char *vg = virStringReplace(vgname, "-", "--");
+    g_autofree char *lv = virStringReplace(lvname, "-", "--");
+
+    return g_strdup_printf("%s-%s%s", vg, lv, suffix);
+}
+
+
+/*
+ * 'lvremove --yes' of an origin would take its old-style snapshots with
+ * it: refuse when the pool lists one, or when device-mapper shows the
+ * LV as an active origin (its "-real" device) though the pool does not
+ * know the snapshot yet.  No lvs run: stock deletes with one lvm2 call,
+ * and so do we.
+ */
+static int
+lvmVolRequireNoSnapshots(virStoragePoolObj *pool,
+                         virStorageVolDef *vol)
+{
+    virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
+    g_autofree char *dmname = lvmDMName(def->source.name, vol->name, "-real");
+    g_autofree char *real = g_strdup_printf("/dev/mapper/%s", dmname);
+    virStorageVolDef *snapshot;
+
+    if ((snapshot = virStoragePoolObjSearchVolume(pool, lvmVolIsSnapshotOf,
+                                                  vol->target.path))) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("cannot delete volume '%s' of pool '%s': volume '%s' is a snapshot of it; delete that first"),
+                       vol->name, def->name, snapshot->name);
+        return -1;
+    }
+
+    if (virFileExists(real)) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("cannot delete volume '%s' of pool '%s': it has snapshots; refresh the pool and delete them first"),
+                       vol->name, def->name);
+        return -1;
+    }
+    return 0;
+}
+
+
 int
 virStorageVolLVDelete(virStoragePoolObj *pool,
                       virStorageVolDef *vol,
                       unsigned int flags)
 {
     virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
-    g_autoptr(virStorageLVMLVList) lvs = NULL;
-    const virStorageLVMLV *lv;
-    size_t i;
+    g_autoptr(virCommand) cmd = NULL;
+    g_autofree char *errbuf = NULL;
+    int rc;
 
     virCheckFlags(0, -1);
 
-    if (!(lvs = virStorageLVMListLVs(def->source.name, NULL)) ||
-        !(lv = lvmVolFindLV(def, lvs, vol)) ||
-        lvmVolRequireClosed(def, lv, "delete") < 0)
+    if (lvmVolRequireNoSnapshots(pool, vol) < 0)
         return -1;
 
-    /* lvremove --yes would take the snapshots of an origin with it */
-    for (i = 0; i < lvs->nlvs; i++) {
-        if (STREQ_NULLABLE(lvs->lvs[i].origin, lv->name)) {
-            virReportError(VIR_ERR_OPERATION_INVALID,
-                           _("cannot delete volume '%s' of pool '%s': LV '%s' is a snapshot of it; delete that first"),
-                           lv->name, def->name, lvs->lvs[i].name);
-            return -1;
-        }
-    }
+    /* without --force lvremove itself refuses an open LV */
+    cmd = virStorageLVMBuildLVRemove(def->source.name, vol->name);
+    if ((rc = virStorageCommandRunStatus(cmd, &errbuf)) <= 0)
+        return rc;
 
-    return lvmRemoveLV(def, lv->name);
+    if (strstr(errbuf, "in use") || strstr(errbuf, "open")) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("cannot delete volume '%s' of pool '%s': its LV is open (in use by a guest or a program); close it first"),
+                       vol->name, def->name);
+    } else {
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       _("cannot remove volume '%s' of pool '%s': lvm2 failed: %s"),
+                       vol->name, def->name, errbuf);
+    }
+    return -1;
 }
 
 

@@ -262,6 +262,23 @@ def test_delete_open_lv_refused(conn, lvm):
         assert vg_state(vg) == before
 
 
+@pytest.mark.stock_differs("logical-delete-origin",
+                           reason="stock's lvremove -f takes the origin's snapshots with it")
+@pytest.mark.parametrize("refreshed", [True, False], ids=["listed", "unlisted"])
+def test_delete_origin_of_snapshot_refused(conn, lvm, refreshed):
+    pool, vg, _ = lvm("lvsborigin")
+    pool.createXML(vol_xml("base", 8 * MiB), 0)
+    run(["lvcreate", "-q", "-y", "-s", "-L", "4M", "-n", "snap", vg + "/base"])
+    if refreshed:
+        pool.refresh(0)
+    before = vg_state(vg)
+    with pytest.raises(libvirt.libvirtError) as e:
+        pool.storageVolLookupByName("base").delete(0)
+    assert "snapshot" in expect_error(e, libvirt.VIR_ERR_OPERATION_INVALID)
+    assert vg_state(vg) == before
+    assert set(lvs(vg)) == {"base", "snap"}
+
+
 def test_volume_larger_than_free_space(conn, lvm, backend):
     pool, vg, _ = lvm("lvsbfull")
     before = vg_state(vg)
