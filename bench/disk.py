@@ -41,7 +41,7 @@ import libvirt
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from run import (BUILD_DIR, OUR_BACKEND_DIR, STOCK_BACKEND_DIR, BenchDaemon,  # noqa: E402
+from run import (write_ratio_table, BUILD_DIR, OUR_BACKEND_DIR, STOCK_BACKEND_DIR, BenchDaemon,  # noqa: E402
                  MiB, libvirtd_pid, log, run)
 
 DISK_MODULE = "libvirt_storage_backend_disk.so"
@@ -175,12 +175,6 @@ def bench_create_delete(side):
     return create, delete
 
 
-def fmt(t):
-    return "n/a" if t is None else "%.3f s" % t
-
-
-def ratio(stock, ours):
-    return "n/a" if stock is None or ours is None else "%.1fx" % (stock / ours)
 
 
 def main():
@@ -217,14 +211,7 @@ def main():
         ("create 100 partitions (4 MiB each)", s[1], o[1]),
         ("delete 100 partitions", s[2], o[2]),
     ]
-    lines = ["| workload | stock 9.0.0 | ours | stock / ours |", "|---|---|---|---|"]
-    for name, st, ou in rows:
-        lines.append("| %s | %s | %s | %s |" % (name, fmt(st), fmt(ou), ratio(st, ou)))
-    text = "\n".join(lines) + "\n"
-    os.makedirs(os.path.dirname(args.out), exist_ok=True)
-    with open(args.out, "w") as f:
-        f.write(text)
-    print(text)
+    write_ratio_table(rows, args.out)
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ import libvirt
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from run import OUR_BACKEND_DIR, STOCK_BACKEND_DIR, BenchDaemon, MiB, log, run  # noqa: E402
+from run import write_ratio_table, OUR_BACKEND_DIR, STOCK_BACKEND_DIR, BenchDaemon, MiB, log, run  # noqa: E402
 
 MODULE = "libvirt_storage_backend_logical.so"
 VG = "lvsbbench"
@@ -103,9 +103,6 @@ def bench_create_delete(side):
     return create, time.monotonic() - t0
 
 
-def ratio(stock, ours):
-    return "%.1fx" % (stock / ours)
-
 
 def main():
     ap = argparse.ArgumentParser()
@@ -155,14 +152,7 @@ def main():
         ("create 100 LVs (1 MiB each, `vol-create`)", s[1], o[1]),
         ("delete 100 LVs (`vol-delete`)", s[2], o[2]),
     ]
-    lines = ["| workload | stock 9.0.0 | ours | stock / ours |", "|---|---|---|---|"]
-    for name, st, ou in rows:
-        lines.append("| %s | %.3f s | %.3f s | %s |" % (name, st, ou, ratio(st, ou)))
-    text = "\n".join(lines) + "\n"
-    os.makedirs(os.path.dirname(args.out), exist_ok=True)
-    with open(args.out, "w") as f:
-        f.write(text)
-    print(text)
+    write_ratio_table(rows, args.out)
 
 
 if __name__ == "__main__":

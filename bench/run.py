@@ -845,6 +845,25 @@ class Bench:
 
 # --------------------------------------------------------------------- report
 
+def write_ratio_table(rows, out):
+    """Write and print the markdown table of (workload, stock s, ours s)
+    @rows, with stock / ours ratios; None is a time not measured."""
+    def secs(t):
+        return "n/a" if t is None else "%.3f s" % t
+
+    def ratio(stock, ours):
+        return "n/a" if stock is None or ours is None else "%.1fx" % (stock / ours)
+
+    lines = ["| workload | stock 9.0.0 | ours | stock / ours |", "|---|---|---|---|"]
+    for name, st, ou in rows:
+        lines.append("| %s | %s | %s | %s |" % (name, secs(st), secs(ou), ratio(st, ou)))
+    text = "\n".join(lines) + "\n"
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    with open(out, "w") as f:
+        f.write(text)
+    print(text)
+
+
 def fmt_time(t):
     return "%.3f s" % t if t >= 0.1 else "%.1f ms" % (t * 1000)
 

@@ -19,7 +19,7 @@ import libvirt
 import pytest
 
 from conftest import expect_error
-from poolhelpers import dir_pool_xml, fails, fs_pool_xml, in_daemon_ns, ok
+from poolhelpers import dir_pool_xml, fails, fs_pool_xml, in_daemon_ns, ok, parse_info
 
 MiB = 1024 * 1024
 POOL = "filepool"
@@ -59,15 +59,6 @@ def xml_format(xml):
 def xml_bytes(xml, element):
     return int(re.search(r"<%s unit='bytes'>(\d+)</%s>" % (element, element),
                          xml).group(1))
-
-
-def parse_vol_info(text):
-    info = {}
-    for line in text.splitlines():
-        if ":" in line:
-            key, value = line.split(":", 1)
-            info[key.strip()] = value.strip()
-    return info
 
 
 def listed(pool):
@@ -409,7 +400,7 @@ def test_vol_info_and_dumpxml_fields(virsh, pool, pool_dir):
     path = pool_file(pool_dir, "info.img")
     st = os.stat(path)
 
-    info = parse_vol_info(ok(virsh("vol-info", "--pool", POOL, "info.img")))
+    info = parse_info(ok(virsh("vol-info", "--pool", POOL, "info.img")))
     assert info["Name"] == "info.img"
     assert info["Type"] == "file"
     assert info["Capacity"] == "10.00 MiB"
@@ -441,7 +432,7 @@ def test_vol_info_follows_outside_changes_after_refresh(virsh, pool, pool_dir):
     with open(pool_file(pool_dir, "grows.img"), "r+b") as f:
         f.truncate(5 * MiB)
     ok(virsh("pool-refresh", POOL))
-    info = parse_vol_info(ok(virsh("vol-info", "--pool", POOL, "grows.img")))
+    info = parse_info(ok(virsh("vol-info", "--pool", POOL, "grows.img")))
     assert info["Capacity"] == "5.00 MiB"
 
 
