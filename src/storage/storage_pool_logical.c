@@ -248,22 +248,33 @@ lvmPoolPrepareDevice(virStoragePoolDef *def,
 }
 
 
+/*
+ * Undoes the pvcreate of the first @ndevices devices of a build that
+ * failed.  The error the user sees stays the one that made the build
+ * fail: what goes wrong here is only logged.
+ */
 static void
 lvmPoolRemovePVs(virStoragePoolDef *def,
                  size_t ndevices)
 {
+    virErrorPtr saved;
     size_t i;
 
+    virErrorPreserveLast(&saved);
     for (i = 0; i < ndevices; i++) {
         g_autoptr(virCommand) cmd = NULL;
+        g_autofree char *errbuf = NULL;
         const char *device = def->source.devices[i].path;
+        int status;
 
         cmd = virStorageLVMBuildPVRemove(device);
-        virCommandSetErrorBuffer(cmd, NULL);
-        if (virCommandRun(cmd, NULL) < 0)
-            VIR_WARN("cannot pvremove '%s' after a failed build of pool '%s'",
-                     device, def->name);
+        status = virStorageCommandRunStatus(cmd, &errbuf);
+        if (status != 0)
+            VIR_WARN("cannot pvremove '%s' after a failed build of pool '%s': %s",
+                     device, def->name,
+                     status < 0 ? virGetLastErrorMessage() : NULLSTR(errbuf));
     }
+    virErrorRestore(&saved);
 }
 
 

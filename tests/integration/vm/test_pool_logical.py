@@ -482,3 +482,40 @@ def test_delete_pool_removes_only_its_pvs(conn, lvm, vm_disk_factory):
         assert pvs.get(other) == "lvsbbystander"
     finally:
         remove_vg("lvsbbystander", [other])
+
+
+# ------------------------------------------------- issue 7: names, rollback
+
+def pv_vgs():
+    """{pv_name: vg_name} as lvm2 reports it."""
+    return {r["pv_name"]: r["vg_name"] for r in
+            lvm_report("pvs", "pv", "-o", "pv_name,vg_name")}
+
+
+def vg_names():
+    return {r["vg_name"] for r in lvm_report("vgs", "vg", "-o", "vg_name")}
+
+
+def test_build_rollback_keeps_first_error(conn, daemon, vm_disk_factory):
+    """vgcreate fails after pvcreate succeeded (the VG name is taken by
+    another disk): the daemon survives the rollback, the error is
+    vgcreate's, and the new PV is removed again."""
+    taken, disk = vm_disk_factory(2)
+    run(["pvcreate", "-q", "-y", taken])
+    run(["vgcreate", "-q", "lvsbtaken", taken])
+    pool = conn.storagePoolDefineXML(pool_xml("lvsbrollback", [disk], vg="lvsbtaken"), 0)
+    try:
+        with pytest.raises(libvirt.libvirtError) as e:
+            pool.build(0)
+        assert daemon.proc.poll() is None, "libvirtd died in the rollback"
+        assert "already exists" in str(e.value), str(e.value)
+        conn.listAllStoragePools()
+        pvs = pv_vgs()
+        assert disk not in pvs, pvs
+        assert pvs.get(taken) == "lvsbtaken"
+    finally:
+        try:
+            pool.undefine()
+        except libvirt.libvirtError:
+            pass
+        remove_vg("lvsbtaken", [taken, disk])
