@@ -44,6 +44,7 @@ typedef enum {
     EDIT_NO_HOST,         /* netfs pool without <host> */
     EDIT_NO_DIR,          /* netfs pool without <dir> */
     EDIT_HAND_OPTS,       /* fs:mount_opts set in code, not XML */
+    EDIT_UNSAFE_OPTS,     /* suid, dev, exec, which the parser refuses */
 } testEdit;
 
 typedef struct {
@@ -107,6 +108,16 @@ testEditPool(virStoragePoolDef *def, testEdit edit)
         opts->options[1] = g_strdup("discard");
         def->namespaceData = opts;
         break;
+    case EDIT_UNSAFE_OPTS:
+        g_assert_null(def->namespaceData);
+        opts = g_new0(virStoragePoolFSMountOpts, 1);
+        opts->noptions = 3;
+        opts->options = g_new0(char *, 4);
+        opts->options[0] = g_strdup("suid");
+        opts->options[1] = g_strdup("dev");
+        opts->options[2] = g_strdup("exec");
+        def->namespaceData = opts;
+        break;
     }
 }
 
@@ -118,7 +129,7 @@ testUneditPool(virStoragePoolDef *def, testEdit edit)
 {
     virStoragePoolFSMountOpts *opts = def->namespaceData;
 
-    if (edit != EDIT_HAND_OPTS)
+    if (edit != EDIT_HAND_OPTS && edit != EDIT_UNSAFE_OPTS)
         return;
 
     g_strfreev(opts->options);
@@ -273,12 +284,15 @@ static const testMountCase mountTests[] = {
     MOUNT("mount-fs-auto", "fs-auto"),
     MOUNT("mount-fs-xfs-mountopts", "fs-xfs-mountopts"),
     MOUNT_EDIT("mount-fs-ext4-handopts", "fs-ext4", EDIT_HAND_OPTS),
+    /* nodev,nosuid,noexec come last, so they win */
+    MOUNT_EDIT("mount-fs-ext4-unsafeopts", "fs-ext4", EDIT_UNSAFE_OPTS),
+    MOUNT_EDIT("mount-netfs-nfs3-unsafeopts", "netfs-nfs3", EDIT_UNSAFE_OPTS),
     MOUNT("mount-netfs-nfs3", "netfs-nfs3"),
     MOUNT("mount-netfs-nfs42", "netfs-nfs42"),
     MOUNT("mount-netfs-nfs-ipv6", "netfs-nfs-ipv6"),
     MOUNT("mount-netfs-nfs-mountopts", "netfs-nfs-mountopts"),
     MOUNT("mount-netfs-cifs", "netfs-cifs"),
-    MOUNT("mount-netfs-cifs-credentials", "netfs-cifs-credentials"),
+    MOUNT("mount-netfs-cifs-username", "netfs-cifs-username"),
     MOUNT("mount-netfs-glusterfs", "netfs-glusterfs"),
     MOUNT("mount-netfs-glusterfs-noslash", "netfs-glusterfs-noslash"),
     MOUNT("mount-netfs-auto", "netfs-auto"),

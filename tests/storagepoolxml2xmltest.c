@@ -21,8 +21,11 @@
 #include "storage_conf.h"
 #include "viruuid.h"
 #include "storage_pool_fs_namespace.h"
+#include "storage_pool_fs_mount_options.h"
 #include "storage_pool_logical_namespace.h"
 #include "testutils.h"
+
+#include <libxml/relaxng.h>
 
 #define VIR_FROM_THIS VIR_FROM_STORAGE
 
@@ -122,7 +125,7 @@ static void
 testMountOptsGet(const void *opaque)
 {
     const char *inpath = opaque;
-    const char *want[] = { "vers=3.1.1", "credentials=/etc/libvirt/cifs.cred" };
+    const char *want[] = { "vers=3.1.1", "username=vmstore" };
     g_autofree char *input = NULL;
     g_autoptr(virStoragePoolDef) def = NULL;
     const virStoragePoolFSMountOpts *opts;
@@ -141,6 +144,77 @@ testMountOptsGet(const void *opaque)
     g_assert_cmpuint(opts->noptions, ==, G_N_ELEMENTS(want));
     for (i = 0; i < G_N_ELEMENTS(want); i++)
         g_assert_cmpstr(opts->options[i], ==, want[i]);
+}
+
+
+/* A pool of @type whose fs:mount_opts hold an example of every option
+ * the allow-list accepts for that type. */
+static char *
+testMountOptionsPool(virStoragePoolType type)
+{
+    g_auto(GStrv) examples = virStoragePoolFSMountOptionsExamples(type);
+    g_auto(virBuffer) buf = VIR_BUFFER_INITIALIZER;
+    size_t i;
+
+    virBufferAsprintf(&buf, "<pool type='%s' xmlns:fs='%s'>\n",
+                      virStoragePoolTypeToString(type),
+                      VIR_STORAGE_POOL_FS_NAMESPACE_HREF);
+    virBufferAddLit(&buf, "  <name>examples</name>\n");
+    if (type == VIR_STORAGE_POOL_FS)
+        virBufferAddLit(&buf, "  <source><device path='/dev/vdb'/></source>\n");
+    else
+        virBufferAddLit(&buf, "  <source><host name='server'/><dir path='/export'/></source>\n");
+    virBufferAddLit(&buf, "  <target><path>/srv/examples</path></target>\n");
+    virBufferAddLit(&buf, "  <fs:mount_opts>\n");
+    for (i = 0; examples[i]; i++)
+        virBufferEscapeString(&buf, "    <fs:option name='%s'/>\n", examples[i]);
+    virBufferAddLit(&buf, "  </fs:mount_opts>\n</pool>\n");
+
+    return virBufferContentAndReset(&buf);
+}
+
+
+/* Every option of the allow-list (storage_pool_fs_mount_options.c) is
+ * accepted by the parser and by the RNG schema, so the two lists agree
+ * (the -invalid fixtures check the other direction). */
+static void
+testMountOptionsExamples(const void *opaque)
+{
+    virStoragePoolType type = GPOINTER_TO_INT(opaque);
+    g_autofree char *xml = testMountOptionsPool(type);
+    g_autofree char *schema = g_build_filename(g_getenv("abs_top_srcdir"),
+                                               "src", "conf", "schemas",
+                                               "storagepool.rng", NULL);
+    g_autoptr(virStoragePoolDef) def = NULL;
+    xmlRelaxNGParserCtxtPtr pctxt = NULL;
+    xmlRelaxNGPtr rng = NULL;
+    xmlRelaxNGValidCtxtPtr vctxt = NULL;
+    xmlDocPtr doc = NULL;
+
+    virResetLastError();
+    if (!(def = virStoragePoolDefParse(xml, NULL, 0))) {
+        g_test_message("%s", xml);
+        g_test_message("parser refused an accepted option: %s",
+                       virGetLastErrorMessage());
+        g_test_fail();
+        return;
+    }
+
+    g_assert_nonnull((pctxt = xmlRelaxNGNewParserCtxt(schema)));
+    g_assert_nonnull((rng = xmlRelaxNGParse(pctxt)));
+    g_assert_nonnull((vctxt = xmlRelaxNGNewValidCtxt(rng)));
+    g_assert_nonnull((doc = xmlReadMemory(xml, strlen(xml), "examples.xml",
+                                          NULL, XML_PARSE_NONET)));
+    if (xmlRelaxNGValidateDoc(vctxt, doc) != 0) {
+        g_test_message("%s", xml);
+        g_test_message("the schema refuses an option the parser accepts");
+        g_test_fail();
+    }
+
+    xmlFreeDoc(doc);
+    xmlRelaxNGFreeValidCtxt(vctxt);
+    xmlRelaxNGFree(rng);
+    xmlRelaxNGFreeParserCtxt(pctxt);
 }
 
 
@@ -217,6 +291,13 @@ main(int argc,
                                                "netfs-mountopts-prefix.xml",
                                                NULL),
                               testMountOptsGet, g_free);
+
+    g_test_add_data_func("/storagepoolxml2xml/mount-options-accepted/fs",
+                         GINT_TO_POINTER(VIR_STORAGE_POOL_FS),
+                         testMountOptionsExamples);
+    g_test_add_data_func("/storagepoolxml2xml/mount-options-accepted/netfs",
+                         GINT_TO_POINTER(VIR_STORAGE_POOL_NETFS),
+                         testMountOptionsExamples);
 
     return g_test_run();
 }

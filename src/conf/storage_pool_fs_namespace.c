@@ -7,6 +7,7 @@
 #include <config.h>
 
 #include "storage_pool_fs_namespace.h"
+#include "storage_pool_fs_mount_options.h"
 #include "virerror.h"
 #include "virxml.h"
 #include "virbuffer.h"
@@ -26,6 +27,9 @@
  * The pool parser registers the URI under the prefix "fs" on its XPath
  * context before calling us, so the queries below match whatever prefix
  * the document itself used for that URI.
+ *
+ * Each option must be on the allow-list of storage_pool_fs_mount_options.c:
+ * the pool is refused at define time otherwise, naming the option.
  */
 
 #define VIR_STORAGE_POOL_FS_NAMESPACE_PREFIX "fs"
@@ -55,7 +59,9 @@ virStoragePoolFSNamespaceFree(void *nsdata)
 
 /* The name of one <fs:option>, or NULL after reporting why it is unusable. */
 static char *
-virStoragePoolFSOptionParseName(xmlNodePtr node)
+virStoragePoolFSOptionParseName(xmlNodePtr node,
+                                virStoragePoolType type,
+                                const char *poolname)
 {
     g_autofree char *name = virXMLPropString(node, "name");
 
@@ -73,6 +79,9 @@ virStoragePoolFSOptionParseName(xmlNodePtr node)
         return NULL;
     }
 
+    if (virStoragePoolFSMountOptionCheck(type, poolname, name) < 0)
+        return NULL;
+
     return g_steal_pointer(&name);
 }
 
@@ -83,6 +92,9 @@ virStoragePoolFSNamespaceParse(xmlXPathContextPtr ctxt,
 {
     g_autofree xmlNodePtr *nodes = NULL;
     virStoragePoolFSMountOpts *opts = NULL;
+    g_autofree char *typestr = NULL;
+    g_autofree char *poolname = NULL;
+    int type;
     int nnodes;
     size_t i;
 
@@ -95,11 +107,24 @@ virStoragePoolFSNamespaceParse(xmlXPathContextPtr ctxt,
     if (nnodes == 0)
         return 0;
 
+    /* libvirt's parser read both before calling us, and registers the
+     * namespace only for fs and netfs pools */
+    typestr = virXPathString("string(./@type)", ctxt);
+    poolname = virXPathString("string(./name)", ctxt);
+    type = typestr ? virStoragePoolTypeFromString(typestr) : -1;
+    if (type != VIR_STORAGE_POOL_FS && type != VIR_STORAGE_POOL_NETFS) {
+        virReportError(VIR_ERR_INTERNAL_ERROR,
+                       _("fs XML namespace used by pool '%s' of type '%s'"),
+                       NULLSTR(poolname), NULLSTR(typestr));
+        return -1;
+    }
+
     opts = g_new0(virStoragePoolFSMountOpts, 1);
     opts->options = g_new0(char *, nnodes);
 
     for (i = 0; i < nnodes; i++) {
-        if (!(opts->options[i] = virStoragePoolFSOptionParseName(nodes[i]))) {
+        if (!(opts->options[i] = virStoragePoolFSOptionParseName(nodes[i], type,
+                                                                 NULLSTR(poolname)))) {
             virStoragePoolFSMountOptsFree(opts);
             return -1;
         }

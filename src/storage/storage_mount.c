@@ -19,7 +19,11 @@
 #define MOUNTINFO_MAX_LEN (16 * 1024 * 1024)
 
 /* Every pool mount gets these: a pool holds disk images, never device
- * nodes, set-uid programs or binaries meant to run on the host. */
+ * nodes, set-uid programs or binaries meant to run on the host.  They
+ * come last on the -o list: mount(8) and the mount.<type> helpers let a
+ * later option win over an earlier one, so nothing before them (an
+ * fs:mount_opts 'suid' in a pool definition written before the
+ * allow-list of storage_pool_fs_mount_options.c) can undo them. */
 #define MOUNT_BASE_OPTIONS "nodev,nosuid,noexec"
 
 
@@ -209,8 +213,9 @@ mountTypeArg(const virStoragePoolDef *def)
 static bool
 mountCifsOptionsHaveAuth(const virStoragePoolFSMountOpts *opts)
 {
+    /* credentials= and password= are refused at define time */
     static const char *authKeys[] = {
-        "user", "username", "pass", "password", "cred", "credentials", "sec",
+        "user", "username", "sec",
     };
     size_t i;
     size_t j;
@@ -233,7 +238,8 @@ mountCifsOptionsHaveAuth(const virStoragePoolFSMountOpts *opts)
 }
 
 
-/* Options that depend on the netfs format, before the user's own.
+/* Options that depend on the netfs format, before the user's own, each
+ * followed by a comma.
  *
  * NFS: mount.nfs retries a failed foreground mount for 2 minutes by
  * default, so pool-start would hang that long on a dead server.
@@ -251,17 +257,17 @@ mountAddNetfsOptions(virBuffer *buf,
     case VIR_STORAGE_POOL_NETFS_AUTO:
     case VIR_STORAGE_POOL_NETFS_NFS:
         if (def->source.protocolVer)
-            virBufferAsprintf(buf, ",nfsvers=%s", def->source.protocolVer);
-        virBufferAddLit(buf, ",retry=0");
+            virBufferAsprintf(buf, "nfsvers=%s,", def->source.protocolVer);
+        virBufferAddLit(buf, "retry=0,");
         break;
     case VIR_STORAGE_POOL_NETFS_GLUSTERFS:
         /* no page cache of our own over the volume: guests see what
          * the bricks hold */
-        virBufferAddLit(buf, ",direct-io-mode=1");
+        virBufferAddLit(buf, "direct-io-mode=1,");
         break;
     case VIR_STORAGE_POOL_NETFS_CIFS:
         if (!mountCifsOptionsHaveAuth(opts))
-            virBufferAddLit(buf, ",guest");
+            virBufferAddLit(buf, "guest,");
         break;
     case VIR_STORAGE_POOL_NETFS_LAST:
         break;
@@ -276,15 +282,15 @@ mountOptionsString(const virStoragePoolDef *def)
     g_auto(virBuffer) buf = VIR_BUFFER_INITIALIZER;
     size_t i;
 
-    virBufferAddLit(&buf, MOUNT_BASE_OPTIONS);
-
     if (def->type == VIR_STORAGE_POOL_NETFS)
         mountAddNetfsOptions(&buf, def, opts);
 
     if (opts) {
         for (i = 0; i < opts->noptions; i++)
-            virBufferAsprintf(&buf, ",%s", opts->options[i]);
+            virBufferAsprintf(&buf, "%s,", opts->options[i]);
     }
+
+    virBufferAddLit(&buf, MOUNT_BASE_OPTIONS);
 
     return virBufferContentAndReset(&buf);
 }

@@ -16,8 +16,9 @@
 char *
 virStorageMountSourceString(const virStoragePoolDef *def);
 
-/* Pure: mount of @def's source on its target, with nodev,nosuid,noexec,
- * the protocol version of nfs pools and the fs:mount_opts options; an
+/* Pure: mount of @def's source on its target, with the protocol version
+ * of nfs pools, the fs:mount_opts options and, last so that they win,
+ * nodev,nosuid,noexec; an
  * NFS mount runs under timeout(1) (VIR_STORAGE_MOUNT_NFS_TIME_LIMIT)
  * unless fs:mount_opts asks for retry=N. */
 virCommand *
