@@ -5,6 +5,7 @@ stock ones.  The daemon mounts in its private mount namespace: mounts are
 read from /proc/<daemon pid>/mountinfo."""
 
 import os
+from xml.sax.saxutils import quoteattr
 
 import libvirt
 import pytest
@@ -323,3 +324,77 @@ def test_build_auto_format_cannot_mkfs(conn, loopdev, target):
     with pytest.raises(libvirt.libvirtError):
         pool.build(libvirt.VIR_STORAGE_POOL_BUILD_NO_OVERWRITE)
     assert fs_type(loopdev) is None
+
+
+# ------------------------------------------------------- fs:mount_opts
+
+FS_NS = "http://libvirt.org/schemas/storagepool/fs/1.0"
+
+
+def mount_opts_xml(options):
+    return ("<fs:mount_opts>%s</fs:mount_opts>"
+            % "".join("<fs:option name=%s/>" % quoteattr(o) for o in options))
+
+
+def fs_pool_with_options_xml(name, device, target, fmt, options):
+    return ("<pool type='fs' xmlns:fs='%s'><name>%s</name>"
+            "<source><device path='%s'/><format type='%s'/></source>"
+            "<target><path>%s</path></target>%s</pool>"
+            % (FS_NS, name, device, fmt, target, mount_opts_xml(options)))
+
+
+def netfs_pool_with_options_xml(name, fmt, target, options):
+    return ("<pool type='netfs' xmlns:fs='%s'><name>%s</name>"
+            "<source><host name='server.example.com'/><dir path='/export'/>"
+            "<format type='%s'/></source>"
+            "<target><path>%s</path></target>%s</pool>"
+            % (FS_NS, name, fmt, target, mount_opts_xml(options)))
+
+
+# one option of each class the allow-list refuses
+REFUSED_OPTIONS = [
+    ("fs", "suid"), ("fs", "dev"), ("fs", "exec"), ("fs", "noatime,suid"),
+    ("fs", "remount"), ("fs", "bind"), ("fs", "X-mount.mkdir=0755"),
+    ("fs", "context=system_u:object_r:tmp_t:s0"), ("fs", "errors=panic"),
+    ("nfs", "x-systemd.automount"), ("nfs", "helper=/tmp/grab"),
+    ("nfs", "sec=sys,exec"), ("cifs", "credentials=/root/.smbcredentials"),
+    ("glusterfs", "log-file=/etc/passwd"),
+]
+
+
+@pytest.mark.stock_differs("fs-mount-options-allow-list",
+                           reason="stock passes any fs:mount_opts option to mount(8)")
+@pytest.mark.parametrize("fmt,option", REFUSED_OPTIONS,
+                         ids=["%s-%s" % c for c in REFUSED_OPTIONS])
+def test_define_refuses_unsafe_mount_option(fmt, option, conn, target):
+    if fmt == "fs":
+        xml = fs_pool_with_options_xml("optpool", "/dev/loop-none", target, "ext4",
+                                       ["noatime", option])
+    else:
+        xml = netfs_pool_with_options_xml("optpool", fmt, target, ["noatime", option])
+    with pytest.raises(libvirt.libvirtError) as exc:
+        conn.storagePoolDefineXML(xml, 0)
+    msg = expect_error(exc, libvirt.VIR_ERR_CONFIG_UNSUPPORTED)
+    assert "'optpool'" in msg and "'%s'" % option in msg, msg
+    assert pool_state(conn, "optpool") is None
+    # pool-create is refused too: nothing is mounted
+    with pytest.raises(libvirt.libvirtError) as exc:
+        conn.storagePoolCreateXML(xml, 0)
+    expect_error(exc, libvirt.VIR_ERR_CONFIG_UNSUPPORTED)
+
+
+def test_allowed_mount_options_keep_nodev_nosuid_noexec(virsh, conn, daemon,
+                                                        loop_factory, target):
+    dev = loop_factory(fstype="ext4")
+    os.makedirs(target)
+    xml = fs_pool_with_options_xml("optpool", dev, target, "ext4",
+                                   ["noatime", "nodiratime", "commit=30"])
+    pool = conn.storagePoolDefineXML(xml, 0)
+    assert "<fs:option name='commit=30'/>" in pool.XMLDesc(0)
+    pool.create(0)
+    m = mount_at(daemon, target)
+    assert m is not None, "%s is not mounted" % target
+    assert MOUNT_FLAGS | {"noatime", "nodiratime"} <= set(m["options"]), m["options"]
+    assert "commit=30" in m["super"], m["super"]
+    pool.destroy()
+    assert_not_mounted(daemon, dev, target)
