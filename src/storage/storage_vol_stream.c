@@ -1,12 +1,21 @@
 /*
- * storage_vol_stream.c: uploading and downloading file volumes
+ * storage_vol_stream.c: uploading and downloading volumes
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Both directions hand the volume to a libvirt FD stream, which moves
- * the bytes in its own thread.  What this file decides is the window
- * of the volume a stream may touch, so an upload can never write past
- * the end of the volume:
+ * The callbacks of every backend whose volumes are files or block
+ * devices (dir, fs, netfs, disk, logical).  The bytes move through the
+ * stream unit (storage_stream.c); what this file decides is:
+ *
+ * Which inode.  A file volume is opened relative to its pool's
+ * directory without following links and must still be a regular file
+ * (a FIFO swapped in after the refresh is refused at once, never opened
+ * for reading, which would block); a block volume is opened by its path
+ * and must be a block device.  The stream then works on that descriptor
+ * only.
+ *
+ * The window of the volume a stream may touch, so an upload can never
+ * write past the end of the volume:
  *
  *  - the end of a raw volume (a raw file, or any block volume) is the
  *    end of its data: the size of the file or of the block device;
@@ -20,13 +29,18 @@
  * The offset must lie inside the volume; a length of 0 means "up to the
  * end" and becomes exactly that window, so the stream refuses any byte
  * past the end; an explicit upload length that does not fit is refused
- * before anything is written, a download length is cut at the end.
+ * before anything is written, a download length is cut at the end.  A
+ * hole of a sparse upload reads as zeros afterwards and never changes
+ * the size of the volume.
  *
- * A sparse upload into a file turns each hole into lseek + ftruncate
- * (inside the FD stream), so a stream that ends in data before the end
- * of the volume leaves the file shorter than it was; it never makes it
- * longer.  The pool refresh that follows every upload reports the new
- * size.
+ * The guard.  libvirt's driver counts the volume in use (and its pool
+ * as running a job) only while this callback runs.  We count it again
+ * for as long as the stream is open, until its finish or abort: then
+ * the driver itself refuses a second upload, a delete, a wipe and a
+ * resize of the volume ("volume '...' is still in use"), and a refresh,
+ * destroy or delete of the pool ("has asynchronous jobs running").  The
+ * driver does not check a download against an upload in flight: we
+ * refuse it here, while downloads may run side by side.
  */
 
 #include <config.h>
@@ -40,9 +54,9 @@
 #include <linux/magic.h>
 
 #include "storage_vol_file.h"
-#include "storage_stream_sync.h"
+#include "storage_stream.h"
+#include "storage_vol_open.h"
 #include "virerror.h"
-#include "virfdstream.h"
 #include "virfile.h"
 #include "virlog.h"
 
@@ -51,22 +65,21 @@
 VIR_LOG_INIT("storage.storage_vol_stream");
 
 
-/* The path whose bytes the stream moves, or NULL with an error. */
-static const char *
-streamVolumePath(virStorageVolDef *vol, const char *what)
+/* Refuses volumes that are not a single file of data. */
+static int
+streamCheckFormat(virStorageVolDef *vol)
 {
     if (virStorageVolIsRawData(vol))
-        return vol->target.path;
+        return 0;
 
     switch ((virStorageFileFormat) vol->target.format) {
     case VIR_STORAGE_FILE_DIR:
     case VIR_STORAGE_FILE_PLOOP:
         virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
-                       _("cannot %s volume '%s': %s volumes are not a "
-                         "single file"),
-                       what, vol->name,
+                       _("volume '%s' cannot be streamed: %s volumes are not a single file"),
+                       vol->name,
                        virStorageFileFormatTypeToString(vol->target.format));
-        return NULL;
+        return -1;
     case VIR_STORAGE_FILE_AUTO_SAFE:
     case VIR_STORAGE_FILE_AUTO:
     case VIR_STORAGE_FILE_NONE:
@@ -87,56 +100,160 @@ streamVolumePath(virStorageVolDef *vol, const char *what)
     case VIR_STORAGE_FILE_LAST:
         break;
     }
-    return vol->target.path;
-}
-
-
-/* Size in bytes of the file or block device at @path. */
-static int
-streamPathSize(virStorageVolDef *vol, unsigned long long *size)
-{
-    VIR_AUTOCLOSE fd = -1;
-    struct stat st;
-
-    if ((fd = open(vol->target.path, O_RDONLY | O_CLOEXEC)) < 0 ||
-        fstat(fd, &st) < 0) {
-        virReportSystemError(errno, _("cannot open volume '%s' at '%s'"),
-                             vol->name, vol->target.path);
-        return -1;
-    }
-
-    if (S_ISBLK(st.st_mode)) {
-        if (ioctl(fd, BLKGETSIZE64, size) < 0) {
-            virReportSystemError(errno,
-                                 _("cannot get the size of device '%s' of "
-                                   "volume '%s'"),
-                                 vol->target.path, vol->name);
-            return -1;
-        }
-        return 0;
-    }
-
-    if (!S_ISREG(st.st_mode)) {
-        virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
-                       _("volume '%s' at '%s' is neither a file nor a block "
-                         "device"),
-                       vol->name, vol->target.path);
-        return -1;
-    }
-
-    *size = st.st_size;
     return 0;
 }
 
 
-/* The end of @vol as described at the top of this file. */
-static int
-streamVolumeEnd(virStorageVolDef *vol, unsigned long long *end)
-{
-    unsigned long long size;
+/* ------------------------------------------------------------ guard */
 
-    if (streamPathSize(vol, &size) < 0)
+typedef struct _streamGuard streamGuard;
+struct _streamGuard {
+    virStoragePoolObj *pool;    /* referenced */
+    virStorageVolDef *vol;      /* alive while in_use > 0 */
+    bool upload;
+};
+
+/* Volumes with an upload stream open; under streamUploadsLock. */
+static GHashTable *streamUploads;
+static GMutex streamUploadsLock;
+
+
+static bool
+streamUploadIsOpen(virStorageVolDef *vol)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&streamUploadsLock);
+
+    return streamUploads && g_hash_table_contains(streamUploads, vol);
+}
+
+
+static void
+streamUploadSet(virStorageVolDef *vol,
+                bool open)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&streamUploadsLock);
+
+    if (!streamUploads)
+        streamUploads = g_hash_table_new(NULL, NULL);
+    if (open)
+        g_hash_table_add(streamUploads, vol);
+    else
+        g_hash_table_remove(streamUploads, vol);
+}
+
+
+/*
+ * Counts @vol in use and its pool as running a job until the guard is
+ * released.  @pool is unlocked (the driver unlocked it to call us) and
+ * referenced by the driver until we return.
+ */
+static streamGuard *
+streamGuardTake(virStoragePoolObj *pool,
+                virStorageVolDef *vol,
+                bool upload)
+{
+    streamGuard *guard;
+
+    virObjectLock(pool);
+    if (!upload && streamUploadIsOpen(vol)) {
+        virObjectUnlock(pool);
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("volume '%s' is still in use: an upload into it is in progress, try again when it has finished"),
+                       vol->name);
+        return NULL;
+    }
+    vol->in_use++;
+    virStoragePoolObjIncrAsyncjobs(pool);
+    if (upload)
+        streamUploadSet(vol, true);
+    virObjectUnlock(pool);
+
+    guard = g_new0(streamGuard, 1);
+    guard->pool = virObjectRef(pool);
+    guard->vol = vol;
+    guard->upload = upload;
+    return guard;
+}
+
+
+static void
+streamGuardRelease(void *opaque)
+{
+    streamGuard *guard = opaque;
+
+    virObjectLock(guard->pool);
+    if (guard->upload)
+        streamUploadSet(guard->vol, false);
+    guard->vol->in_use--;
+    virStoragePoolObjDecrAsyncjobs(guard->pool);
+    virObjectUnlock(guard->pool);
+
+    virObjectUnref(guard->pool);
+    g_free(guard);
+}
+
+
+/* ------------------------------------------------------- the inode */
+
+/*
+ * Opens @vol of @pool with @flags (storage_vol_open.h): a file volume
+ * relative to the pool's directory, never following a link, which must
+ * be the regular file the pool listed; a block volume by its path, which
+ * must be a block device.  Fills @sb.  Returns the descriptor or -1 with
+ * an error reported.
+ */
+static int
+streamOpenVolume(virStoragePoolObj *pool,
+                 virStorageVolDef *vol,
+                 int flags,
+                 struct stat *sb)
+{
+    virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
+
+    switch ((virStoragePoolType) def->type) {
+    case VIR_STORAGE_POOL_DIR:
+    case VIR_STORAGE_POOL_FS:
+    case VIR_STORAGE_POOL_NETFS:
+        if (vol->type != VIR_STORAGE_VOL_FILE) {
+            virReportError(VIR_ERR_OPERATION_INVALID,
+                           _("volume '%s' of pool '%s' is not a file: only files are uploaded and downloaded"),
+                           vol->name, def->name);
+            return -1;
+        }
+        return virStorageVolOpenFile(def, vol, flags, sb);
+    case VIR_STORAGE_POOL_LOGICAL:
+    case VIR_STORAGE_POOL_DISK:
+    case VIR_STORAGE_POOL_ISCSI:
+    case VIR_STORAGE_POOL_ISCSI_DIRECT:
+    case VIR_STORAGE_POOL_SCSI:
+    case VIR_STORAGE_POOL_MPATH:
+    case VIR_STORAGE_POOL_RBD:
+    case VIR_STORAGE_POOL_SHEEPDOG:
+    case VIR_STORAGE_POOL_GLUSTER:
+    case VIR_STORAGE_POOL_ZFS:
+    case VIR_STORAGE_POOL_VSTORAGE:
+    case VIR_STORAGE_POOL_LAST:
+        break;
+    }
+    return virStorageVolOpenBlock(def, vol, flags, sb);
+}
+
+
+/* The end of @vol, open as @fd, as described at the top of this file. */
+static int
+streamVolumeEnd(virStorageVolDef *vol,
+                int fd,
+                const struct stat *sb,
+                unsigned long long *end)
+{
+    unsigned long long size = sb->st_size;
+
+    if (S_ISBLK(sb->st_mode) && ioctl(fd, BLKGETSIZE64, &size) < 0) {
+        virReportSystemError(errno,
+                             _("cannot get the size of device '%s' of volume '%s'"),
+                             vol->target.path, vol->name);
         return -1;
+    }
 
     if (virStorageVolIsRawData(vol))
         *end = size;
@@ -154,20 +271,15 @@ streamVolumeEnd(virStorageVolDef *vol, unsigned long long *end)
  */
 static int
 streamWindow(virStorageVolDef *vol,
+             unsigned long long end,
              unsigned long long offset,
              unsigned long long len,
              bool forUpload,
              unsigned long long *window)
 {
-    unsigned long long end;
-
-    if (streamVolumeEnd(vol, &end) < 0)
-        return -1;
-
     if (offset > end || (forUpload && offset == end)) {
         virReportError(VIR_ERR_INVALID_ARG,
-                       _("offset %llu is beyond the end of volume '%s', "
-                         "which is %llu bytes long"),
+                       _("offset %llu is beyond the end of volume '%s', which is %llu bytes long"),
                        offset, vol->name, end);
         return -1;
     }
@@ -175,9 +287,7 @@ streamWindow(virStorageVolDef *vol,
     if (len > end - offset) {
         if (forUpload) {
             virReportError(VIR_ERR_INVALID_ARG,
-                           _("cannot upload %llu bytes at offset %llu of "
-                             "volume '%s': it is %llu bytes long; resize "
-                             "the volume first"),
+                           _("cannot upload %llu bytes at offset %llu of volume '%s': it is %llu bytes long; resize the volume first"),
                            len, offset, vol->name, end);
             return -1;
         }
@@ -193,11 +303,11 @@ streamWindow(virStorageVolDef *vol,
 /* File systems whose writes can fail at writeback, after write(2) said
  * yes: the server runs out of space or quota. */
 static bool
-streamPathIsRemote(const char *path)
+streamFdIsRemote(int fd)
 {
     struct statfs sb;
 
-    if (statfs(path, &sb) < 0)
+    if (fstatfs(fd, &sb) < 0)
         return false;
 
     switch ((unsigned long) sb.f_type) {
@@ -220,70 +330,110 @@ streamPathIsRemote(const char *path)
  */
 static bool
 streamUploadNeedsSync(virStorageVolDef *vol,
-                      const char *path)
+                      int fd,
+                      bool isBlock)
 {
-    if (vol->type == VIR_STORAGE_VOL_BLOCK)
+    if (isBlock)
         return vol->target.sparse;
-    return streamPathIsRemote(path);
+    return streamFdIsRemote(fd);
+}
+
+
+/* Opens @vol and fills @target for a stream of @offset, @len. */
+static int
+streamTargetInit(virStoragePoolObj *pool,
+                 virStorageVolDef *vol,
+                 unsigned long long offset,
+                 unsigned long long len,
+                 bool upload,
+                 virStorageStreamTarget *target)
+{
+    VIR_AUTOCLOSE fd = -1;
+    unsigned long long end;
+    struct stat sb;
+
+    if (streamCheckFormat(vol) < 0)
+        return -1;
+    if ((fd = streamOpenVolume(pool, vol, upload ? O_WRONLY : O_RDONLY,
+                               &sb)) < 0)
+        return -1;
+    if (streamVolumeEnd(vol, fd, &sb, &end) < 0 ||
+        streamWindow(vol, end, offset, len, upload, &target->window) < 0)
+        return -1;
+
+    target->volname = vol->name;
+    target->isBlock = S_ISBLK(sb.st_mode);
+    target->offset = offset;
+    target->sync = upload && streamUploadNeedsSync(vol, fd, target->isBlock);
+    target->fd = fd;
+    fd = -1;
+    return 0;
 }
 
 
 int
-virStorageVolFileUpload(virStoragePoolObj *pool G_GNUC_UNUSED,
+virStorageVolFileUpload(virStoragePoolObj *pool,
                         virStorageVolDef *vol,
                         virStreamPtr stream,
                         unsigned long long offset,
                         unsigned long long len,
                         unsigned int flags)
 {
-    bool sparse = flags & VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM;
-    unsigned long long window;
-    const char *path;
+    virStorageStreamTarget target = { .fd = -1 };
+    streamGuard *guard;
 
     virCheckFlags(VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM, -1);
+    target.sparse = flags & VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM;
 
-    if (!(path = streamVolumePath(vol, "upload to")))
-        return -1;
-    if (streamWindow(vol, offset, len, true, &window) < 0)
-        return -1;
-
-    VIR_DEBUG("upload to '%s': offset=%llu window=%llu sparse=%d",
-              path, offset, window, sparse);
-
-    /* the volume exists: no O_CREAT, and no O_TRUNC either */
-    if (virFDStreamOpenBlockDevice(stream, path, offset, window,
-                                   sparse, O_WRONLY) < 0)
+    if (streamTargetInit(pool, vol, offset, len, true, &target) < 0)
         return -1;
 
-    if (streamUploadNeedsSync(vol, path))
-        return virStorageStreamSyncOnFinish(stream, path, vol->name);
+    VIR_DEBUG("upload to '%s': offset=%llu window=%llu sparse=%d sync=%d",
+              vol->target.path, offset, target.window, target.sparse,
+              target.sync);
+
+    if (!(guard = streamGuardTake(pool, vol, true))) {
+        VIR_FORCE_CLOSE(target.fd);
+        return -1;
+    }
+    if (virStorageStreamOpenUpload(stream, &target,
+                                   streamGuardRelease, guard) < 0) {
+        streamGuardRelease(guard);
+        return -1;
+    }
     return 0;
 }
 
 
 int
-virStorageVolFileDownload(virStoragePoolObj *pool G_GNUC_UNUSED,
+virStorageVolFileDownload(virStoragePoolObj *pool,
                           virStorageVolDef *vol,
                           virStreamPtr stream,
                           unsigned long long offset,
                           unsigned long long len,
                           unsigned int flags)
 {
-    bool sparse = flags & VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM;
-    unsigned long long window;
-    const char *path;
+    virStorageStreamTarget target = { .fd = -1 };
+    streamGuard *guard;
 
     virCheckFlags(VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM, -1);
+    target.sparse = flags & VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM;
 
-    if (!(path = streamVolumePath(vol, "download from")))
-        return -1;
-    if (streamWindow(vol, offset, len, false, &window) < 0)
+    if (streamTargetInit(pool, vol, offset, len, false, &target) < 0)
         return -1;
 
     VIR_DEBUG("download from '%s': offset=%llu window=%llu sparse=%d",
-              path, offset, window, sparse);
+              vol->target.path, offset, target.window, target.sparse);
 
+    if (!(guard = streamGuardTake(pool, vol, false))) {
+        VIR_FORCE_CLOSE(target.fd);
+        return -1;
+    }
     /* an empty window reads to the end of the file: nothing */
-    return virFDStreamOpenBlockDevice(stream, path, offset, window,
-                                      sparse, O_RDONLY);
+    if (virStorageStreamOpenDownload(stream, &target,
+                                     streamGuardRelease, guard) < 0) {
+        streamGuardRelease(guard);
+        return -1;
+    }
+    return 0;
 }
