@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """bench/disk.py: our disk backend module against the stock one.
 
-Reuses bench/run.py's daemon (warnings-only logging) and helpers.  Each
+Uses bench/benchlib.py's daemons (warnings-only logging) and helpers.  Each
 side gets its own libvirtd loading only its libvirt_storage_backend_disk.so
 and its own loop device (losetup -P on a sparse image):
 
@@ -41,32 +41,21 @@ import libvirt
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from run import (write_ratio_table, BUILD_DIR, OUR_BACKEND_DIR, STOCK_BACKEND_DIR, BenchDaemon,  # noqa: E402
-                 MiB, libvirtd_pid, log, run)
+from benchlib import (BUILD_DIR, MiB, OUR_BACKEND_DIR, STOCK_BACKEND_DIR, Side, best_of,  # noqa: E402
+                      log, run, write_ratio_table)
 
 DISK_MODULE = "libvirt_storage_backend_disk.so"
 HELPER = os.path.join(BUILD_DIR, "src", "storage", "libvirt_storage_parthelper")
 
 
-class DiskSide:
+class DiskSide(Side):
     def __init__(self, kind, backend_dir, workdir, device=None):
-        self.kind = kind
+        # ours runs the helper that sits next to the module
+        super().__init__(kind, backend_dir, workdir, [DISK_MODULE],
+                         [HELPER] if kind == "ours" else [])
         self.device = device
-        moddir = os.path.join(workdir, "modules-" + kind)
-        os.makedirs(moddir)
-        os.symlink(os.path.join(backend_dir, DISK_MODULE), os.path.join(moddir, DISK_MODULE))
-        if kind == "ours":
-            # the module runs the helper that sits next to it
-            os.symlink(HELPER, os.path.join(moddir, os.path.basename(HELPER)))
-        self.daemon = BenchDaemon(moddir)
         self.image = os.path.join(workdir, "disk-%s.img" % kind)
         self.loop = None
-
-    def start(self):
-        self.daemon.start()
-        self.conn = libvirt.open(self.daemon.uri)
-        self.conn.listAllStoragePools()
-        self.pid = libvirtd_pid(self.daemon)
 
     def attach(self, size_mb):
         if self.device:
@@ -96,15 +85,7 @@ class DiskSide:
         return pool
 
     def stop(self):
-        for pool in self.conn.listAllStoragePools():
-            try:
-                if pool.isActive():
-                    pool.destroy()
-                pool.undefine()
-            except libvirt.libvirtError:
-                pass
-        self.conn.close()
-        self.daemon.stop()
+        super().stop()
         self.detach()
 
 
@@ -130,12 +111,7 @@ def bench_refresh(side, reps):
     pool = side.define("refresh128")
     pool.create(0)
     assert pool.numOfVolumes() == 128, pool.numOfVolumes()
-    best = None
-    for _ in range(reps):
-        t0 = time.monotonic()
-        pool.refresh(0)
-        dt = time.monotonic() - t0
-        best = dt if best is None else min(best, dt)
+    best = best_of(reps, lambda: pool.refresh(0))
     assert pool.numOfVolumes() == 128
     log("%s: refresh of 128, best of %d: %.3f s" % (side.kind, reps, best))
     pool.destroy()
@@ -173,8 +149,6 @@ def bench_create_delete(side):
     pool.undefine()
     side.detach()
     return create, delete
-
-
 
 
 def main():

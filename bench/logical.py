@@ -7,7 +7,7 @@ Runs inside the test VM (device-mapper):
     LVSB_BUILD_DIR=build tests/vm/run.sh --disk 1024 -- \\
         /usr/bin/python3 bench/logical.py [--reps N] [--out FILE]
 
-Reuses bench/run.py's daemon (warnings-only logging).  One libvirtd per
+Uses bench/benchlib.py's daemons (warnings-only logging).  One libvirtd per
 side loads only its libvirt_storage_backend_logical.so:
 
   refresh-500   pool-refresh of a VG (1 MiB extents, first disk) holding
@@ -24,68 +24,43 @@ docs/benchmarks.md.
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 import time
 
-import libvirt
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from run import write_ratio_table, OUR_BACKEND_DIR, STOCK_BACKEND_DIR, BenchDaemon, MiB, log, run  # noqa: E402
+from benchlib import OUR_BACKEND_DIR, STOCK_BACKEND_DIR, MiB, Side, best_of, log, run, write_ratio_table  # noqa: E402
 
 MODULE = "libvirt_storage_backend_logical.so"
 VG = "lvsbbench"
 
 
-class Side:
+class LogicalSide(Side):
     def __init__(self, kind, backend_dir, workdir, disk, vg=None):
-        self.kind = kind
-        moddir = os.path.join(workdir, "modules-" + kind)
-        os.makedirs(moddir)
-        os.symlink(os.path.join(backend_dir, MODULE), os.path.join(moddir, MODULE))
-        self.daemon = BenchDaemon(moddir)
+        super().__init__(kind, backend_dir, workdir, [MODULE])
         self.disk = disk
         self.vg = vg or VG
 
     def start(self):
-        self.daemon.start()
-        self.conn = libvirt.open(self.daemon.uri)
-        self.conn.listAllStoragePools()
+        super().start()
         xml = ("<pool type='logical'><name>%s</name><source><device path='%s'/>"
                "<name>%s</name></source><target><path>/dev/%s</path></target></pool>"
                % (self.vg, self.disk, self.vg, self.vg))
         self.pool = self.conn.storagePoolDefineXML(xml, 0)
         self.pool.create(0)
 
-    def stop(self):
-        try:
-            self.pool.destroy()
-        except libvirt.libvirtError:
-            pass
-        self.pool.undefine()
-        self.conn.close()
-        self.daemon.stop()
-
 
 def make_vg(disk, nlvs, vg=VG):
     run(["pvcreate", "-q", "-y", disk])
     run(["vgcreate", "-q", "-s", "1M", vg, disk])
     script = "".join("lvcreate -q -y -L 1M -n bench%03d %s\n" % (i, vg) for i in range(nlvs))
-    res = subprocess.run(["lvm"], input=script, capture_output=True, text=True)
-    if res.returncode != 0:
-        raise RuntimeError("lvm shell failed: %s" % res.stderr)
+    run(["lvm"], input=script)
     run(["udevadm", "settle", "--timeout=120"], check=False)
 
 
 def bench_refresh(side, reps, nlvs):
-    best = None
-    for _ in range(reps):
-        t0 = time.monotonic()
-        side.pool.refresh(0)
-        dt = time.monotonic() - t0
-        best = dt if best is None else min(best, dt)
+    best = best_of(reps, lambda: side.pool.refresh(0))
     n = side.pool.numOfVolumes()
     assert n == nlvs, "%s sees %d volumes" % (side.kind, n)
     return best
@@ -101,7 +76,6 @@ def bench_create_delete(side):
     for n in range(100):
         side.pool.storageVolLookupByName("cd%s%03d" % (side.kind, n)).delete(0)
     return create, time.monotonic() - t0
-
 
 
 def main():
@@ -126,7 +100,7 @@ def main():
     try:
         with tempfile.TemporaryDirectory(prefix="bench-logical-") as workdir:
             for kind, moddir in (("stock", STOCK_BACKEND_DIR), ("ours", OUR_BACKEND_DIR)):
-                side = Side(kind, moddir, workdir, args.disk)
+                side = LogicalSide(kind, moddir, workdir, args.disk)
                 side.start()
                 try:
                     log("%s: refresh of %d LVs" % (kind, args.lvs))
@@ -134,7 +108,7 @@ def main():
                 finally:
                     side.stop()
             for kind, moddir in (("stock", STOCK_BACKEND_DIR), ("ours", OUR_BACKEND_DIR)):
-                side = Side(kind + "cd", moddir, workdir, args.disk2, VG + "cd")
+                side = LogicalSide(kind + "cd", moddir, workdir, args.disk2, VG + "cd")
                 side.start()
                 try:
                     log("%s: create + delete of 100 LVs" % kind)

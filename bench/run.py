@@ -23,193 +23,19 @@ import json
 import os
 import platform
 import shutil
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 import libvirt
 
-TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(TOP, "tests", "integration"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from testdaemon import STOCK_BACKEND_DIR, TestDaemon  # noqa: E402
+from benchlib import (BUILD_DIR, GiB, MiB, OUR_BACKEND_DIR, STOCK_BACKEND_DIR, TOP,  # noqa: E402
+                      MemWatch, Side, fmt_kib, fmt_time, log, median, order, run)
 
-BUILD_DIR = os.path.abspath(os.environ.get("LVSB_BUILD_DIR", os.path.join(TOP, "build")))
-OUR_BACKEND_DIR = os.path.join(BUILD_DIR, "src", "storage")
-
-KiB = 1024
-MiB = 1024 * KiB
-GiB = 1024 * MiB
 CHUNK = MiB
-
-libvirt.registerErrorHandler(lambda ctx, err: None, None)
-
-
-def log(msg):
-    print("[bench %s] %s" % (time.strftime("%H:%M:%S"), msg), file=sys.stderr, flush=True)
-
-
-def run(argv, check=True):
-    res = subprocess.run(argv, capture_output=True, text=True)
-    if check and res.returncode != 0:
-        raise RuntimeError("%s failed (%d): %s" % (" ".join(argv), res.returncode,
-                                                   res.stderr.strip()))
-    return res
-
-
-# ---------------------------------------------------------------- the daemons
-
-class BenchDaemon(TestDaemon):
-    """The test daemon with warnings-only logging: we time the backends,
-    not the debug log."""
-
-    def _write_config(self):
-        drvdir, conf = super()._write_config()
-        with open(conf) as f:
-            lines = [ln for ln in f if not ln.startswith(("log_filters", "log_outputs"))]
-        lines.append('log_outputs = "3:file:%s"\n' % self.log)
-        with open(conf, "w") as f:
-            f.writelines(lines)
-        return drvdir, conf
-
-
-def libvirtd_pid(daemon):
-    """The pid of libvirtd itself.  unshare and sh exec into it, so it is
-    normally TestDaemon.pid; otherwise look among its descendants."""
-    todo = [daemon.pid]
-    while todo:
-        pid = todo.pop(0)
-        try:
-            if os.path.realpath("/proc/%d/exe" % pid) == "/usr/sbin/libvirtd":
-                return pid
-        except OSError:
-            pass
-        todo += children(pid)
-    raise RuntimeError("no libvirtd under pid %d" % daemon.pid)
-
-
-def children(pid):
-    kids = []
-    try:
-        for tid in os.listdir("/proc/%d/task" % pid):
-            with open("/proc/%d/task/%s/children" % (pid, tid)) as f:
-                kids += [int(x) for x in f.read().split()]
-    except OSError:
-        pass
-    return kids
-
-
-def cpu_seconds(pid):
-    """User + system CPU time of the whole process (all its threads) and
-    its count of minor page faults."""
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), int(fields[7])
-
-
-def status_kib(pid, field):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    return 0
-
-
-class MemWatch:
-    """Peak RSS of the daemon during a block (VmHWM after a reset) and of
-    the helper processes it runs meanwhile (polled every 20 ms)."""
-
-    def __init__(self, pid):
-        self.pid = pid
-        self.helpers = {}
-        self._stop = threading.Event()
-
-    def _poll(self):
-        while not self._stop.wait(0.02):
-            todo = children(self.pid)
-            while todo:
-                pid = todo.pop()
-                try:
-                    with open("/proc/%d/comm" % pid) as f:
-                        comm = f.read().strip()
-                    hwm = status_kib(pid, "VmHWM")
-                except OSError:
-                    continue
-                self.helpers[comm] = max(self.helpers.get(comm, 0), hwm)
-                todo += children(pid)
-
-    def __enter__(self):
-        with open("/proc/%d/clear_refs" % self.pid, "w") as f:
-            f.write("5")
-        self.idle_kib = status_kib(self.pid, "VmRSS")
-        self.cpu0, self.faults0 = cpu_seconds(self.pid)
-        self.thread = threading.Thread(target=self._poll, daemon=True)
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self.thread.join()
-        self.peak_kib = status_kib(self.pid, "VmHWM")
-        cpu, faults = cpu_seconds(self.pid)
-        self.cpu = cpu - self.cpu0
-        self.faults = faults - self.faults0
-
-
 FS_MODULE = "libvirt_storage_backend_fs.so"
-
-
-class Side:
-    """One daemon (ours or stock) and its connection.  Its backend
-    directory holds only a link to the fs module (dir/fs/netfs pools) of
-    @backend_dir, so both daemons load the same set of modules: the stock
-    directory also has rbd, iscsi... whose libraries would inflate the
-    stock daemon's RSS."""
-
-    def __init__(self, kind, backend_dir, workdir):
-        self.kind = kind
-        moddir = os.path.join(workdir, "modules-" + kind)
-        os.makedirs(moddir)
-        os.symlink(os.path.join(backend_dir, FS_MODULE), os.path.join(moddir, FS_MODULE))
-        self.daemon = BenchDaemon(moddir)
-        self.daemon.modules_from = backend_dir
-        self.conn = None
-        self.pool = None
-
-    def start(self, tunables=None):
-        saved = os.environ.get("GLIBC_TUNABLES")
-        if tunables:
-            os.environ["GLIBC_TUNABLES"] = tunables    # for the daemon only
-        try:
-            self.daemon.start()
-        finally:
-            if saved is None:
-                os.environ.pop("GLIBC_TUNABLES", None)
-            else:
-                os.environ["GLIBC_TUNABLES"] = saved
-        self.conn = libvirt.open(self.daemon.uri)
-        self.conn.listAllStoragePools()   # the storage driver is up
-        self.pid = libvirtd_pid(self.daemon)
-        log("%s daemon: libvirtd pid %d (TestDaemon.pid %d), modules %s"
-            % (self.kind, self.pid, self.daemon.pid, self.daemon.modules_from))
-
-    def alive(self):
-        return self.daemon.proc.poll() is None
-
-    def stop(self):
-        if self.conn is not None:
-            for pool in self.conn.listAllStoragePools():
-                try:
-                    pool.destroy()
-                except libvirt.libvirtError:
-                    pass
-            try:
-                self.conn.close()
-            except libvirt.libvirtError:
-                pass
-        self.daemon.stop()
 
 
 # ------------------------------------------------------------------ file data
@@ -758,8 +584,8 @@ class Bench:
             if w.fs and w.fs not in self.loops:
                 self.loops[w.fs] = LoopMount(self.workdir, w.fs)
                 self.mounts[w.fs] = self.loops[w.fs].mnt
-        self.sides = [Side("stock", STOCK_BACKEND_DIR, self.workdir),
-                      Side("ours", OUR_BACKEND_DIR, self.workdir)]
+        self.sides = [Side("stock", STOCK_BACKEND_DIR, self.workdir, [FS_MODULE]),
+                      Side("ours", OUR_BACKEND_DIR, self.workdir, [FS_MODULE])]
         for side in self.sides:
             side.start(self.args.glibc_tunables)
         self.info = self.machine()
@@ -788,8 +614,7 @@ class Bench:
                        "</target></pool>" % (w.name, w.dir))
                 side.pool = side.conn.storagePoolCreateXML(xml, 0)
             for rep in range(reps):
-                order = self.sides if rep % 2 == 0 else list(reversed(self.sides))
-                for side in order:
+                for side in order(self.sides, rep):
                     self.run_once(w, side, rep, res["sides"][side.kind])
         finally:
             for side in self.sides:
@@ -845,42 +670,10 @@ class Bench:
 
 # --------------------------------------------------------------------- report
 
-def write_ratio_table(rows, out):
-    """Write and print the markdown table of (workload, stock s, ours s)
-    @rows, with stock / ours ratios; None is a time not measured."""
-    def secs(t):
-        return "n/a" if t is None else "%.3f s" % t
-
-    def ratio(stock, ours):
-        return "n/a" if stock is None or ours is None else "%.1fx" % (stock / ours)
-
-    lines = ["| workload | stock 9.0.0 | ours | stock / ours |", "|---|---|---|---|"]
-    for name, st, ou in rows:
-        lines.append("| %s | %s | %s | %s |" % (name, secs(st), secs(ou), ratio(st, ou)))
-    text = "\n".join(lines) + "\n"
-    os.makedirs(os.path.dirname(out), exist_ok=True)
-    with open(out, "w") as f:
-        f.write(text)
-    print(text)
-
-
-def fmt_time(t):
-    return "%.3f s" % t if t >= 0.1 else "%.1f ms" % (t * 1000)
-
-
-def fmt_kib(kib):
-    return "%.1f MiB" % (kib / 1024)
-
-
 def fmt_rss(side):
     if not side["times"]:
         return "-"
     return "%s (+%s)" % (fmt_kib(side["peak_kib"]), fmt_kib(side["growth_kib"]))
-
-
-def median(values):
-    v = sorted(values)
-    return (v[(len(v) - 1) // 2] + v[len(v) // 2]) / 2
 
 
 def report(bench, results):

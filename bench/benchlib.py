@@ -1,0 +1,278 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""bench/benchlib.py: the harness shared by bench/run.py, bench/disk.py and
+bench/logical.py.
+
+- Side: one isolated libvirtd (tests/integration/testdaemon.py, warnings-only
+  logging) whose backend directory holds links to only the named modules of
+  our build or of the stock directory, and its connection; stock and ours run
+  side by side in one run.
+- order(): which side goes first in a repetition (alternating);
+  best_of(): the shortest wall time of N calls.
+- MemWatch: the daemon's peak RSS (VmHWM after a reset), CPU time and minor
+  faults over a block, and the peak RSS of the helpers it runs.
+- write_ratio_table(): the markdown table of stock / ours times; a side that
+  could not do a workload shows "cannot: <its error>".
+- log(), run(): log lines on stderr; a command whose failure raises
+  RuntimeError with its stderr.
+"""
+
+import os
+import subprocess
+import sys
+import threading
+import time
+
+import libvirt
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(TOP, "tests", "integration"))
+
+import testdaemon  # noqa: E402
+
+STOCK_BACKEND_DIR = testdaemon.STOCK_BACKEND_DIR
+BUILD_DIR = os.path.abspath(os.environ.get("LVSB_BUILD_DIR", os.path.join(TOP, "build")))
+OUR_BACKEND_DIR = os.path.join(BUILD_DIR, "src", "storage")
+
+KiB = 1024
+MiB = 1024 * KiB
+GiB = 1024 * MiB
+
+# what a side's failed operation raises: reported, never a traceback
+ERRORS = (libvirt.libvirtError, RuntimeError, OSError, AssertionError)
+
+libvirt.registerErrorHandler(lambda ctx, err: None, None)
+
+
+def log(msg):
+    print("[bench %s] %s" % (time.strftime("%H:%M:%S"), msg), file=sys.stderr, flush=True)
+
+
+def run(argv, check=True, input=None):
+    res = subprocess.run(argv, capture_output=True, text=True, input=input)
+    if check and res.returncode != 0:
+        raise RuntimeError("%s failed (%d): %s" % (" ".join(argv), res.returncode,
+                                                   res.stderr.strip()))
+    return res
+
+
+def first_line(err):
+    """The first line of an exception's message, for a table cell."""
+    text = str(err).strip()
+    return text.splitlines()[0] if text else type(err).__name__
+
+
+# ---------------------------------------------------------------- the daemons
+
+class BenchDaemon(testdaemon.TestDaemon):
+    """The test daemon with warnings-only logging: we time the backends,
+    not the debug log."""
+
+    def _write_config(self):
+        drvdir, conf = super()._write_config()
+        with open(conf) as f:
+            lines = [ln for ln in f if not ln.startswith(("log_filters", "log_outputs"))]
+        lines.append('log_outputs = "3:file:%s"\n' % self.log)
+        with open(conf, "w") as f:
+            f.writelines(lines)
+        return drvdir, conf
+
+
+def libvirtd_pid(daemon):
+    """The pid of libvirtd itself.  unshare and sh exec into it, so it is
+    normally TestDaemon.pid; otherwise look among its descendants."""
+    todo = [daemon.pid]
+    while todo:
+        pid = todo.pop(0)
+        try:
+            if os.path.realpath("/proc/%d/exe" % pid) == "/usr/sbin/libvirtd":
+                return pid
+        except OSError:
+            pass
+        todo += children(pid)
+    raise RuntimeError("no libvirtd under pid %d" % daemon.pid)
+
+
+def children(pid):
+    kids = []
+    try:
+        for tid in os.listdir("/proc/%d/task" % pid):
+            with open("/proc/%d/task/%s/children" % (pid, tid)) as f:
+                kids += [int(x) for x in f.read().split()]
+    except OSError:
+        pass
+    return kids
+
+
+def cpu_seconds(pid):
+    """User + system CPU time of the whole process (all its threads) and
+    its count of minor page faults."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), int(fields[7])
+
+
+def status_kib(pid, field):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+class MemWatch:
+    """Peak RSS of the daemon during a block (VmHWM after a reset) and of
+    the helper processes it runs meanwhile (polled every 20 ms)."""
+
+    def __init__(self, pid):
+        self.pid = pid
+        self.helpers = {}
+        self._stop = threading.Event()
+
+    def _poll(self):
+        while not self._stop.wait(0.02):
+            todo = children(self.pid)
+            while todo:
+                pid = todo.pop()
+                try:
+                    with open("/proc/%d/comm" % pid) as f:
+                        comm = f.read().strip()
+                    hwm = status_kib(pid, "VmHWM")
+                except OSError:
+                    continue
+                self.helpers[comm] = max(self.helpers.get(comm, 0), hwm)
+                todo += children(pid)
+
+    def __enter__(self):
+        with open("/proc/%d/clear_refs" % self.pid, "w") as f:
+            f.write("5")
+        self.idle_kib = status_kib(self.pid, "VmRSS")
+        self.cpu0, self.faults0 = cpu_seconds(self.pid)
+        self.thread = threading.Thread(target=self._poll, daemon=True)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self.thread.join()
+        self.peak_kib = status_kib(self.pid, "VmHWM")
+        cpu, faults = cpu_seconds(self.pid)
+        self.cpu = cpu - self.cpu0
+        self.faults = faults - self.faults0
+
+
+class Side:
+    """One daemon (ours or stock) and its connection.  Its backend
+    directory holds only links to @modules of @backend_dir (and to the
+    @helpers paths, which a module runs from its own directory), so both
+    daemons load the same set of modules: the stock directory also has rbd,
+    iscsi... whose libraries would inflate the stock daemon's RSS."""
+
+    def __init__(self, kind, backend_dir, workdir, modules, helpers=()):
+        self.kind = kind
+        moddir = os.path.join(workdir, "modules-" + kind)
+        os.makedirs(moddir)
+        for name in modules:
+            os.symlink(os.path.join(backend_dir, name), os.path.join(moddir, name))
+        for path in helpers:
+            os.symlink(path, os.path.join(moddir, os.path.basename(path)))
+        self.daemon = BenchDaemon(moddir)
+        self.daemon.modules_from = backend_dir
+        self.conn = None
+        self.pool = None
+
+    def start(self, tunables=None):
+        saved = os.environ.get("GLIBC_TUNABLES")
+        if tunables:
+            os.environ["GLIBC_TUNABLES"] = tunables    # for the daemon only
+        try:
+            self.daemon.start()
+        finally:
+            if saved is None:
+                os.environ.pop("GLIBC_TUNABLES", None)
+            else:
+                os.environ["GLIBC_TUNABLES"] = saved
+        self.conn = libvirt.open(self.daemon.uri)
+        self.conn.listAllStoragePools()   # the storage driver is up
+        self.pid = libvirtd_pid(self.daemon)
+        log("%s daemon: libvirtd pid %d (TestDaemon.pid %d), modules %s"
+            % (self.kind, self.pid, self.daemon.pid, self.daemon.modules_from))
+
+    def alive(self):
+        return self.daemon.proc is not None and self.daemon.proc.poll() is None
+
+    def stop(self):
+        """Stop the daemon, destroying and undefining its pools first."""
+        if self.conn is not None:
+            for pool in self.conn.listAllStoragePools():
+                try:
+                    if pool.isActive():
+                        pool.destroy()
+                    if pool.isPersistent():
+                        pool.undefine()
+                except libvirt.libvirtError:
+                    pass
+            try:
+                self.conn.close()
+            except libvirt.libvirtError:
+                pass
+            self.conn = None
+        self.daemon.stop()
+
+
+def order(sides, rep):
+    """The sides in the order they run repetition @rep: alternating which
+    goes first, so a machine's load falls on both alike."""
+    return list(sides) if rep % 2 == 0 else list(reversed(sides))
+
+
+def best_of(reps, call):
+    """The shortest wall time of @reps calls of @call()."""
+    best = None
+    for _ in range(reps):
+        t0 = time.monotonic()
+        call()
+        dt = time.monotonic() - t0
+        best = dt if best is None else min(best, dt)
+    return best
+
+
+# --------------------------------------------------------------------- report
+
+def fmt_time(t):
+    return "%.3f s" % t if t >= 0.1 else "%.1f ms" % (t * 1000)
+
+
+def fmt_kib(kib):
+    return "%.1f MiB" % (kib / 1024)
+
+
+def median(values):
+    v = sorted(values)
+    return (v[(len(v) - 1) // 2] + v[len(v) // 2]) / 2
+
+
+def write_ratio_table(rows, out):
+    """Write and print the markdown table of (workload, stock, ours) @rows,
+    with stock / ours ratios.  A time is seconds; None is a time not
+    measured (n/a); a string is the error of a side that could not do the
+    workload, shown as "cannot: <error>"."""
+    def cell(t):
+        if t is None:
+            return "n/a"
+        if isinstance(t, str):
+            return "cannot: " + t.replace("|", "/")
+        return "%.3f s" % t
+
+    def ratio(stock, ours):
+        if not all(isinstance(t, float) for t in (stock, ours)):
+            return "n/a"
+        return "%.1fx" % (stock / ours)
+
+    lines = ["| workload | stock 9.0.0 | ours | stock / ours |", "|---|---|---|---|"]
+    for name, st, ou in rows:
+        lines.append("| %s | %s | %s | %s |" % (name, cell(st), cell(ou), ratio(st, ou)))
+    text = "\n".join(lines) + "\n"
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    with open(out, "w") as f:
+        f.write(text)
+    print(text)
