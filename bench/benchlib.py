@@ -7,11 +7,17 @@ bench/logical.py.
   our build or of the stock directory, and its connection; stock and ours run
   side by side in one run.
 - order(): which side goes first in a repetition (alternating);
-  best_of(): the shortest wall time of N calls.
+  best_of(): the shortest wall time of N calls; prepare() and interleave():
+  a workload's setup, then its timed rounds on every side, alternating,
+  where a side that fails records its error and the others go on;
+  measure(): setup, rounds and cleanup of one workload; create_delete():
+  N volumes made then deleted that way; run_sides():
+  start the sides, run the workloads, stop the sides.
 - MemWatch: the daemon's peak RSS (VmHWM after a reset), CPU time and minor
   faults over a block, and the peak RSS of the helpers it runs.
-- write_ratio_table(): the markdown table of stock / ours times; a side that
-  could not do a workload shows "cannot: <its error>".
+- write_ratio_table(), write_cells_table(): the markdown table of
+  stock / ours times; a side that could not do a workload shows
+  "cannot: <its error>".
 - log(), run(): log lines on stderr; a command whose failure raises
   RuntimeError with its stderr.
 """
@@ -200,6 +206,16 @@ class Side:
     def alive(self):
         return self.daemon.proc is not None and self.daemon.proc.poll() is None
 
+    def close_pool(self):
+        """Destroy and undefine the workload's pool (self.pool)."""
+        if self.pool is not None:
+            for call in (self.pool.destroy, self.pool.undefine):
+                try:
+                    call()
+                except libvirt.libvirtError:
+                    pass
+            self.pool = None
+
     def stop(self):
         """Stop the daemon, destroying and undefining its pools first."""
         if self.conn is not None:
@@ -236,6 +252,121 @@ def best_of(reps, call):
     return best
 
 
+def prepare(sides, call, cells):
+    """Run @call(side) untimed on each side (a workload's setup).  Returns
+    the sides that could; the error of each other one goes to @cells[kind]."""
+    ready = []
+    for side in sides:
+        try:
+            call(side)
+            ready.append(side)
+        except ERRORS as e:
+            cells[side.kind] = first_line(e)
+            log("%s: cannot: %s" % (side.kind, cells[side.kind]))
+    return ready
+
+
+def interleave(sides, rounds, call, combine=min, check=None):
+    """Time @call(side, round) for each of @rounds rounds on each side,
+    alternating which side goes first; @check(side), if given, runs
+    untimed after each call.  Returns {kind: combine(the wall times)}, or
+    for a side whose call or check failed its error (a string): that side
+    does not run again."""
+    times = {side.kind: [] for side in sides}
+    cells = {}
+    for rnd in range(rounds):
+        for side in order([s for s in sides if s.kind not in cells], rnd):
+            try:
+                t0 = time.monotonic()
+                call(side, rnd)
+                times[side.kind].append(time.monotonic() - t0)
+                if check:
+                    check(side)
+            except ERRORS as e:
+                cells[side.kind] = first_line(e)
+                log("%s: cannot: %s" % (side.kind, cells[side.kind]))
+    for side in sides:
+        if side.kind not in cells:
+            cells[side.kind] = combine(times[side.kind])
+    return cells
+
+
+def measure(sides, setup, rounds, call, combine=min, check=None, teardown=None):
+    """One workload: prepare() the sides with @setup, interleave() @rounds
+    rounds of @call on those that could, then @teardown(side) on each of
+    @sides whatever happened.  Returns {kind: time or error}."""
+    cells = {}
+    try:
+        cells.update(interleave(prepare(sides, setup, cells), rounds, call, combine, check))
+    finally:
+        if teardown:
+            cleanup(sides, teardown)
+    return cells
+
+
+def cleanup(sides, teardown):
+    """@teardown(side) on each side; an error is logged, not raised."""
+    for side in sides:
+        try:
+            teardown(side)
+        except ERRORS as e:
+            log("%s: cleaning up: %s" % (side.kind, first_line(e)))
+
+
+def create_delete(sides, setup, count, create_one, delete_one, teardown, rounds=10):
+    """@setup(side) untimed, then @create_one(side, n) for n in 1..@count
+    on each side, then @delete_one(side, n) from @count down to 1, in
+    @rounds rounds alternating which side goes first, then @teardown(side).
+    Returns ({kind: create time}, {kind: delete time}): the sums of the
+    rounds, or a side's error (a side that could not create is not asked
+    to delete: n/a)."""
+    per = count // rounds
+
+    def create_round(side, rnd):
+        for n in range(rnd * per + 1, (rnd + 1) * per + 1):
+            create_one(side, n)
+
+    def delete_round(side, rnd):
+        last = count - rnd * per
+        for n in range(last, last - per, -1):
+            delete_one(side, n)
+
+    create = {}
+    delete = {}
+    try:
+        create.update(measure(sides, setup, rounds, create_round, sum))
+        created = [side for side in sides if isinstance(create.get(side.kind), float)]
+        delete.update(measure(created, lambda side: None, rounds, delete_round, sum))
+    finally:
+        cleanup(sides, teardown)
+    return create, delete
+
+
+def run_sides(sides, steps):
+    """Start each of @sides, run each of @steps (step(the sides that
+    started) -> {row title: {kind: time or error}}), stop the sides.
+    Returns the rows in the steps' order; a side that could not start has
+    its error in each of them."""
+    rows = {}
+    failed = {}
+    try:
+        live = prepare(sides, Side.start, failed)
+        for step in steps:
+            rows.update(step(live))
+    finally:
+        cleanup(sides, Side.stop)
+    for cells in rows.values():
+        cells.update(failed)
+    return rows
+
+
+def check_volumes(pool, want):
+    """Raise unless @pool lists @want volumes."""
+    n = pool.numOfVolumes()
+    if n != want:
+        raise RuntimeError("the pool lists %d volumes, not %d" % (n, want))
+
+
 # --------------------------------------------------------------------- report
 
 def fmt_time(t):
@@ -251,18 +382,30 @@ def median(values):
     return (v[(len(v) - 1) // 2] + v[len(v) // 2]) / 2
 
 
+def fmt_cell(t):
+    """A time in seconds, None (not measured) or a side's error."""
+    if t is None:
+        return "n/a"
+    if isinstance(t, str):
+        return "cannot: " + t.replace("|", "/")
+    return "%.3f s" % t
+
+
+def write_cells_table(rows, out):
+    """Log, then write with write_ratio_table(), @rows as run_sides()
+    returns them: {row title: {kind: time or error}}."""
+    for kind in ("stock", "ours"):
+        log("%s: %s" % (kind, "; ".join("%s: %s" % (title, fmt_cell(cells.get(kind)))
+                                        for title, cells in rows.items())))
+    write_ratio_table([(title, cells.get("stock"), cells.get("ours"))
+                       for title, cells in rows.items()], out)
+
+
 def write_ratio_table(rows, out):
     """Write and print the markdown table of (workload, stock, ours) @rows,
     with stock / ours ratios.  A time is seconds; None is a time not
     measured (n/a); a string is the error of a side that could not do the
     workload, shown as "cannot: <error>"."""
-    def cell(t):
-        if t is None:
-            return "n/a"
-        if isinstance(t, str):
-            return "cannot: " + t.replace("|", "/")
-        return "%.3f s" % t
-
     def ratio(stock, ours):
         if not all(isinstance(t, float) for t in (stock, ours)):
             return "n/a"
@@ -270,7 +413,7 @@ def write_ratio_table(rows, out):
 
     lines = ["| workload | stock 9.0.0 | ours | stock / ours |", "|---|---|---|---|"]
     for name, st, ou in rows:
-        lines.append("| %s | %s | %s | %s |" % (name, cell(st), cell(ou), ratio(st, ou)))
+        lines.append("| %s | %s | %s | %s |" % (name, fmt_cell(st), fmt_cell(ou), ratio(st, ou)))
     text = "\n".join(lines) + "\n"
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     with open(out, "w") as f:

@@ -12,8 +12,14 @@ and its own loop device (losetup -P on a sparse image):
   create-100    100 vol-create (4 MiB partitions) on an empty GPT disk.
   delete-100    deleting those 100 volumes.  Stock 9.0.0 cannot delete a
                 partition whose kernel name has a 'p' separator (loop0p1:
-                it runs 'parted rm p1'), so on loop devices its column is
-                n/a; see docs/parity.md disk-delete-p-names.
+                it runs 'parted rm p1'), so on loop devices its column
+                reads "cannot: <its error>"; see docs/parity.md
+                disk-delete-p-names.
+
+Both daemons run at once; the refreshes, and the creates and deletes in
+rounds of 10, alternate which side goes first, so the machine's load falls
+on both alike.  A side that cannot do a workload (its daemon, its setup or
+a call fails) gets "cannot: <its error>" in the table and the run goes on.
 
     /usr/bin/python3 bench/disk.py [--reps N] [--out FILE]
                                    [--devices STOCK_DEV,OUR_DEV] [--only stock|ours]
@@ -32,17 +38,10 @@ docs/benchmarks.md.
 
 import argparse
 import os
-import subprocess
-import sys
 import tempfile
-import time
 
-import libvirt
-
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-from benchlib import (BUILD_DIR, MiB, OUR_BACKEND_DIR, STOCK_BACKEND_DIR, Side, best_of,  # noqa: E402
-                      log, run, write_ratio_table)
+from benchlib import (BUILD_DIR, MiB, OUR_BACKEND_DIR, STOCK_BACKEND_DIR, Side, check_volumes,
+                      create_delete, log, measure, run, run_sides, write_cells_table)
 
 DISK_MODULE = "libvirt_storage_backend_disk.so"
 HELPER = os.path.join(BUILD_DIR, "src", "storage", "libvirt_storage_parthelper")
@@ -93,62 +92,75 @@ def helper(*args):
     run([HELPER] + list(args))
 
 
-def write_gpt(device, count, size):
-    """A GPT label with @count partitions of @size bytes, 1 MiB aligned,
-    written by one sfdisk run (a setup step, not timed: a helper run per
-    partition takes minutes in the test VM)."""
-    script = ["label: gpt"] + ["size=%d" % (size // 512)] * count
-    res = subprocess.run(["sfdisk", "--quiet", device], input="\n".join(script) + "\n",
-                         capture_output=True, text=True)
-    if res.returncode != 0:
-        raise RuntimeError("sfdisk %s failed: %s" % (device, res.stderr.strip()))
-    run(["udevadm", "settle"], check=False)
-
-
-def bench_refresh(side, reps):
-    side.attach(1024)
-    write_gpt(side.loop, 128, 4 * MiB)
-    pool = side.define("refresh128")
-    pool.create(0)
-    assert pool.numOfVolumes() == 128, pool.numOfVolumes()
-    best = best_of(reps, lambda: pool.refresh(0))
-    assert pool.numOfVolumes() == 128
-    log("%s: refresh of 128, best of %d: %.3f s" % (side.kind, reps, best))
-    pool.destroy()
-    pool.undefine()
-    side.detach()
-    return best
-
-
 def part_name(disk, n):
     """The kernel's name of partition n: loop0p1, vdb1."""
     return "%s%s%d" % (disk, "p" if disk[-1].isdigit() else "", n)
 
 
-def bench_create_delete(side):
-    side.attach(1024)
-    helper("mklabel", side.loop, "gpt")
-    pool = side.define("cd100")
-    pool.create(0)
-    t0 = time.monotonic()
-    for n in range(1, 101):
-        pool.createXML("<volume><name>%s</name><capacity>%d</capacity></volume>"
-                       % (part_name(side.name, n), 4 * MiB), 0)
-    create = time.monotonic() - t0
-    log("%s: create of 100: %.3f s" % (side.kind, create))
-    t0 = time.monotonic()
-    delete = None
-    try:
-        for n in range(100, 0, -1):
-            pool.storageVolLookupByName(part_name(side.name, n)).delete(0)
-        delete = time.monotonic() - t0
-        log("%s: delete of 100: %.3f s" % (side.kind, delete))
-    except libvirt.libvirtError as e:
-        log("%s: delete failed: %s" % (side.kind, e))
-    pool.destroy()
-    pool.undefine()
+def write_gpt(device, count, size):
+    """A GPT label with @count partitions of @size bytes, 1 MiB aligned,
+    written by one sfdisk run (a setup step, not timed: a helper run per
+    partition takes minutes in the test VM).
+
+    sfdisk then asks the kernel to read the table again, which makes the
+    partitions' devices only where the kernel has a GPT parser
+    (CONFIG_EFI_PARTITION; a minimal kernel may have none, and then no
+    /dev/loop0pN appears, udev or not).  partx reads the table itself and
+    adds the partitions that are missing with BLKPG, as libparted does
+    after a change; devtmpfs makes their nodes."""
+    script = "\n".join(["label: gpt"] + ["size=%d" % (size // 512)] * count) + "\n"
+    run(["sfdisk", "--quiet", device], input=script)
+    run(["partx", "--update", device])
+    run(["udevadm", "settle", "--timeout=60"], check=False)
+    disk = os.path.basename(os.path.realpath(device))
+    missing = [n for n in range(1, count + 1)
+               if not os.path.exists(os.path.join("/dev", part_name(disk, n)))]
+    if missing:
+        raise RuntimeError("after sfdisk and partx, %d of the %d partition nodes of %s "
+                           "are missing (/dev/%s)"
+                           % (len(missing), count, device, part_name(disk, missing[0])))
+
+
+def close_pool(side):
+    """Destroy and undefine the side's workload pool and free its disk."""
+    side.close_pool()
     side.detach()
-    return create, delete
+
+
+def bench_refresh(sides, reps):
+    """pool-refresh of a 128-partition disk on each side, best of @reps,
+    alternating which side goes first."""
+    def setup(side):
+        side.attach(1024)
+        write_gpt(side.loop, 128, 4 * MiB)
+        side.pool = side.define("refresh128")
+        side.pool.create(0)
+        check_volumes(side.pool, 128)
+
+    log("refresh of 128 partitions, best of %d" % reps)
+    return measure(sides, setup, reps, lambda side, rep: side.pool.refresh(0), min,
+                   lambda side: check_volumes(side.pool, 128), close_pool)
+
+
+def bench_create_delete(sides):
+    """100 vol-create of 4 MiB partitions on an empty GPT disk per side,
+    then deleting them, in rounds of 10 alternating which side goes first;
+    the time is the sum of the rounds."""
+    def setup(side):
+        side.attach(1024)
+        helper("mklabel", side.loop, "gpt")
+        side.pool = side.define("cd100")
+        side.pool.create(0)
+
+    def create_one(side, n):
+        side.pool.createXML("<volume><name>%s</name><capacity>%d</capacity></volume>"
+                            % (part_name(side.name, n), 4 * MiB), 0)
+
+    def delete_one(side, n):
+        side.pool.storageVolLookupByName(part_name(side.name, n)).delete(0)
+
+    log("create + delete of 100 partitions")
+    return create_delete(sides, setup, 100, create_one, delete_one, close_pool)
 
 
 def main():
@@ -158,34 +170,22 @@ def main():
     ap.add_argument("--devices", help="STOCK_DEV,OUR_DEV: whole disks instead of loop devices")
     ap.add_argument("--only", choices=("stock", "ours"), help="run one side only")
     args = ap.parse_args()
+    if os.geteuid() != 0:
+        ap.error("run as root: the benchmark starts its own libvirtd daemons")
     devices = {"stock": None, "ours": None}
     if args.devices:
         devices["stock"], devices["ours"] = args.devices.split(",")
 
-    results = {}
     with tempfile.TemporaryDirectory(prefix="bench-disk-") as workdir:
-        for kind, moddir in (("stock", STOCK_BACKEND_DIR), ("ours", OUR_BACKEND_DIR)):
-            if args.only and kind != args.only:
-                results[kind] = (None, None, None)
-                continue
-            side = DiskSide(kind, moddir, workdir, devices[kind])
-            side.start()
-            try:
-                log("%s: refresh of 128 partitions" % kind)
-                refresh = bench_refresh(side, args.reps)
-                log("%s: create + delete of 100 partitions" % kind)
-                create, delete = bench_create_delete(side)
-                results[kind] = (refresh, create, delete)
-            finally:
-                side.stop()
-
-    s, o = results["stock"], results["ours"]
-    rows = [
-        ("pool-refresh, GPT disk, 128 partitions (best of %d)" % args.reps, s[0], o[0]),
-        ("create 100 partitions (4 MiB each)", s[1], o[1]),
-        ("delete 100 partitions", s[2], o[2]),
-    ]
-    write_ratio_table(rows, args.out)
+        sides = [DiskSide(kind, moddir, workdir, devices[kind])
+                 for kind, moddir in (("stock", STOCK_BACKEND_DIR), ("ours", OUR_BACKEND_DIR))
+                 if not args.only or kind == args.only]
+        rows = run_sides(sides, [
+            lambda live: {"pool-refresh, GPT disk, 128 partitions (best of %d)" % args.reps:
+                          bench_refresh(live, args.reps)},
+            lambda live: dict(zip(("create 100 partitions (4 MiB each)", "delete 100 partitions"),
+                                  bench_create_delete(live)))])
+    write_cells_table(rows, args.out)
 
 
 if __name__ == "__main__":

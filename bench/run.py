@@ -23,15 +23,12 @@ import json
 import os
 import platform
 import shutil
-import sys
 import tempfile
 import time
 
 import libvirt
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-from benchlib import (BUILD_DIR, GiB, MiB, OUR_BACKEND_DIR, STOCK_BACKEND_DIR, TOP,  # noqa: E402
+from benchlib import (BUILD_DIR, GiB, MiB, OUR_BACKEND_DIR, STOCK_BACKEND_DIR, TOP,
                       MemWatch, Side, fmt_kib, fmt_time, log, median, order, run)
 
 CHUNK = MiB
