@@ -364,6 +364,48 @@ class KernelView(unittest.TestCase):
         self.assert_kernel_sees(table)
         self.assertNotIn(6, sysfs_partitions(self.loop))
 
+    def assert_busy(self, res, number):
+        """A delete stopped by an open partition: exit 2, the busy
+        partition as JSON, and the disk and the kernel unchanged."""
+        self.assertEqual(res.returncode, 2, res.stderr)
+        path = "%sp%d" % (self.loop, number)
+        self.assertEqual(json.loads(res.stdout),
+                         {"busy": {"number": number, "path": path}})
+        self.assertIn("in use", res.stderr)
+
+    def test_delete_open_partition(self):
+        """The kernel is asked first: an open partition (no O_EXCL, as
+        qemu opens it) stops the delete before the table is written."""
+        self.run_ok("mklabel", self.loop, "gpt")
+        self.run_ok("add", self.loop, "primary", "none", 16 * MiB)
+        table = self.run_ok("add", self.loop, "primary", "none", 16 * MiB)
+        image = self.run_ok("read", self.loop)
+        fd = os.open("%sp1" % self.loop, os.O_RDWR)
+        try:
+            self.assert_busy(run_helper("delete", self.loop, 1), 1)
+        finally:
+            os.close(fd)
+        self.assertEqual(self.run_ok("read", self.loop), image)
+        self.assert_kernel_sees(table)
+        self.assert_kernel_sees(self.run_ok("delete", self.loop, 1))
+        self.assertEqual(sorted(sysfs_partitions(self.loop)), [2])
+
+    def test_delete_renumbering_open_logical(self):
+        """Deleting logical 5 renumbers 6 to 5: an open 6 stops it, and
+        5, already dropped from the kernel, is given back."""
+        self.run_ok("mklabel", self.loop, "msdos")
+        self.run_ok("add", self.loop, "extended", "none", 128 * MiB)
+        self.run_ok("add", self.loop, "logical", "none", 16 * MiB)
+        table = self.run_ok("add", self.loop, "logical", "none", 16 * MiB)
+        fd = os.open("%sp6" % self.loop, os.O_RDWR)
+        try:
+            self.assert_busy(run_helper("delete", self.loop, 5), 6)
+        finally:
+            os.close(fd)
+        del table["new"]
+        self.assertEqual(self.run_ok("read", self.loop), table)
+        self.assert_kernel_sees(table)
+
 
 def main():
     global HELPER, DATADIR

@@ -491,3 +491,65 @@ virStoragePartitionRun(virCommand *cmd,
 
     return virStoragePartitionTableParse(out, device);
 }
+
+
+/* {"busy": {"number": N, "path": "/dev/sdb1"}}: 0 and both set, or -1. */
+static int
+partitionParseBusy(const char *json,
+                   unsigned int *number,
+                   char **path)
+{
+    g_autoptr(virJSONValue) root = NULL;
+    virJSONValue *busy;
+    const char *str;
+
+    if (!json ||
+        !(root = virJSONValueFromString(json)) ||
+        !(busy = virJSONValueObjectGetObject(root, "busy")) ||
+        virJSONValueObjectGetNumberUint(busy, "number", number) < 0 ||
+        !(str = virJSONValueObjectGetString(busy, "path")))
+        return -1;
+
+    *path = g_strdup(str);
+    return 0;
+}
+
+
+virStoragePartitionTable *
+virStoragePartitionRunDelete(virCommand *cmd,
+                             const char *device,
+                             const char *poolname,
+                             const char *volname,
+                             unsigned int number)
+{
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    g_autofree char *busyPath = NULL;
+    unsigned int busyNumber;
+    int status;
+
+    virCommandSetOutputBuffer(cmd, &out);
+    if ((status = virStorageCommandRunStatus(cmd, &err)) < 0)
+        return NULL;
+
+    if (status == 0)
+        return virStoragePartitionTableParse(out, device);
+
+    if (status == VIR_STORAGE_PARTITION_EXIT_BUSY &&
+        partitionParseBusy(out, &busyNumber, &busyPath) == 0) {
+        if (busyNumber == number)
+            virReportError(VIR_ERR_OPERATION_INVALID,
+                           _("volume '%s' of pool '%s' is in use: a guest or another process holds its partition %s open, and the kernel cannot drop an open partition; stop what uses it (shut the guest down or detach the disk) and delete the volume again (the partition table was not changed)"),
+                           volname, poolname, busyPath);
+        else
+            virReportError(VIR_ERR_OPERATION_INVALID,
+                           _("volume '%s' of pool '%s' cannot be deleted while partition %s is in use: deleting it renumbers the logical partitions after it, and the kernel cannot renumber an open partition; stop what uses %s and delete the volume again (the partition table was not changed)"),
+                           volname, poolname, busyPath, busyPath);
+        return NULL;
+    }
+
+    virReportError(VIR_ERR_OPERATION_FAILED,
+                   _("partition table of device '%s': %s"),
+                   device, *err ? err : _("the helper failed without a message"));
+    return NULL;
+}

@@ -11,7 +11,9 @@
  *
  * The helper's protocol (one run per operation; exit 0 and the table as
  * JSON on stdout on success; exit 1 and one line of error text on stderr
- * on failure; libparted's exceptions never prompt):
+ * on failure; exit 2 (VIR_STORAGE_PARTITION_EXIT_BUSY) when a delete
+ * found a partition open, see below; libparted's exceptions never
+ * prompt):
  *
  *   libvirt_storage_parthelper read    DEVICE
  *   libvirt_storage_parthelper mklabel DEVICE LABEL
@@ -25,6 +27,20 @@
  * refuses (exit 1, nothing written) unless partition NUMBER starts at
  * byte START, so a partition that is no longer the one the caller saw
  * is never removed.
+ *
+ * A delete tells the kernel before it writes, and never leaves the disk
+ * and the kernel disagreeing: every partition the delete removes or
+ * renumbers (the logical ones after a deleted logical one, on dos
+ * labels) is first dropped from the kernel (BLKPG_DEL_PARTITION).  The
+ * kernel refuses to drop a partition anyone holds open (EBUSY), also
+ * without O_EXCL, as qemu opens a guest's disk: the helper then adds
+ * back what it had dropped, writes nothing, prints
+ *   { "busy": { "number": 6, "path": "/dev/sdb6" } }
+ * (the partition found open) on stdout, the error line on stderr, and
+ * exits 2.  Only once the kernel dropped them all is the table written;
+ * if that fails, they are added back to the kernel.  (libparted's own
+ * order, write then tell the kernel, would leave an open partition in
+ * the kernel and gone from the disk.)
  * LABEL is a libparted label name (msdos, gpt, mac, bsd, pc98, sun, dvh,
  * loop ...).  KIND is primary, logical or extended.  FSTYPE is a
  * libparted file system type name (ext2, linux-swap, fat16, fat32 ...) or
@@ -173,6 +189,22 @@ virStoragePartitionFind(const virStoragePartitionTable *table,
 
 /* Path of our helper executable: next to the module that runs it. */
 char *virStoragePartitionHelperPath(void);
+
+/* The helper's exit status when a delete found a partition open. */
+#define VIR_STORAGE_PARTITION_EXIT_BUSY 2
+
+/* Runs a delete built above for volume @volname of pool @poolname,
+ * partition @number, and parses the table it prints.  A partition found
+ * open (VIR_STORAGE_PARTITION_EXIT_BUSY; nothing was written) is
+ * VIR_ERR_OPERATION_INVALID naming the volume and the partition's
+ * device; other failures are VIR_ERR_OPERATION_FAILED with the helper's
+ * error line. */
+virStoragePartitionTable *
+virStoragePartitionRunDelete(virCommand *cmd,
+                             const char *device,
+                             const char *poolname,
+                             const char *volname,
+                             unsigned int number);
 
 /* Runs @cmd (built above) and parses what it prints; the helper's stderr
  * becomes the error message, naming @device. */

@@ -13,7 +13,9 @@
  * table read, to say why in the terms of the volume.  Resizing finds the
  * partition by name in a fresh table.  Deleting and resizing refuse
  * while the kernel says the partition is in use (mounted, held by
- * another device, or opened exclusively).
+ * another device, or opened exclusively); a delete also stops when the
+ * kernel refuses to drop the partition because a process such as qemu
+ * holds it open (the helper asks the kernel before it writes).
  */
 
 #include <config.h>
@@ -692,8 +694,12 @@ virStorageVolPartitionDelete(virStoragePoolObj *pool,
     if (vol->source.nextent > 0)
         start = &vol->source.extents[0].start;
 
+    /* the helper tells the kernel first and stops, writing nothing,
+     * when the partition (or one it would renumber) is held open, as
+     * qemu holds a guest's disk without O_EXCL */
     cmd = virStoragePartitionBuildDelete(helper, disk, number, start);
-    if (!(result = virStoragePartitionRun(cmd, disk))) {
+    if (!(result = virStoragePartitionRunDelete(cmd, disk, def->name,
+                                                vol->name, number))) {
         volPartitionExplainDeleteRefusal(def, vol);
         return -1;
     }

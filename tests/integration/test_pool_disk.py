@@ -417,6 +417,76 @@ def test_delete_mounted_partition_refused(virsh, conn, disk, daemon, tmp_path):
     assert table(dev.path) == before
 
 
+def held_open(path):
+    """Opens @path as qemu opens a guest's disk: read-write, no O_EXCL."""
+    assert wait_node(path), "%s did not appear" % path
+    return os.open(path, os.O_RDWR)
+
+
+def kernel_has(part):
+    return os.path.exists("/sys/class/block/" + part)
+
+
+@pytest.mark.stock_differs("disk-delete-held-open",
+                           reason="stock's parted rm writes the table, then cannot tell the kernel")
+def test_delete_partition_held_open_refused(virsh, conn, disk):
+    dev = disk()
+    pool = started_pool(virsh, conn, "held", dev)
+    ok(virsh("vol-create-as", "held", dev.part(1), "16M"))
+    ok(virsh("vol-create-as", "held", dev.part(2), "16M"))
+    before = table(dev.path)
+    fd = held_open("/dev/" + dev.part(1))
+    try:
+        with pytest.raises(libvirt.libvirtError) as e:
+            pool.storageVolLookupByName(dev.part(1)).delete(0)
+        msg = expect_error(e, libvirt.VIR_ERR_OPERATION_INVALID)
+        assert "'%s'" % dev.part(1) in msg and "/dev/" + dev.part(1) in msg, msg
+        assert "stop what uses it" in msg, msg
+        # the disk (read by parted, not the kernel) and the kernel agree
+        assert table(dev.path) == before
+        assert kernel_has(dev.part(1)) and kernel_has(dev.part(2))
+        assert vol_names(pool) == [dev.part(1), dev.part(2)]
+    finally:
+        os.close(fd)
+    pool.storageVolLookupByName(dev.part(1)).delete(0)
+    assert [p[0] for p in table(dev.path)[1]] == ["2"]
+    assert wait_node("/dev/" + dev.part(1), present=False)
+    assert not kernel_has(dev.part(1)) and kernel_has(dev.part(2))
+    assert vol_names(pool) == [dev.part(2)]
+
+
+@pytest.mark.stock_differs("disk-delete-held-open",
+                           reason="stock's parted rm writes the table, then cannot tell the kernel")
+def test_delete_logical_renumbering_held_open_refused(virsh, conn, disk):
+    """On a dos label, deleting loop0p5 renumbers loop0p6 to loop0p5: the
+    kernel must drop p6 too, and cannot while it is open."""
+    dev = disk()
+    pool = started_pool(virsh, conn, "renum", dev, "dos")
+    ok(virsh("vol-create-as", "renum", dev.part(1), "16M"))
+    ok(virsh("vol-create-as", "renum", dev.part(2), "128M", "--format", "extended"))
+    ok(virsh("vol-create-as", "renum", dev.part(5), "16M"))
+    ok(virsh("vol-create-as", "renum", dev.part(6), "16M"))
+    before = table(dev.path)
+    fd = held_open("/dev/" + dev.part(6))
+    try:
+        with pytest.raises(libvirt.libvirtError) as e:
+            pool.storageVolLookupByName(dev.part(5)).delete(0)
+        msg = expect_error(e, libvirt.VIR_ERR_OPERATION_INVALID)
+        assert "'%s'" % dev.part(5) in msg and "/dev/" + dev.part(6) in msg, msg
+        assert table(dev.path) == before
+        for n in (1, 2, 5, 6):
+            assert kernel_has(dev.part(n)), dev.part(n)
+    finally:
+        os.close(fd)
+    start6 = [p[1] for p in before[1] if p[0] == "6"]
+    pool.storageVolLookupByName(dev.part(5)).delete(0)
+    after = table(dev.path)[1]
+    assert [p[0] for p in after] == ["1", "2", "5"]
+    assert [p[1] for p in after if p[0] == "5"] == start6
+    assert wait_node("/dev/" + dev.part(6), present=False)
+    assert kernel_has(dev.part(5)) and not kernel_has(dev.part(6))
+
+
 @pytest.mark.stock_differs("disk-resize", reason="stock cannot resize partitions")
 def test_resize_grow_shrink(virsh, conn, disk):
     dev = disk()

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "parthelper_error.h"
+#include "parthelper_json.h"
 #include "parthelper_ops.h"
 
 
@@ -224,6 +225,8 @@ main(int argc,
     FILE *out = NULL;
     FILE *err = NULL;
     g_autofree char *json = NULL;
+    int busyNumber;
+    const char *busyPath;
 
     if (phStdioDivert(&out, &err) < 0)
         return EXIT_FAILURE;
@@ -247,5 +250,12 @@ main(int argc,
     fprintf(err, "%s\n",
             phErrorLine() ? phErrorLine() : "libparted failed without a message");
     fflush(err);
+    if (phBusy(&busyNumber, &busyPath)) {
+        g_autofree char *busy = phJsonFormatBusy(busyNumber, busyPath);
+
+        fputs(busy, out);
+        fflush(out);
+        return PH_EXIT_BUSY;
+    }
     return EXIT_FAILURE;
 }

@@ -15,6 +15,8 @@
 static phAccess exceptionAccess = PH_ACCESS_READ;
 static char *pedFailure;        /* text of the last failed exception */
 static char *errorLine;         /* what the helper prints on stderr */
+static int busyNumber;          /* the partition the kernel found open */
+static char *busyPath;
 
 
 static bool
@@ -142,4 +144,60 @@ const char *
 phErrorLine(void)
 {
     return errorLine;
+}
+
+
+void
+phReportBusy(int number,
+             const char *path,
+             const char *fmt,
+             ...)
+{
+    g_autofree char *what = NULL;
+    va_list args;
+
+    if (errorLine)
+        return;
+
+    va_start(args, fmt);
+    what = g_strdup_vprintf(fmt, args);
+    va_end(args);
+
+    phReportError("%s", what);
+    busyNumber = number;
+    busyPath = g_strdup(path);
+}
+
+
+void
+phReportAppend(const char *fmt,
+               ...)
+{
+    g_autofree char *more = NULL;
+    char *line;
+    va_list args;
+
+    if (!errorLine)
+        return;
+
+    va_start(args, fmt);
+    more = g_strdup_vprintf(fmt, args);
+    va_end(args);
+
+    line = g_strconcat(errorLine, more, NULL);
+    g_free(errorLine);
+    errorLine = line;
+}
+
+
+bool
+phBusy(int *number,
+       const char **path)
+{
+    if (!busyPath)
+        return false;
+
+    *number = busyNumber;
+    *path = busyPath;
+    return true;
 }

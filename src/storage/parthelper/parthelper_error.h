@@ -38,6 +38,24 @@ void phExceptionInstall(phAccess access);
  * the text of the libparted exception that caused it, if any. */
 void phReportError(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 
+/* Like phReportError, for a partition the kernel found open: the
+ * helper then exits with PH_EXIT_BUSY and prints partition @number and
+ * its device @path as JSON (see storage_partition.h). */
+void phReportBusy(int number,
+                  const char *path,
+                  const char *fmt,
+                  ...) G_GNUC_PRINTF(3, 4);
+
+/* Appends to the error line already recorded (nothing if none). */
+void phReportAppend(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+
+/* Whether phReportBusy() was called, and for which partition. */
+bool phBusy(int *number,
+            const char **path);
+
+/* Exit status of a run stopped by phReportBusy(). */
+#define PH_EXIT_BUSY 2
+
 /* True when libparted failed an exception since the last report: a
  * call that returns "nothing" (ped_disk_probe) then means "failed". */
 bool phPedFailed(void);

@@ -177,3 +177,17 @@ phJsonFormatTable(const PedDevice *dev,
 
     return g_string_free(g_steal_pointer(&out), FALSE);
 }
+
+
+char *
+phJsonFormatBusy(int number,
+                 const char *path)
+{
+    GString *out = g_string_new(NULL);
+
+    g_string_append_printf(out, "{\"busy\": {\"number\": %d, \"path\": ", number);
+    phJsonAppendString(out, path);
+    g_string_append(out, "}}\n");
+
+    return g_string_free(out, FALSE);
+}

@@ -23,3 +23,8 @@ void phJsonAppendString(GString *out,
 char *phJsonFormatTable(const PedDevice *dev,
                         const PedDisk *disk,
                         int added);
+
+/* {"busy": {"number": N, "path": "/dev/sdb1"}}: what a run stopped by
+ * phReportBusy() prints. */
+char *phJsonFormatBusy(int number,
+                       const char *path);

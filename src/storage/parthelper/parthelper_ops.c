@@ -13,6 +13,7 @@
 
 #include "parthelper_error.h"
 #include "parthelper_json.h"
+#include "parthelper_kernel.h"
 #include "parthelper_ops.h"
 #include "parthelper_table.h"
 
@@ -634,6 +635,10 @@ phDelete(const char *path,
     g_autoptr(PedDevice) dev = NULL;
     g_autoptr(PedDisk) disk = NULL;
     g_autoptr(GArray) probed = NULL;
+    g_autoptr(GArray) before = NULL;
+    g_autoptr(GArray) after = NULL;
+    g_autoptr(GArray) gone = NULL;
+    g_autoptr(GArray) dropped = NULL;
 
     if (!(dev = phDeviceOpen(path)) ||
         phDiskReadLabelled(dev, &disk) < 0 ||
@@ -654,13 +659,32 @@ phDelete(const char *path,
         }
     }
 
+    before = phKernelPartitions(disk);
     if (!ped_disk_delete_partition(disk, part)) {
         phReportError("cannot delete partition %d of %s", number, path);
         return -1;
     }
 
-    if (phDiskWrite(disk) < 0)
+    /* the kernel first, then the disk (parthelper_kernel.h): a partition
+     * held open stops the delete before anything is written */
+    after = phKernelPartitions(disk);
+    gone = phKernelGone(before, after);
+    dropped = phKernelPartsNew();
+    if (phKernelDrop(path, gone, dropped) < 0)
         return -1;
+
+    if (!ped_disk_commit_to_dev(disk)) {
+        phReportError("cannot write the partition table of %s", path);
+        phKernelRestore(path, dropped);
+        return -1;
+    }
+
+    /* adds the logical partitions a dos label renumbered */
+    if (!ped_disk_commit_to_os(disk)) {
+        phReportError("the partition table of %s was written, but the kernel could not be told about the partitions renumbered after %d: run 'partprobe %s'",
+                      path, number, path);
+        return -1;
+    }
 
     return phFormatFromDisk(dev, probed, NULL, false, json);
 }
