@@ -155,6 +155,15 @@ streamGuardTake(virStoragePoolObj *pool,
     streamGuard *guard;
 
     virObjectLock(pool);
+    /* the driver refused an upload into a volume in use, then unlocked
+     * the pool: a download may have started since */
+    if (upload && vol->in_use > 1) {
+        virObjectUnlock(pool);
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("volume '%s' is still in use: try again when the other operations on it have finished"),
+                       vol->name);
+        return NULL;
+    }
     if (!upload && streamUploadIsOpen(vol)) {
         virObjectUnlock(pool);
         virReportError(VIR_ERR_OPERATION_INVALID,
