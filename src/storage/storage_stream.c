@@ -419,6 +419,20 @@ virStorageStreamWorker(void *opaque)
 
 /* ---------------------------------------------------- upload driver */
 
+/* Closes the FD stream just opened on @st, keeping the error reported:
+ * @st is left with no private data. */
+static void
+virStorageStreamAbortFD(virStreamPtr st)
+{
+    virErrorPtr orig;
+
+    virErrorPreserveLast(&orig);
+    if (st->driver && st->driver->streamAbort)
+        st->driver->streamAbort(st);
+    virErrorRestore(&orig);
+}
+
+
 /* The worker's error, reported; false if there is none. */
 static bool
 virStorageStreamCheckError(virStorageStream *s)
@@ -615,8 +629,7 @@ virStorageStreamOpenUpload(virStreamPtr st,
     return 0;
 
  abort:
-    /* closes the pipe and leaves @st with no private data */
-    st->driver->streamAbort(st);
+    virStorageStreamAbortFD(st);
     return -1;
 }
 
@@ -670,7 +683,7 @@ virStorageStreamOpenDownload(virStreamPtr st,
         virReportError(VIR_ERR_INTERNAL_ERROR,
                        _("the download stream of volume '%s' cannot be finished"),
                        target->volname);
-        st->driver->streamAbort(st);
+        virStorageStreamAbortFD(st);
         return -1;
     }
 
