@@ -103,7 +103,7 @@ testEditPool(virStoragePoolDef *def, testEdit edit)
         g_assert_null(def->namespaceData);
         opts = g_new0(virStoragePoolFSMountOpts, 1);
         opts->noptions = 2;
-        opts->options = g_new0(char *, 2);
+        opts->options = g_new0(char *, 3);   /* NULL-terminated */
         opts->options[0] = g_strdup("noatime");
         opts->options[1] = g_strdup("discard");
         def->namespaceData = opts;

@@ -262,6 +262,7 @@ testArgv(const void *opaque)
     g_autofree char *str = virCommandToString(cmd, false);
     g_autofree char *file = g_strdup_printf("%s.argv", c->name);
     g_autofree char *path = testDataPath(file);
+    g_autofree char *joined = NULL;
     g_autofree char *actual = NULL;
     g_autofree char *expected = NULL;
     g_auto(GStrv) argv = NULL;
@@ -270,8 +271,8 @@ testArgv(const void *opaque)
     g_assert_nonnull(str);
     if (!g_shell_parse_argv(str, NULL, &argv, &err))
         g_error("cannot split '%s': %s", str, err->message);
-    actual = g_strjoinv("\n", argv);
-    actual = g_strconcat(actual, "\n", NULL);
+    joined = g_strjoinv("\n", argv);
+    actual = g_strconcat(joined, "\n", NULL);
 
     if (g_getenv("VIR_TEST_REGENERATE_OUTPUT") &&
         !g_file_set_contents(path, actual, -1, &err))
