@@ -24,6 +24,7 @@ import libvirt
 import pytest
 
 import poolhelpers
+import sanitizer
 from testdaemon import STOCK_BACKEND_DIR, TestDaemon
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -39,6 +40,31 @@ libvirt.registerErrorHandler(lambda ctx, err: None, None)
 def pytest_configure(config):
     if os.geteuid() != 0:
         raise pytest.UsageError("the integration tests start their own libvirtd: run them as root")
+    # ASan and UBSan reports of a sanitized build (sanitizer.py)
+    os.environ.setdefault(sanitizer.LOG_DIR_ENV, os.path.join(BUILD_DIR, "sanitizer-logs"))
+    if not hasattr(config, "workerinput"):
+        sanitizer.reset()
+
+
+@pytest.fixture(autouse=True)
+def sanitizer_reports():
+    """Fails the test during which a sanitizer wrote a report (only a
+    build with -Db_sanitize writes any)."""
+    before = set(sanitizer.reports())
+    yield
+    new = {p: t for p, t in sanitizer.reports().items() if p not in before}
+    if new:
+        pytest.fail("sanitizer report(s) written during this test:\n"
+                    + sanitizer.format_reports(new), pytrace=False)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    found = sanitizer.reports()
+    if found:
+        session.config.get_terminal_writer().line(
+            "sanitizer reports of this session:\n" + sanitizer.format_reports(found),
+            red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def _parity_ids():
@@ -49,10 +75,16 @@ def _parity_ids():
         return set()
 
 
+# LVSB_BACKENDS=ours runs only our side (the sanitized suite of
+# build-aux/run-tests.sh: the stock modules are not sanitized).
+BACKENDS = os.environ.get("LVSB_BACKENDS", "ours,stock").split(",")
+
+
 def pytest_generate_tests(metafunc):
     if "backend" in metafunc.fixturenames:
         kinds = ["ours"] if metafunc.definition.get_closest_marker("ours_only") \
             else ["ours", "stock"]
+        kinds = [k for k in kinds if k in BACKENDS]
         metafunc.parametrize("backend", kinds, indirect=True)
 
 

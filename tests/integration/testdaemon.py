@@ -4,7 +4,8 @@
 The daemon runs as root in a private mount namespace, with tmpfs over
 libvirt's state and config directories, so it never touches the machine's
 own libvirtd or /etc/libvirt.  LIBVIRT_STORAGE_BACKEND_DIR selects the
-storage backend modules: ours (the build dir) or the stock ones.
+storage backend modules: ours (the build dir) or the stock ones.  Modules
+built with ASan get its runtime preloaded (sanitizer.py).
 """
 
 import os
@@ -13,6 +14,8 @@ import signal
 import subprocess
 import tempfile
 import time
+
+import sanitizer
 
 LIBVIRT_LIBDIR = "/usr/lib/x86_64-linux-gnu/libvirt"
 STOCK_BACKEND_DIR = LIBVIRT_LIBDIR + "/storage-backend"
@@ -62,13 +65,21 @@ class TestDaemon:
         drvdir, conf = self._write_config()
         mounts = " && ".join("mount -t tmpfs -o mode=0755 tmpfs %s" % d
                              for d in PRIVATE_DIRS)
-        script = ("set -e; for d in %s; do mkdir -p $d; done; %s; "
-                  "exec /usr/sbin/libvirtd -f %s -p %s/libvirtd.pid"
-                  % (" ".join(PRIVATE_DIRS), mounts, conf, self.workdir))
         env = dict(os.environ)
         env["LIBVIRT_DRIVER_DIR"] = drvdir
         env["LIBVIRT_STORAGE_BACKEND_DIR"] = self.backend_dir
         env.pop("LIBVIRT_DEFAULT_URI", None)
+        launcher = ""
+        self.sanitized = sanitizer.is_sanitized(self.backend_dir)
+        if self.sanitized:
+            # ASan must be the first library of the (uninstrumented) daemon
+            launcher = " ".join(sanitizer.launcher()) + " "
+            env.update(sanitizer.environment())
+            for path in (os.path.join(self.workdir, "libvirtd.stderr"), self.log):
+                sanitizer.watch(path)
+        script = ("set -e; for d in %s; do mkdir -p $d; done; %s; "
+                  "exec %s/usr/sbin/libvirtd -f %s -p %s/libvirtd.pid"
+                  % (" ".join(PRIVATE_DIRS), mounts, launcher, conf, self.workdir))
         self.stderr = open(os.path.join(self.workdir, "libvirtd.stderr"), "w")
         self.proc = subprocess.Popen(
             ["unshare", "-m", "--propagation", "private", "sh", "-c", script],
@@ -114,6 +125,9 @@ class TestDaemon:
                 self.proc.wait(timeout=15)
             except ProcessLookupError:
                 pass
+        if getattr(self, "sanitized", False):
+            for path in (os.path.join(self.workdir, "libvirtd.stderr"), self.log):
+                sanitizer.unwatch(path)
         if self.own_workdir:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
