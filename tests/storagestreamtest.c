@@ -1,0 +1,278 @@
+/*
+ * storagestreamtest.c: upload streams of the stream unit on real files
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Each test opens a real libvirt stream (blocking, as a client's own
+ * stream would be) as an upload into a file of $TMPDIR or into
+ * /dev/full, sends data and holes through libvirt's public stream API,
+ * and checks the file, the error of the finish and that the release
+ * callback ran exactly once.
+ */
+
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#include "datatypes.h"
+#include "storage_stream.h"
+#include "virerror.h"
+#include "testutils.h"
+
+#define MiB (1024 * 1024)
+
+static char *workdir;
+static virConnectPtr conn;
+
+
+static void
+testRelease(void *opaque)
+{
+    int *count = opaque;
+
+    (*count)++;
+}
+
+
+static char *
+testPattern(size_t len,
+            unsigned int seed)
+{
+    char *buf = g_new(char, len);
+    size_t i;
+
+    for (i = 0; i < len; i++)
+        buf[i] = (char) ((i * 31 + seed) % 251 + 1);
+    return buf;
+}
+
+
+/* A file of @len pattern bytes, its path in @path. */
+static int
+testMakeFile(const char *name,
+             size_t len,
+             char **path,
+             char **content)
+{
+    g_autofree char *buf = testPattern(len, 7);
+    int fd;
+
+    *path = g_build_filename(workdir, name, NULL);
+    g_unlink(*path);
+    fd = open(*path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpint(pwrite(fd, buf, len, 0), ==, len);
+    g_assert_cmpint(fsync(fd), ==, 0);
+    *content = g_steal_pointer(&buf);
+    return fd;
+}
+
+
+static char *
+testReadFile(const char *path,
+             size_t *len)
+{
+    char *content = NULL;
+
+    g_assert_true(g_file_get_contents(path, &content, len, NULL));
+    return content;
+}
+
+
+static virStreamPtr
+testOpenUpload(int fd,
+               unsigned long long offset,
+               unsigned long long window,
+               int *released)
+{
+    virStorageStreamTarget target = {
+        .volname = "test.img",
+        .fd = fd,
+        .offset = offset,
+        .window = window,
+        .sparse = true,
+    };
+    virStreamPtr st = virGetStream(conn);
+
+    g_assert_nonnull(st);
+    g_assert_cmpint(virStorageStreamOpenUpload(st, &target, testRelease,
+                                               released), ==, 0);
+    return st;
+}
+
+
+static void
+testSendAll(virStreamPtr st,
+            const char *data,
+            size_t len)
+{
+    while (len > 0) {
+        int n = virStreamSend(st, data, MIN(len, 256 * 1024));
+
+        g_assert_cmpint(n, >, 0);
+        data += n;
+        len -= n;
+    }
+}
+
+
+static bool
+testIsZero(const char *buf,
+           size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        if (buf[i])
+            return false;
+    }
+    return true;
+}
+
+
+/* The issue's case: 1 MiB of data and a 1 MiB hole at the start of an
+ * 8 MiB file: the size stays, the hole reads as zeros and is punched,
+ * the rest is untouched. */
+static void
+testHoleKeepsSize(const void *opaque G_GNUC_UNUSED)
+{
+    g_autofree char *path = NULL;
+    g_autofree char *before = NULL;
+    g_autofree char *after = NULL;
+    g_autofree char *data = testPattern(MiB, 99);
+    struct stat sb;
+    int released = 0;
+    size_t len;
+    virStreamPtr st;
+    int fd = testMakeFile("hole.img", 8 * MiB, &path, &before);
+
+    st = testOpenUpload(fd, 0, 8 * MiB, &released);
+    testSendAll(st, data, MiB);
+    g_assert_cmpint(virStreamSendHole(st, MiB, 0), ==, 0);
+    g_assert_cmpint(virStreamFinish(st), ==, 0);
+    g_assert_cmpint(released, ==, 1);
+    virObjectUnref(st);
+
+    after = testReadFile(path, &len);
+    g_assert_cmpuint(len, ==, 8 * MiB);
+    g_assert_cmpmem(after, MiB, data, MiB);
+    g_assert_true(testIsZero(after + MiB, MiB));
+    g_assert_cmpmem(after + 2 * MiB, 6 * MiB, before + 2 * MiB, 6 * MiB);
+    g_assert_cmpint(stat(path, &sb), ==, 0);
+    g_assert_cmpint(sb.st_blocks * 512, <=, 7 * MiB + 64 * 1024);
+}
+
+
+/* Nothing is written past the window; the send that would is refused
+ * (what was sent before is still written at finish); a hole is cut at
+ * the window's end. */
+static void
+testWindow(const void *opaque G_GNUC_UNUSED)
+{
+    g_autofree char *path = NULL;
+    g_autofree char *before = NULL;
+    g_autofree char *after = NULL;
+    g_autofree char *data = testPattern(MiB / 2, 5);
+    int released = 0;
+    size_t len;
+    virStreamPtr st;
+    int fd = testMakeFile("window.img", 4 * MiB, &path, &before);
+
+    st = testOpenUpload(fd, MiB, MiB, &released);
+    testSendAll(st, data, MiB / 2);
+    g_assert_cmpint(virStreamSendHole(st, 4 * MiB, 0), ==, 0);
+    g_assert_cmpint(virStreamSend(st, data, 1), ==, -1);
+    g_assert_cmpint(virGetLastErrorCode(), ==, VIR_ERR_SYSTEM_ERROR);
+    g_assert_cmpint(virStreamFinish(st), ==, 0);
+    g_assert_cmpint(released, ==, 1);
+    virObjectUnref(st);
+
+    after = testReadFile(path, &len);
+    g_assert_cmpuint(len, ==, 4 * MiB);
+    g_assert_cmpmem(after, MiB, before, MiB);
+    g_assert_cmpmem(after + MiB, MiB / 2, data, MiB / 2);
+    g_assert_true(testIsZero(after + MiB + MiB / 2, MiB / 2));
+    g_assert_cmpmem(after + 2 * MiB, 2 * MiB, before + 2 * MiB, 2 * MiB);
+}
+
+
+/* A write error that happens after the last send fails the finish. */
+static void
+testErrorAtFinish(const void *opaque G_GNUC_UNUSED)
+{
+    g_autofree char *data = testPattern(64 * 1024, 3);
+    int fd = open("/dev/full", O_WRONLY | O_CLOEXEC);
+    virErrorPtr err;
+    int released = 0;
+    virStreamPtr st;
+
+    g_assert_cmpint(fd, >=, 0);
+    st = testOpenUpload(fd, 0, MiB, &released);
+    /* the pipe takes it: the worker's pwrite fails later */
+    g_assert_cmpint(virStreamSend(st, data, 64 * 1024), ==, 64 * 1024);
+    g_assert_cmpint(virStreamFinish(st), ==, -1);
+    err = virGetLastError();
+    g_assert_nonnull(err);
+    g_assert_cmpint(err->code, ==, VIR_ERR_SYSTEM_ERROR);
+    g_assert_cmpint(err->int1, ==, ENOSPC);
+    g_assert_nonnull(strstr(err->message, "'test.img'"));
+    g_assert_cmpint(released, ==, 1);
+    /* the daemon aborts a stream whose finish failed: harmless */
+    g_assert_cmpint(virStreamAbort(st), ==, 0);
+    g_assert_cmpint(released, ==, 1);
+    virObjectUnref(st);
+}
+
+
+/* Abort stops the worker and releases once; the file keeps its size. */
+static void
+testAbort(const void *opaque G_GNUC_UNUSED)
+{
+    g_autofree char *path = NULL;
+    g_autofree char *before = NULL;
+    g_autofree char *data = testPattern(MiB, 11);
+    struct stat sb;
+    int released = 0;
+    virStreamPtr st;
+    int fd = testMakeFile("abort.img", 2 * MiB, &path, &before);
+
+    st = testOpenUpload(fd, 0, 2 * MiB, &released);
+    testSendAll(st, data, MiB);
+    g_assert_cmpint(virStreamAbort(st), ==, 0);
+    g_assert_cmpint(released, ==, 1);
+    g_assert_cmpint(virStreamAbort(st), ==, 0);
+    g_assert_cmpint(released, ==, 1);
+    virObjectUnref(st);
+    g_assert_cmpint(stat(path, &sb), ==, 0);
+    g_assert_cmpint(sb.st_size, ==, 2 * MiB);
+}
+
+
+int
+main(int argc,
+     char **argv)
+{
+    int ret;
+
+    virTestInit(&argc, &argv);
+    workdir = virTestMakeWorkDir("streamtest");
+    conn = virGetConnect();
+
+    g_test_add_data_func("/stream/hole-keeps-size", NULL, testHoleKeepsSize);
+    g_test_add_data_func("/stream/window", NULL, testWindow);
+    g_test_add_data_func("/stream/error-at-finish", NULL, testErrorAtFinish);
+    g_test_add_data_func("/stream/abort", NULL, testAbort);
+
+    ret = g_test_run();
+
+    virObjectUnref(conn);
+    virTestRemoveWorkDir(workdir);
+    g_free(workdir);
+    return ret;
+}
