@@ -7,6 +7,15 @@
  * whole extents.  LVs are named "VG/LV", never by their /dev path, so a
  * command does not depend on udev having made the link yet.
  *
+ * Every lvm2 command reads its options with getopt_long, which takes
+ * "--" as their end: each builder puts it before the VG, LV and device
+ * names, so that a name starting with '-' ("--select=vg_name=~.") is a
+ * name lvm2 refuses, never an option.  The names come from pool and
+ * volume XML and are checked before any command is built
+ * (virStorageLVMVGNameValidate, virStorageVolLVNameValidate); the "--"
+ * is the second fence.  Option values ("--name LV", "--thinpool VG/TP")
+ * are taken whole by getopt whatever they start with.
+ *
  * The reports are lvm2's JSON:
  *
  *   {"report": [{"lv": [{"lv_name": "a", "lv_size": "4194304", ...}]}]}
@@ -41,6 +50,46 @@
     "pv_name,pv_uuid,vg_name,pv_size,pv_missing"
 
 
+/* ---- names ------------------------------------------------------------- */
+
+/* lvm2's NAME_LEN counts the terminating NUL. */
+#define LVM_NAME_MAX 127
+
+const char *
+virStorageLVMNameCharsetProblem(const char *name)
+{
+    if (!name || !*name)
+        return _("it is empty");
+    if (name[0] == '-')
+        return _("it starts with '-'");
+    if (STREQ(name, ".") || STREQ(name, ".."))
+        return _("it is '.' or '..'");
+    if (strspn(name, "abcdefghijklmnopqrstuvwxyz"
+                     "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                     "0123456789+_.-") != strlen(name))
+        return _("only letters, digits and '+_.-' are allowed");
+    if (strlen(name) > LVM_NAME_MAX)
+        return _("lvm2 takes names of at most 127 characters");
+    return NULL;
+}
+
+
+int
+virStorageLVMVGNameValidate(const char *poolname,
+                            const char *vgname)
+{
+    const char *why = virStorageLVMNameCharsetProblem(vgname);
+
+    if (why) {
+        virReportError(VIR_ERR_INVALID_ARG,
+                       _("'%s' is not a valid volume group name for logical pool '%s': %s; fix <source><name> in the pool's XML"),
+                       NULLSTR(vgname), poolname, why);
+        return -1;
+    }
+    return 0;
+}
+
+
 /* ---- builders ---------------------------------------------------------- */
 
 static void
@@ -65,14 +114,14 @@ lvmAddLVName(virCommand *cmd,
 virCommand *
 virStorageLVMBuildPVCreate(const char *device)
 {
-    return virCommandNewArgList("pvcreate", device, NULL);
+    return virCommandNewArgList("pvcreate", "--", device, NULL);
 }
 
 
 virCommand *
 virStorageLVMBuildPVRemove(const char *device)
 {
-    return virCommandNewArgList("pvremove", "--yes", device, NULL);
+    return virCommandNewArgList("pvremove", "--yes", "--", device, NULL);
 }
 
 
@@ -81,7 +130,7 @@ virStorageLVMBuildVGCreate(const char *vgname,
                            const char *const *devices,
                            size_t ndevices)
 {
-    virCommand *cmd = virCommandNewArgList("vgcreate", vgname, NULL);
+    virCommand *cmd = virCommandNewArgList("vgcreate", "--", vgname, NULL);
     size_t i;
 
     for (i = 0; i < ndevices; i++)
@@ -93,7 +142,8 @@ virStorageLVMBuildVGCreate(const char *vgname,
 virCommand *
 virStorageLVMBuildVGRemove(const char *vgname)
 {
-    return virCommandNewArgList("vgremove", "--force", "--yes", vgname, NULL);
+    return virCommandNewArgList("vgremove", "--force", "--yes", "--",
+                                vgname, NULL);
 }
 
 
@@ -102,7 +152,7 @@ virStorageLVMBuildVGChange(const char *vgname,
                            bool activate)
 {
     return virCommandNewArgList("vgchange", "--activate",
-                                activate ? "ly" : "ln", vgname, NULL);
+                                activate ? "ly" : "ln", "--", vgname, NULL);
 }
 
 
@@ -116,7 +166,7 @@ virStorageLVMBuildLVCreateThick(const char *vgname,
                                            "--name", lvname, NULL);
 
     lvmAddBytes(cmd, "--size", capacity);
-    virCommandAddArg(cmd, vgname);
+    virCommandAddArgList(cmd, "--", vgname, NULL);
     return cmd;
 }
 
@@ -146,6 +196,7 @@ virStorageLVMBuildLVExtend(const char *vgname,
     virCommand *cmd = virCommandNewArgList("lvextend", NULL);
 
     lvmAddBytes(cmd, "--size", capacity);
+    virCommandAddArg(cmd, "--");
     lvmAddLVName(cmd, vgname, lvname);
     return cmd;
 }
@@ -159,6 +210,7 @@ virStorageLVMBuildLVReduce(const char *vgname,
     virCommand *cmd = virCommandNewArgList("lvreduce", "--yes", NULL);
 
     lvmAddBytes(cmd, "--size", capacity);
+    virCommandAddArg(cmd, "--");
     lvmAddLVName(cmd, vgname, lvname);
     return cmd;
 }
@@ -168,7 +220,7 @@ virCommand *
 virStorageLVMBuildLVRemove(const char *vgname,
                            const char *lvname)
 {
-    virCommand *cmd = virCommandNewArgList("lvremove", "--yes", NULL);
+    virCommand *cmd = virCommandNewArgList("lvremove", "--yes", "--", NULL);
 
     lvmAddLVName(cmd, vgname, lvname);
     return cmd;
@@ -191,6 +243,7 @@ virStorageLVMBuildLVs(const char *vgname,
 {
     virCommand *cmd = lvmBuildReport("lvs", LVM_LV_FIELDS);
 
+    virCommandAddArg(cmd, "--");
     if (lvname)
         lvmAddLVName(cmd, vgname, lvname);
     else
@@ -205,7 +258,7 @@ virStorageLVMBuildVGs(const char *vgname)
     virCommand *cmd = lvmBuildReport("vgs", LVM_VG_FIELDS);
 
     if (vgname)
-        virCommandAddArg(cmd, vgname);
+        virCommandAddArgList(cmd, "--", vgname, NULL);
     return cmd;
 }
 

@@ -14,6 +14,20 @@
 #include "internal.h"
 #include "vircommand.h"
 
+/* ---- names ------------------------------------------------------------- */
+
+/* Why lvm2 refuses @name as a VG or LV name, as a translated phrase ("it
+ * starts with '-'"), or NULL when its characters and length are fine:
+ * letters, digits and "+_.-", not starting with '-', not "." or "..", at
+ * most 127 characters (lvm(8), VALID NAMES).  LV names have further
+ * reserved words (storage_vol_lv.c). */
+const char *virStorageLVMNameCharsetProblem(const char *name);
+
+/* Reports VIR_ERR_INVALID_ARG naming pool @poolname when lvm2 would
+ * refuse @vgname as a VG name. */
+int virStorageLVMVGNameValidate(const char *poolname,
+                                const char *vgname);
+
 /* ---- builders ---------------------------------------------------------- */
 
 virCommand *virStorageLVMBuildPVCreate(const char *device);

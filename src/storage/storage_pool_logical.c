@@ -173,6 +173,19 @@ lvmPoolRequireVG(virStoragePoolDef *def)
 }
 
 
+/*
+ * The pool's VG name goes to lvm2 on every callback: each one checks it
+ * first, so that a name lvm2 would read as an option or refuse is
+ * reported as the pool's XML mistake before any command runs.  (The
+ * builders also put "--" before it.)
+ */
+static int
+lvmPoolCheckVGName(virStoragePoolDef *def)
+{
+    return virStorageLVMVGNameValidate(def->name, def->source.name);
+}
+
+
 int
 virStoragePoolLogicalCheck(virStoragePoolObj *pool,
                            bool *active)
@@ -180,6 +193,9 @@ virStoragePoolLogicalCheck(virStoragePoolObj *pool,
     virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
     g_autoptr(virStorageLVMVGList) vgs = NULL;
     const virStorageLVMVG *vg;
+
+    if (lvmPoolCheckVGName(def) < 0)
+        return -1;
 
     if (!(vgs = virStorageLVMListVG(NULL)))
         return -1;
@@ -210,7 +226,8 @@ virStoragePoolLogicalStart(virStoragePoolObj *pool)
 {
     virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
 
-    if (lvmPoolRequireVG(def) < 0)
+    if (lvmPoolCheckVGName(def) < 0 ||
+        lvmPoolRequireVG(def) < 0)
         return -1;
     return lvmPoolSetActive(def, true);
 }
@@ -219,7 +236,11 @@ virStoragePoolLogicalStart(virStoragePoolObj *pool)
 int
 virStoragePoolLogicalStop(virStoragePoolObj *pool)
 {
-    return lvmPoolSetActive(virStoragePoolObjGetDef(pool), false);
+    virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
+
+    if (lvmPoolCheckVGName(def) < 0)
+        return -1;
+    return lvmPoolSetActive(def, false);
 }
 
 
@@ -294,6 +315,9 @@ virStoragePoolLogicalBuild(virStoragePoolObj *pool,
                   VIR_STORAGE_POOL_BUILD_NO_OVERWRITE, -1);
     VIR_EXCLUSIVE_FLAGS_RET(VIR_STORAGE_POOL_BUILD_OVERWRITE,
                             VIR_STORAGE_POOL_BUILD_NO_OVERWRITE, -1);
+
+    if (lvmPoolCheckVGName(def) < 0)
+        return -1;
 
     if (def->source.ndevice == 0) {
         virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
@@ -463,6 +487,9 @@ virStoragePoolLogicalRefresh(virStoragePoolObj *pool)
     const virStorageLVMVG *vg;
     size_t i;
 
+    if (lvmPoolCheckVGName(def) < 0)
+        return -1;
+
     if (!(lvs = virStorageLVMListLVs(def->source.name, NULL)) ||
         !(vgs = virStorageLVMListVG(def->source.name)))
         return -1;
@@ -508,6 +535,9 @@ virStoragePoolLogicalDelete(virStoragePoolObj *pool,
     size_t i;
 
     virCheckFlags(0, -1);
+
+    if (lvmPoolCheckVGName(def) < 0)
+        return -1;
 
     /* the PVs of this VG, before it goes */
     if (!(pvs = lvmListPVs()))
@@ -582,8 +612,16 @@ virStoragePoolLogicalFindSources(const char *srcSpec G_GNUC_UNUSED,
     for (i = 0; i < pvs->npvs; i++) {
         const virStorageLVMPV *pv = &pvs->pvs[i];
 
-        if (pv->vgName && !pv->missing)
-            lvmSourceListAddPV(list, pv->vgName, pv->name);
+        if (!pv->vgName || pv->missing)
+            continue;
+        /* lvm2 makes no VG it would refuse; should one show up, it is
+         * not offered as a pool source */
+        if (virStorageLVMNameCharsetProblem(pv->vgName)) {
+            VIR_WARN("volume group '%s' of physical volume '%s' has a name lvm2 refuses: not listed",
+                     pv->vgName, pv->name);
+            continue;
+        }
+        lvmSourceListAddPV(list, pv->vgName, pv->name);
     }
 
     return virStoragePoolSourceListFormat(list);

@@ -52,19 +52,10 @@ virStorageVolLVNameValidate(const char *poolname,
     const char *why = NULL;
     size_t i;
 
-    if (!volname || !*volname) {
-        why = _("it is empty");
-    } else if (strchr(volname, '/')) {
+    if (volname && strchr(volname, '/'))
         why = _("it contains '/'");
-    } else if (volname[0] == '-') {
-        why = _("it starts with '-'");
-    } else if (STREQ(volname, ".") || STREQ(volname, "..")) {
-        why = _("it is '.' or '..'");
-    } else if (strspn(volname, "abcdefghijklmnopqrstuvwxyz"
-                               "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                               "0123456789+_.-") != strlen(volname)) {
-        why = _("only letters, digits and '+_.-' are allowed");
-    }
+    else
+        why = virStorageLVMNameCharsetProblem(volname);
 
     for (i = 0; !why && i < G_N_ELEMENTS(lvmReservedInfixes); i++) {
         if (strstr(volname, lvmReservedInfixes[i]))

@@ -496,6 +496,39 @@ def vg_names():
     return {r["vg_name"] for r in lvm_report("vgs", "vg", "-o", "vg_name")}
 
 
+@pytest.mark.stock_differs("logical-vg-name-option",
+                           reason="stock passes the VG name to vgremove as it is: "
+                                  "'--select=vg_name=~.' removes every VG of the host")
+def test_vg_name_that_is_an_option_refused(conn, vm_disk_factory, backend):
+    """A pool whose <source><name> is an lvm2 option: pool-delete would run
+    'vgremove --force --yes --select=vg_name=~.', every VG of the host.
+    Every callback refuses the name before running lvm2, and an unrelated
+    VG survives.  (The stock run removes the VG it made itself on a test
+    disk of the VM, nothing else.)"""
+    victim, disk = vm_disk_factory(2)
+    run(["pvcreate", "-q", "-y", victim])
+    run(["vgcreate", "-q", "lvsbvictim", victim])
+    pool = conn.storagePoolDefineXML(
+        pool_xml("lvsbinject", [disk], vg="--select=vg_name=~."), 0)
+    try:
+        with pytest.raises(libvirt.libvirtError) as e:
+            pool.delete(0)
+        assert "lvsbvictim" in vg_names()
+        if backend == "ours":
+            msg = expect_error(e, libvirt.VIR_ERR_INVALID_ARG)
+            assert "--select=vg_name=~." in msg and "lvsbinject" in msg, msg
+        for call in (lambda: pool.build(0), lambda: pool.create(0)):
+            with pytest.raises(libvirt.libvirtError) as e:
+                call()
+            if backend == "ours":
+                expect_error(e, libvirt.VIR_ERR_INVALID_ARG)
+        assert "lvsbvictim" in vg_names()
+        assert disk not in pv_vgs()
+    finally:
+        pool.undefine()
+        remove_vg("lvsbvictim", [victim, disk])
+
+
 def test_build_rollback_keeps_first_error(conn, daemon, vm_disk_factory):
     """vgcreate fails after pvcreate succeeded (the VG name is taken by
     another disk): the daemon survives the rollback, the error is
