@@ -45,6 +45,9 @@ typedef enum {
     EDIT_NO_DIR,          /* netfs pool without <dir> */
     EDIT_HAND_OPTS,       /* fs:mount_opts set in code, not XML */
     EDIT_UNSAFE_OPTS,     /* suid, dev, exec, which the parser refuses */
+    EDIT_DASH_DEVICE,     /* fs device "-V", an option of mount.nfs */
+    EDIT_DASH_HOST,       /* netfs host "-V" */
+    EDIT_DASH_TARGET,     /* target "-V" */
 } testEdit;
 
 typedef struct {
@@ -117,6 +120,18 @@ testEditPool(virStoragePoolDef *def, testEdit edit)
         opts->options[1] = g_strdup("dev");
         opts->options[2] = g_strdup("exec");
         def->namespaceData = opts;
+        break;
+    case EDIT_DASH_DEVICE:
+        g_free(def->source.devices[0].path);
+        def->source.devices[0].path = g_strdup("-V");
+        break;
+    case EDIT_DASH_HOST:
+        g_free(def->source.hosts[0].name);
+        def->source.hosts[0].name = g_strdup("-V");
+        break;
+    case EDIT_DASH_TARGET:
+        g_free(def->target.path);
+        def->target.path = g_strdup("-V");
         break;
     }
 }
@@ -306,6 +321,17 @@ static const testMountCase mountTests[] = {
                VIR_ERR_CONFIG_UNSUPPORTED),
     MOUNT_FAIL("mount-netfs-glusterfs-novolume", "netfs-glusterfs-novolume",
                EDIT_NONE, VIR_ERR_CONFIG_UNSUPPORTED),
+    /* positional arguments a mount helper would take for options */
+    MOUNT_FAIL("mount-fs-dash-device", "fs-ext4", EDIT_DASH_DEVICE,
+               VIR_ERR_INVALID_ARG),
+    MOUNT_FAIL("mount-netfs-dash-host", "netfs-nfs3", EDIT_DASH_HOST,
+               VIR_ERR_INVALID_ARG),
+    MOUNT_FAIL("mount-netfs-gluster-dash-host", "netfs-glusterfs",
+               EDIT_DASH_HOST, VIR_ERR_INVALID_ARG),
+    MOUNT_FAIL("mount-fs-dash-target", "fs-ext4", EDIT_DASH_TARGET,
+               VIR_ERR_INVALID_ARG),
+    MOUNT_FAIL("mount-netfs-dash-target", "netfs-nfs42", EDIT_DASH_TARGET,
+               VIR_ERR_INVALID_ARG),
 };
 
 static const testMkfsCase mkfsTests[] = {

@@ -170,6 +170,11 @@ static const testFindCase findTests[] = {
       0, VIR_ERR_CONFIG_UNSUPPORTED },
     { "bad-flags", "<source><host name='" HOST "'/></source>", 1,
       VIR_ERR_INVALID_ARG },
+    /* refused before showmount or gluster could read it as an option */
+    { "dash-host-nfs", "<source><host name='-V'/><format type='nfs'/></source>",
+      0, VIR_ERR_INVALID_ARG },
+    { "dash-host-any", "<source><host name='-h'/></source>", 0,
+      VIR_ERR_INVALID_ARG },
 };
 
 

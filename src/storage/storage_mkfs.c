@@ -24,6 +24,11 @@
  *    holds any known signature;
  *  - mkfs.vfat -I: without it mkfs.fat refuses a whole disk that holds
  *    a partition table.
+ *
+ * All six read their options with getopt (mke2fs, mkfs.xfs) or
+ * getopt_long (mkfs.btrfs, mkfs.fat), which end them at "--": checked
+ * with each tool on an image file, "mkfs.X -- -V" looks for a device
+ * named "-V".  So the device comes after "--".
  */
 typedef struct {
     const char *fstype;
@@ -80,7 +85,7 @@ virStorageMkfsBuildCommand(const char *fstype,
     cmd = virCommandNew(tool->program);
     if (overwrite)
         virCommandAddArg(cmd, tool->overwriteFlag);
-    virCommandAddArg(cmd, device);
+    virCommandAddArgList(cmd, "--", device, NULL);
 
     return g_steal_pointer(&cmd);
 }

@@ -2,6 +2,17 @@
  * storage_mount.c: mounting the source of fs and netfs pools
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Options and positional arguments.  mount(8), umount(8) and stat(1)
+ * read their options with getopt_long: "--" ends them, and every
+ * builder here puts it before the source and target.  But mount(8)
+ * hands the source and target on to its helpers (mount.nfs,
+ * mount.cifs, mount.glusterfs) without a "--", and mount.nfs reads a
+ * first argument starting with '-' as its own option: "-V:/export"
+ * prints its version and exits 0, having mounted nothing.  So no
+ * source or target may start with '-' at all: the fs device, the netfs
+ * host (the start of "host:/dir") and the target are refused here
+ * before any command is built.
  */
 
 #include <config.h>
@@ -44,6 +55,13 @@ mountFsDevicePath(const virStoragePoolDef *def)
         return NULL;
     }
 
+    if (def->source.devices[0].path[0] == '-') {
+        virReportError(VIR_ERR_INVALID_ARG,
+                       _("source device '%s' of fs pool '%s' starts with '-', which mount and mkfs would read as an option: give the device's absolute path"),
+                       def->source.devices[0].path, def->name);
+        return NULL;
+    }
+
     return def->source.devices[0].path;
 }
 
@@ -62,6 +80,13 @@ mountNetfsHost(const virStoragePoolDef *def)
         virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
                        _("netfs pool '%s' lists %zu source hosts: keep exactly one <host> in its <source>"),
                        def->name, def->source.nhost);
+        return NULL;
+    }
+
+    if (def->source.hosts[0].name[0] == '-') {
+        virReportError(VIR_ERR_INVALID_ARG,
+                       _("host '%s' of netfs pool '%s' starts with '-', which the mount helpers would read as an option: give the server's name or address"),
+                       def->source.hosts[0].name, def->name);
         return NULL;
     }
 
@@ -373,6 +398,13 @@ virStorageMountBuildCommand(const virStoragePoolDef *def,
     g_autofree char *options = mountOptionsString(def);
     const char *type = mountTypeArg(def);
 
+    if (!def->target.path || def->target.path[0] == '-') {
+        virReportError(VIR_ERR_INVALID_ARG,
+                       _("target '%s' of pool '%s' starts with '-', which mount would read as an option: give an absolute path"),
+                       NULLSTR(def->target.path), def->name);
+        return NULL;
+    }
+
     if (mountNeedsTimeLimit(def))
         cmd = mountTimeLimitedCommandNew(VIR_STORAGE_MOUNT_NFS_TIME_LIMIT, "mount");
     else
@@ -380,7 +412,8 @@ virStorageMountBuildCommand(const virStoragePoolDef *def,
 
     if (type)
         virCommandAddArgList(cmd, "-t", type, NULL);
-    virCommandAddArgList(cmd, "-o", options, source, def->target.path, NULL);
+    virCommandAddArgList(cmd, "-o", options, "--", source, def->target.path,
+                         NULL);
 
     return g_steal_pointer(&cmd);
 }
@@ -389,7 +422,7 @@ virStorageMountBuildCommand(const virStoragePoolDef *def,
 virCommand *
 virStorageUmountBuildCommand(const char *target)
 {
-    return virCommandNewArgList("umount", target, NULL);
+    return virCommandNewArgList("umount", "--", target, NULL);
 }
 
 
@@ -401,7 +434,7 @@ virStorageUmountLazyBuildCommand(const char *target)
     /* --internal-only: no umount.nfs, whose UMNT call to the server's
      * mountd would wait on a server that does not answer */
     cmd = mountTimeLimitedCommandNew(VIR_STORAGE_MOUNT_PROBE_TIME_LIMIT, "umount");
-    virCommandAddArgList(cmd, "--lazy", "--internal-only", target, NULL);
+    virCommandAddArgList(cmd, "--lazy", "--internal-only", "--", target, NULL);
     return g_steal_pointer(&cmd);
 }
 
@@ -415,7 +448,8 @@ virStorageMountProbeBuildCommand(const char *target)
      * or GETATTR of the file system attributes): never answered from
      * the client's cache */
     cmd = mountTimeLimitedCommandNew(VIR_STORAGE_MOUNT_PROBE_TIME_LIMIT, "stat");
-    virCommandAddArgList(cmd, "--file-system", "--format=%b", target, NULL);
+    virCommandAddArgList(cmd, "--file-system", "--format=%b", "--", target,
+                         NULL);
     return g_steal_pointer(&cmd);
 }
 

@@ -22,10 +22,16 @@
 #define GLUSTER_CLI_TIMEOUT "30"
 
 
+/* showmount reads its options with getopt_long: the host comes after
+ * "--".  The gluster CLI has its own parser and no "--", but it takes
+ * the host only as the value of --remote-host=, never on its own.  A
+ * host starting with '-' is refused before either runs
+ * (netfsSourceHost). */
 virCommand *
 virStorageNetfsBuildShowmount(const char *host)
 {
-    return virCommandNewArgList(SHOWMOUNT, "--no-headers", "-e", host, NULL);
+    return virCommandNewArgList(SHOWMOUNT, "--no-headers", "-e", "--", host,
+                                NULL);
 }
 
 
@@ -358,6 +364,13 @@ netfsSourceHost(const virStoragePoolSource *source)
         !*source->hosts[0].name) {
         virReportError(VIR_ERR_INVALID_ARG, "%s",
                        _("netfs source discovery needs exactly one host: give <source><host name='...'/></source>"));
+        return NULL;
+    }
+
+    if (source->hosts[0].name[0] == '-') {
+        virReportError(VIR_ERR_INVALID_ARG,
+                       _("host '%s' starts with '-', which showmount and gluster would read as an option: give the server's name or address"),
+                       source->hosts[0].name);
         return NULL;
     }
 

@@ -7,11 +7,20 @@
  * asks, then lays the arguments out in a fixed order:
  *
  *   qemu-img create  -f FMT [-b BACKING -F BACKINGFMT] [--object SECRET]
- *                    [-o OPTIONS] PATH [SIZE]
+ *                    [-o OPTIONS] -- PATH [SIZE]
  *   qemu-img convert -f INFMT -O OUTFMT [--object SECRET] [-o OPTIONS]
- *                    INPATH OUTPATH
+ *                    -- INPATH OUTPATH
  *   qemu-img resize  [--shrink] [--preallocation=falloc]
- *                    (-f FMT PATH | --object SECRET --image-opts OPTS) SIZE
+ *                    (-f FMT -- PATH | --object SECRET --image-opts -- OPTS)
+ *                    SIZE
+ *
+ * qemu-img reads options with GNU getopt, which would take any argument
+ * starting with '-' for one, wherever it stands; "--" ends them (checked
+ * with qemu-img 7.2 for create, convert and resize, --image-opts too:
+ * "qemu-img create -f qcow2 -- -V 1M" makes a file named "-V").  resize
+ * takes its size off the end of argv before getopt runs, so the size
+ * may follow the "--".  Option values (-b BACKING, -o OPTS) are taken
+ * whole whatever they start with.
  *
  * Nothing here touches the file system: checking that a backing file is
  * readable or writing the secret file is the caller's job.
@@ -521,7 +530,7 @@ virStorageQemuImgBuildCreate(const char *qemuimg,
                                           hasBacking, preallocate) < 0)
         return NULL;
 
-    virCommandAddArg(cmd, vol->target.path);
+    virCommandAddArgList(cmd, "--", vol->target.path, NULL);
 
     /* Without a size, qemu-img takes the one of the backing image. */
     if (vol->target.capacity > 0 || !hasBacking)
@@ -572,7 +581,8 @@ virStorageQemuImgBuildConvert(const char *qemuimg,
                                           false, preallocate) < 0)
         return NULL;
 
-    virCommandAddArgList(cmd, inputvol->target.path, vol->target.path, NULL);
+    virCommandAddArgList(cmd, "--", inputvol->target.path, vol->target.path,
+                         NULL);
     return g_steal_pointer(&cmd);
 }
 
@@ -590,7 +600,7 @@ virStorageQemuImgAddEncryptedImage(virCommand *cmd,
     virBufferAsprintf(&buf, "%skey-secret=%s", target->encPrefix,
                       VIR_STORAGE_QEMUIMG_SECRET_ALIAS);
 
-    virCommandAddArg(cmd, "--image-opts");
+    virCommandAddArgList(cmd, "--image-opts", "--", NULL);
     virCommandAddArgBuffer(cmd, &buf);
 }
 
@@ -637,7 +647,8 @@ virStorageQemuImgBuildResize(const char *qemuimg,
                                          secretPath);
         virStorageQemuImgAddEncryptedImage(cmd, vol, &target);
     } else {
-        virCommandAddArgList(cmd, "-f", target.driver, vol->target.path, NULL);
+        virCommandAddArgList(cmd, "-f", target.driver, "--", vol->target.path,
+                             NULL);
     }
 
     /* qemu-img refuses sizes that are not a multiple of 512 bytes. */

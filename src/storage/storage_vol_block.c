@@ -89,9 +89,10 @@ virStorageVolBlockBuildConvert(const char *qemuimg,
                                const char *srcformat,
                                const char *dstpath)
 {
+    /* "--": see storage_qemuimg.c */
     return virCommandNewArgList(qemuimg, "convert", "-n",
                                 "-f", srcformat, "-O", "raw",
-                                srcpath, dstpath, NULL);
+                                "--", srcpath, dstpath, NULL);
 }
 
 

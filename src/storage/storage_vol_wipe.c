@@ -159,7 +159,7 @@ wipeByScrub(virStorageVolDef *vol, const char *pattern)
     }
 
     /* -S: no "SCRUBBED!" marker over the first bytes of the volume */
-    cmd = virCommandNewArgList(scrub, "-f", "-S", "-p", pattern,
+    cmd = virCommandNewArgList(scrub, "-f", "-S", "-p", pattern, "--",
                                vol->target.path, NULL);
     return virCommandRun(cmd, NULL);
 }
