@@ -307,6 +307,12 @@ static const testBadCase badCases[] = {
     { "bad-size", TEST_REPORT_PVS, "is not a number of bytes" },
     { "bad-binary", TEST_REPORT_PVS, "is not 0 or 1" },
     { "bad-percent", TEST_REPORT_LVS, "is not a percentage" },
+    /* numbers the backend divides or multiplies by (issue 7, item 10) */
+    { "bad-extent-zero", TEST_REPORT_LVS, "not an extent size lvm2 makes: 0" },
+    { "bad-extent-odd", TEST_REPORT_LVS, "not an extent size lvm2 makes: 1000" },
+    { "bad-vgs-extent-zero", TEST_REPORT_VGS, "not an extent size lvm2 makes: 0" },
+    { "bad-extent-beyond", TEST_REPORT_LVS, "lies beyond 2^64 bytes" },
+    { "bad-vgs-free", TEST_REPORT_VGS, "more free bytes" },
 };
 
 

@@ -25,6 +25,7 @@
 #include <glib/gstdio.h>
 
 #include "storage_qemuimg.h"
+#include "storage_size.h"
 #include "testutils.h"
 #include "virerror.h"
 
@@ -50,6 +51,8 @@ typedef struct {
     bool shrink;
     bool preallocate;
     const char *error;          /* -invalid cases: part of the message */
+    int code;                   /* -invalid cases: the error code, if not
+                                 * VIR_ERR_CONFIG_UNSUPPORTED */
 } testInfo;
 
 
@@ -126,7 +129,8 @@ testInvalid(const void *opaque)
     if (g_test_failed())
         return;
 
-    virTestExpectRefusal(info->name, cmd, VIR_ERR_CONFIG_UNSUPPORTED,
+    virTestExpectRefusal(info->name, cmd,
+                         info->code ? info->code : VIR_ERR_CONFIG_UNSUPPORTED,
                          info->error);
 }
 
@@ -215,6 +219,10 @@ static const testInfo tests[] = {
              false, false) },
     { RESIZE("resize-luks-comma", "luks-comma", "/run/a,b.secret",
              2147483648ULL, false, false) },
+    /* the largest sizes qemu-img takes: rounded up, still below 2^63 */
+    { CREATE("raw-8eib", "raw-8eib", NULL, 0) },
+    { RESIZE("resize-8eib", "qcow2", NULL, 9223372036854775000ULL,
+             false, false) },
 };
 
 /* .error: a part of the message, to be sure of the reason. */
@@ -260,7 +268,45 @@ static const testInfo invalidTests[] = {
     { RESIZE("resize-luks-nosecret-invalid", "luks", NULL, 2147483648ULL,
              false, false),
       .error = "no passphrase" },
+    /* sizes that used to wrap to 0 when rounded up (issue 7, item 10) */
+    { CREATE("qcow2-huge-invalid", "qcow2-huge", NULL, 0),
+      .error = "is too large", .code = VIR_ERR_INVALID_ARG },
+    { RESIZE("resize-wrap-invalid", "qcow2", NULL, 18446744073709551615ULL,
+             true, false),
+      .error = "is too large", .code = VIR_ERR_INVALID_ARG },
+    { RESIZE("resize-wrap-raw-invalid", "raw", NULL, 18446744073709551105ULL,
+             true, false),
+      .error = "is too large", .code = VIR_ERR_INVALID_ARG },
+    { RESIZE("resize-past-8eib-invalid", "qcow2", NULL,
+             9223372036854775297ULL, false, false),
+      .error = "is too large", .code = VIR_ERR_INVALID_ARG },
 };
+
+
+/* virStorageSizeRoundUp (storage_size.h), which the builders use */
+static void
+testRoundUp(const void *opaque G_GNUC_UNUSED)
+{
+    unsigned long long r = 42;
+
+    g_assert_true(virStorageSizeRoundUp(0, 512, &r));
+    g_assert_cmpuint(r, ==, 0);
+    g_assert_true(virStorageSizeRoundUp(1, 512, &r));
+    g_assert_cmpuint(r, ==, 512);
+    g_assert_true(virStorageSizeRoundUp(1024, 512, &r));
+    g_assert_cmpuint(r, ==, 1024);
+    g_assert_true(virStorageSizeRoundUp(ULLONG_MAX, 1, &r));
+    g_assert_cmpuint(r, ==, ULLONG_MAX);
+    g_assert_true(virStorageSizeRoundUp(ULLONG_MAX - 511, 512, &r));
+    g_assert_cmpuint(r, ==, ULLONG_MAX - 511);
+
+    r = 42;
+    g_assert_false(virStorageSizeRoundUp(ULLONG_MAX - 510, 512, &r));
+    g_assert_false(virStorageSizeRoundUp(ULLONG_MAX, 4194304, &r));
+    g_assert_false(virStorageSizeRoundUp(ULLONG_MAX - 1023, 1024 * 1024, &r));
+    g_assert_false(virStorageSizeRoundUp(4096, 0, &r));
+    g_assert_cmpuint(r, ==, 42);
+}
 
 
 int
@@ -271,6 +317,7 @@ main(int argc, char **argv)
 
     VIR_TEST_ADD_CASES("/qemuimg/valid", tests, testValid);
     VIR_TEST_ADD_CASES("/qemuimg/invalid", invalidTests, testInvalid);
+    g_test_add_data_func("/size/round-up", NULL, testRoundUp);
 
     g_test_add_data_func("/qemuimg/find", NULL, testFind);
 

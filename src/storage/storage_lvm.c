@@ -442,6 +442,29 @@ lvmFieldBool(virJSONValue *row,
 }
 
 
+/*
+ * The VG's extent size, which the backend rounds sizes to and multiplies
+ * extent numbers by: lvm2 makes it a multiple of 512 bytes, at most
+ * 2^32 - 1 sectors.  0 would make a resize divide by zero (libvirtd
+ * died of SIGFPE); anything else out of that range is not lvm2's.
+ */
+#define LVM_EXTENT_SIZE_MAX (4294967295ULL * 512)
+
+static int
+lvmCheckExtentSize(const char *tool,
+                   unsigned long long extentSize)
+{
+    if (extentSize == 0 || extentSize % 512 != 0 ||
+        extentSize > LVM_EXTENT_SIZE_MAX) {
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       _("field 'vg_extent_size' of the '%s' report is not an extent size lvm2 makes: %llu"),
+                       tool, extentSize);
+        return -1;
+    }
+    return 0;
+}
+
+
 /* ---- lvs ---- */
 
 static void
@@ -580,13 +603,29 @@ lvmParseSegment(virJSONValue *row,
     VIR_EXPAND_N(lv->segments, lv->nsegments, 1);
     seg = &lv->segments[lv->nsegments - 1];
 
+    size_t i;
+
     if (lvmFieldString(row, "lvs", "segtype", &seg->segtype) < 0 ||
         lvmFieldUInt(row, "lvs", "stripes", &seg->stripes) < 0 ||
         lvmFieldULL(row, "lvs", "seg_size", &seg->size) < 0 ||
-        !(devices = lvmField(row, "lvs", "devices")))
+        !(devices = lvmField(row, "lvs", "devices")) ||
+        lvmParseSegDevices(devices, seg) < 0)
         return -1;
 
-    return lvmParseSegDevices(devices, seg);
+    /* each device's extent becomes a byte range: start * extent size,
+     * plus the segment's size */
+    for (i = 0; i < seg->ndevices; i++) {
+        unsigned long long start = seg->devices[i].startExtent;
+
+        if (start > ULLONG_MAX / lv->extentSize ||
+            start * lv->extentSize > ULLONG_MAX - seg->size) {
+            virReportError(VIR_ERR_OPERATION_FAILED,
+                           _("extent %llu of device '%s' in the 'lvs' report of LV '%s' lies beyond 2^64 bytes"),
+                           start, seg->devices[i].path, lv->name);
+            return -1;
+        }
+    }
+    return 0;
 }
 
 
@@ -626,6 +665,7 @@ lvmParseLV(virJSONValue *row,
         lvmFieldString(row, "lvs", "pool_lv", &lv->thinPool) < 0 ||
         lvmFieldULL(row, "lvs", "lv_size", &lv->size) < 0 ||
         lvmFieldULL(row, "lvs", "vg_extent_size", &lv->extentSize) < 0 ||
+        lvmCheckExtentSize("lvs", lv->extentSize) < 0 ||
         lvmFieldOptionalULL(row, "lvs", "origin_size", &lv->originSize) < 0 ||
         lvmFieldBool(row, "lvs", "lv_active_locally", &lv->active) < 0 ||
         lvmFieldBool(row, "lvs", "lv_device_open", &lv->open) < 0 ||
@@ -768,8 +808,16 @@ lvmParseVG(virJSONValue *row,
         lvmFieldULL(row, "vgs", "vg_extent_size", &vg->extentSize) < 0 ||
         lvmFieldUInt(row, "vgs", "pv_count", &vg->pvCount) < 0 ||
         lvmFieldUInt(row, "vgs", "vg_missing_pv_count", &vg->missingPVCount) < 0 ||
-        lvmFieldUInt(row, "vgs", "lv_count", &vg->lvCount) < 0)
+        lvmFieldUInt(row, "vgs", "lv_count", &vg->lvCount) < 0 ||
+        lvmCheckExtentSize("vgs", vg->extentSize) < 0)
         return -1;
+
+    if (vg->free > vg->size) {
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       _("the 'vgs' report gives volume group '%s' more free bytes (%llu) than bytes (%llu)"),
+                       NULLSTR(vg->name), vg->free, vg->size);
+        return -1;
+    }
 
     if (!vg->name) {
         virReportError(VIR_ERR_OPERATION_FAILED, "%s",

@@ -29,6 +29,7 @@
 #include <config.h>
 
 #include "storage_qemuimg.h"
+#include "storage_size.h"
 #include "virbitmap.h"
 #include "virbuffer.h"
 #include "virerror.h"
@@ -503,6 +504,29 @@ virStorageQemuImgAddBacking(virCommand *cmd,
 }
 
 
+/*
+ * @capacity rounded up to a multiple of @unit, which qemu-img needs, in
+ * *@rounded.  qemu-img (and a file's size) stop at 2^63 - 1: a capacity
+ * beyond is refused here, rather than rounded past 2^64, where it used
+ * to wrap to 0 (an empty image, or a resize that shrinks to nothing).
+ */
+static int
+virStorageQemuImgRoundSize(virStorageVolDef *vol,
+                           unsigned long long capacity,
+                           unsigned long long unit,
+                           unsigned long long *rounded)
+{
+    if (!virStorageSizeRoundUp(capacity, unit, rounded) ||
+        *rounded > (unsigned long long) INT64_MAX) {
+        virReportError(VIR_ERR_INVALID_ARG,
+                       _("capacity %llu of volume '%s' is too large: qemu-img takes sizes below 8 EiB"),
+                       capacity, virStorageQemuImgVolName(vol));
+        return -1;
+    }
+    return 0;
+}
+
+
 virCommand *
 virStorageQemuImgBuildCreate(const char *qemuimg,
                              virStorageVolDef *vol,
@@ -513,10 +537,12 @@ virStorageQemuImgBuildCreate(const char *qemuimg,
     virStorageQemuImgTarget target;
     bool hasBacking = virStorageSourceHasBacking(&vol->target);
     bool preallocate = !!(flags & VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA);
+    unsigned long long size;
 
     virCheckFlags(VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA, NULL);
 
     if (virStorageQemuImgCheckPath(vol) < 0 ||
+        virStorageQemuImgRoundSize(vol, vol->target.capacity, 1024, &size) < 0 ||
         virStorageQemuImgTargetInit(vol, secretPath, &target) < 0)
         return NULL;
 
@@ -534,8 +560,7 @@ virStorageQemuImgBuildCreate(const char *qemuimg,
 
     /* Without a size, qemu-img takes the one of the backing image. */
     if (vol->target.capacity > 0 || !hasBacking)
-        virCommandAddArgFormat(cmd, "%lluK",
-                               VIR_DIV_UP(vol->target.capacity, 1024));
+        virCommandAddArgFormat(cmd, "%lluK", size / 1024);
 
     return g_steal_pointer(&cmd);
 }
@@ -615,8 +640,11 @@ virStorageQemuImgBuildResize(const char *qemuimg,
 {
     g_autoptr(virCommand) cmd = NULL;
     virStorageQemuImgTarget target;
+    unsigned long long size;
 
+    /* qemu-img refuses sizes that are not a multiple of 512 bytes. */
     if (virStorageQemuImgCheckPath(vol) < 0 ||
+        virStorageQemuImgRoundSize(vol, capacity, 512, &size) < 0 ||
         virStorageQemuImgTargetInit(vol, secretPath, &target) < 0)
         return NULL;
 
@@ -651,8 +679,7 @@ virStorageQemuImgBuildResize(const char *qemuimg,
                              NULL);
     }
 
-    /* qemu-img refuses sizes that are not a multiple of 512 bytes. */
-    virCommandAddArgFormat(cmd, "%llu", VIR_ROUND_UP(capacity, 512));
+    virCommandAddArgFormat(cmd, "%llu", size);
     return g_steal_pointer(&cmd);
 }
 

@@ -44,6 +44,9 @@ virStorageQemuImgBuildConvert(const char *qemuimg,
                               unsigned int flags);
 
 /*
+ * Both builders refuse (VIR_ERR_INVALID_ARG) a capacity that, rounded
+ * up to a whole KiB (create) or 512 bytes (resize), is past 2^63 - 1.
+ *
  * qemu-img resize of @vol to @capacity bytes (rounded up to 512); @shrink
  * adds --shrink, @preallocate asks for falloc preallocation of the new
  * space (qcow2 and raw only).  An encrypted volume is opened with

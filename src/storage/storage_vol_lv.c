@@ -27,6 +27,7 @@
 #include "storage_pool_logical.h"
 #include "storage_pool_logical_namespace.h"
 #include "storage_command.h"
+#include "storage_size.h"
 #include "virerror.h"
 #include "virstring.h"
 #include "virlog.h"
@@ -142,6 +143,7 @@ lvmRequireFreeSpace(virStoragePoolDef *def,
 {
     g_autoptr(virStorageLVMVGList) vgs = NULL;
     const virStorageLVMVG *vg;
+    unsigned long long rounded;
 
     if (!(vgs = virStorageLVMListVG(def->source.name)))
         return -1;
@@ -153,8 +155,8 @@ lvmRequireFreeSpace(virStoragePoolDef *def,
     }
     vg = &vgs->vgs[0];
 
-    needed = VIR_ROUND_UP(needed, vg->extentSize);
-    if (needed > vg->free) {
+    if (!virStorageSizeRoundUp(needed, vg->extentSize, &rounded) ||
+        rounded > vg->free) {
         virReportError(VIR_ERR_OPERATION_FAILED,
                        _("volume '%s' needs %llu bytes, but volume group '%s' of pool '%s' has only %llu bytes free"),
                        volname, needed, def->source.name, def->name, vg->free);
@@ -499,7 +501,13 @@ virStorageVolLVResize(virStoragePoolObj *pool,
         return -1;
     }
 
-    size = VIR_ROUND_UP(capacity, lv->extentSize);
+    /* lvm2 rounds up to whole extents: so do we, to compare */
+    if (!virStorageSizeRoundUp(capacity, lv->extentSize, &size)) {
+        virReportError(VIR_ERR_INVALID_ARG,
+                       _("cannot resize volume '%s' of pool '%s' to %llu bytes: it does not fit in whole extents of %llu bytes"),
+                       vol->name, def->name, capacity, lv->extentSize);
+        return -1;
+    }
     if (size == lv->size)
         return 0;
 

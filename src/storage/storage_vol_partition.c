@@ -27,6 +27,7 @@
 
 #include "storage_vol_partition.h"
 #include "storage_pool_disk.h"
+#include "storage_size.h"
 #include "virerror.h"
 #include "virfile.h"
 #include "virlog.h"
@@ -313,10 +314,20 @@ volPartitionRequireUnused(const char *kname)
 }
 
 
-static unsigned long long
-volPartitionAlignUp(unsigned long long size)
+/* @size rounded up to whole MiB in *@aligned; a size a client gave
+ * near 2^64, which would wrap to 0, is refused. */
+static int
+volPartitionAlignUp(virStorageVolDef *vol,
+                    unsigned long long size,
+                    unsigned long long *aligned)
 {
-    return VIR_ROUND_UP(size, VOL_PARTITION_ALIGN);
+    if (!virStorageSizeRoundUp(size, VOL_PARTITION_ALIGN, aligned)) {
+        virReportError(VIR_ERR_INVALID_ARG,
+                       _("size %llu of partition '%s' is larger than any disk"),
+                       size, vol->name);
+        return -1;
+    }
+    return 0;
 }
 
 
@@ -556,8 +567,8 @@ virStorageVolPartitionCreate(virStoragePoolObj *pool,
         !(helper = virStoragePartitionHelperPath()))
         return -1;
 
-    size = volPartitionAlignUp(MAX(vol->target.capacity, 1));
-    if (volPartitionPlan(def, device, vol, size, &kind, &number) < 0)
+    if (volPartitionAlignUp(vol, MAX(vol->target.capacity, 1), &size) < 0 ||
+        volPartitionPlan(def, device, vol, size, &kind, &number) < 0)
         return -1;
 
     cmd = virStoragePartitionBuildAdd(helper, disk, kind, fstype, size, number);
@@ -750,7 +761,7 @@ virStorageVolPartitionResize(virStoragePoolObj *pool,
     g_autoptr(virCommand) cmd = NULL;
     g_autofree char *helper = NULL;
     const virStoragePartition *part;
-    unsigned long long size = volPartitionAlignUp(capacity);
+    unsigned long long size;
     unsigned long long current;
     unsigned long long max;
 
@@ -758,7 +769,8 @@ virStorageVolPartitionResize(virStoragePoolObj *pool,
                   VIR_STORAGE_VOL_RESIZE_DELTA |
                   VIR_STORAGE_VOL_RESIZE_SHRINK, -1);
 
-    if (!(part = volPartitionLocate(def, vol, &table, &helper)))
+    if (volPartitionAlignUp(vol, capacity, &size) < 0 ||
+        !(part = volPartitionLocate(def, vol, &table, &helper)))
         return -1;
 
     if (part->kind == VIR_STORAGE_PARTITION_EXTENDED) {
