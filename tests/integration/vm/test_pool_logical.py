@@ -552,3 +552,18 @@ def test_build_rollback_keeps_first_error(conn, daemon, vm_disk_factory):
         except libvirt.libvirtError:
             pass
         remove_vg("lvsbtaken", [taken, disk])
+
+
+def test_resize_near_2_64_refused(virsh, lvm, backend):
+    """vol-resize to 2^64 - 1 (virsh passes it, the driver takes it):
+    rounded up to whole extents it wrapped to 0.  Refused, the LV kept
+    (issue 7, item 10; stock has no LV resize at all)."""
+    pool, vg, _ = lvm("lvsbhuge")
+    pool.createXML(vol_xml("h", 8 * MiB), 0)
+    before = vg_state(vg)
+    for flags in ([], ["--shrink"]):
+        rc, out, err = virsh("vol-resize", "--pool", vg, "h", "%dB" % (2 ** 64 - 1), *flags)
+        assert rc != 0, out
+        if backend == "ours":
+            assert "invalid argument" in err and "whole extents" in err, err
+        assert vg_state(vg) == before
