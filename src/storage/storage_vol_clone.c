@@ -35,6 +35,7 @@
 #include <sys/stat.h>
 
 #include "storage_vol_file.h"
+#include "storage_vol_job.h"
 #include "storage_file_extents.h"
 #include "storage_qemuimg.h"
 #include "virerror.h"
@@ -321,15 +322,22 @@ cloneByQemuImg(virStoragePoolDef *def,
  */
 int
 virStorageVolFileBuildFrom(virStoragePoolObj *pool,
-                           virStorageVolDef *newvol,
+                           virStorageVolDef *shared,
                            virStorageVolDef *origvol,
                            unsigned int flags)
 {
     virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
+    g_autoptr(virStorageVolDef) newvol = NULL;
     int rc;
 
     virCheckFlags(VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA |
                   VIR_STORAGE_VOL_CREATE_REFLINK, -1);
+
+    /* the driver's shadow copy shares its pointers with the pool's
+     * definition: build from our own (storage_vol_job.h); @origvol is
+     * in use, so no refresh changes it meanwhile */
+    if (!(newvol = virStorageVolJobDefCopy(pool, shared)))
+        return -1;
 
     if (origvol->target.format == VIR_STORAGE_FILE_DIR ||
         origvol->target.format == VIR_STORAGE_FILE_PLOOP ||

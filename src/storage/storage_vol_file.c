@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "storage_vol_file.h"
+#include "storage_vol_job.h"
 #include "storage_vol_name.h"
 #include "storage_vol_probe.h"
 #include "storage_vol_secret.h"
@@ -359,14 +360,20 @@ virStorageVolFileIsPlainRaw(virStorageVolDef *vol)
 
 int
 virStorageVolFileBuild(virStoragePoolObj *pool,
-                       virStorageVolDef *vol,
+                       virStorageVolDef *shared,
                        unsigned int flags)
 {
     virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
+    g_autoptr(virStorageVolDef) vol = NULL;
     int rc;
 
     virCheckFlags(VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA |
                   VIR_STORAGE_VOL_CREATE_VALIDATE, -1);
+
+    /* the driver's copy shares its pointers with the pool's definition:
+     * build from our own (storage_vol_job.h) */
+    if (!(vol = virStorageVolJobDefCopy(pool, shared)))
+        return -1;
 
     if (vol->target.format == VIR_STORAGE_FILE_DIR) {
         vol->type = VIR_STORAGE_VOL_DIR;
@@ -393,6 +400,10 @@ int
 virStorageVolFileRefresh(virStoragePoolObj *pool G_GNUC_UNUSED,
                          virStorageVolDef *vol)
 {
+    /* a build, clone, wipe or stream is using the definition */
+    if (virStorageVolJobRunning(vol))
+        return 0;
+
     return virStorageVolProbe(vol);
 }
 

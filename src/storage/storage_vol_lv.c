@@ -24,6 +24,7 @@
 
 #include "storage_vol_lv.h"
 #include "storage_vol_block.h"
+#include "storage_vol_job.h"
 #include "storage_pool_logical.h"
 #include "storage_pool_logical_namespace.h"
 #include "storage_command.h"
@@ -345,6 +346,10 @@ int
 virStorageVolLVRefresh(virStoragePoolObj *pool,
                        virStorageVolDef *vol)
 {
+    /* a clone or stream is using the definition (storage_vol_job.h) */
+    if (virStorageVolJobRunning(vol))
+        return 0;
+
     if (!vol->target.sparse && vol->target.capacity &&
         lvmVolRefreshFromDevice(vol) == 1)
         return 0;
