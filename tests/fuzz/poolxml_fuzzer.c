@@ -6,7 +6,8 @@
  *
  * A client defines a pool with any XML: libvirt's parser reads it with
  * our namespaces registered, as the daemon does.  What is accepted must
- * format, and the formatted XML must read back to the same text.
+ * format, the formatted XML must read back to the same text, and no
+ * accepted mount option may be one the allow-list refuses.
  */
 
 #include <config.h>
@@ -29,6 +30,33 @@ LLVMFuzzerInitialize(int *argc G_GNUC_UNUSED,
 }
 
 
+/* What storage_pool_fs_mount_options.h promises never to accept: an
+ * option that undoes nodev,nosuid,noexec, changes what mount(8) mounts,
+ * names a host file or sets a security label, or hides a second option
+ * behind a comma. */
+static void
+fuzzCheckMountOption(const char *option)
+{
+    static const char *const refused[] = {
+        "suid", "dev", "exec", "remount", "bind", "rbind", "loop",
+        "defaults", "user", "users", "owner", "group",
+    };
+    static const char *const refusedPrefixes[] = {
+        "X-mount.", "x-mount.", "credentials=", "cred=", "context=",
+        "fscontext=", "defcontext=", "rootcontext=", "helper=", "uhelper=",
+        "loop=", "log-file=", "password=", "pass=",
+    };
+    size_t i;
+
+    fuzzAssert(option != NULL && *option != '\0');
+    fuzzAssert(strchr(option, ',') == NULL);
+    for (i = 0; i < G_N_ELEMENTS(refused); i++)
+        fuzzAssert(STRCASENEQ(option, refused[i]));
+    for (i = 0; i < G_N_ELEMENTS(refusedPrefixes); i++)
+        fuzzAssert(!STRCASEPREFIX(option, refusedPrefixes[i]));
+}
+
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data,
                        size_t size)
@@ -46,7 +74,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data,
 
     if ((opts = virStoragePoolFSMountOptsGet(def))) {
         for (i = 0; i < opts->noptions; i++)
-            fuzzAssert(opts->options[i] != NULL);
+            fuzzCheckMountOption(opts->options[i]);
     }
     (void) virStoragePoolLogicalThinPoolGet(def);
 
