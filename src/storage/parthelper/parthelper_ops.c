@@ -59,6 +59,25 @@ phDiskPrepare(PedDisk *disk)
 }
 
 
+/* Can a @type label be set up on @dev at all?  libparted 3.5 crashes
+ * (NULL dereference in ped_disk_new) reading a label found on a device
+ * too small for one, as whatever wrote the device's first sectors may
+ * leave it (a gpt signature on fewer than 68 sectors, dvh on one): an
+ * empty table of that type, which libparted refuses cleanly there, tells
+ * first.  Nothing is written. */
+static bool
+phLabelFits(PedDevice *dev,
+            const PedDiskType *type)
+{
+    PedDisk *fresh = ped_disk_new_fresh(dev, type);
+
+    if (!fresh)
+        return false;
+    ped_disk_destroy(fresh);
+    return true;
+}
+
+
 /* The table on @dev in @disk, or NULL there when @dev has no label
  * libparted recognises. */
 static int
@@ -77,6 +96,12 @@ phDiskRead(PedDevice *dev,
         }
         *disk = NULL;
         return 0;
+    }
+
+    if (!phLabelFits(dev, type)) {
+        phReportError("cannot read the %s partition table of %s: the device (%lld sectors) is too small to hold one",
+                      type->name, dev->path, (long long) dev->length);
+        return -1;
     }
 
     if (!(found = ped_disk_new(dev))) {
