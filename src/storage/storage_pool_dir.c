@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "storage_pool_dir.h"
+#include "storage_vol_open.h"
 #include "storage_vol_probe.h"
 #include "storage_vol_secret.h"
 #include "virerror.h"
@@ -127,21 +128,26 @@ virStoragePoolDirLogSkipped(virStoragePoolDef *def,
                             const char *path,
                             int rc)
 {
-    struct stat sb;
+    char target[PATH_MAX];
+    ssize_t len;
 
     switch (rc) {
     case -ENOTSUP:
         VIR_DEBUG("'%s' in pool '%s' is not a volume", name, def->name);
+        return;
+    case -ELOOP:
+        if ((len = readlinkat(dirFd, name, target, sizeof(target) - 1)) < 0)
+            len = 0;
+        target[len] = '\0';
+        VIR_WARN("skipping '%s' in pool '%s': symbolic link to '%s', never followed (dangling or not): move the file itself into the pool",
+                 path, def->name, target);
         return;
     case -EINVAL:
         VIR_WARN("skipping '%s' in pool '%s': its image header is truncated or corrupt",
                  path, def->name);
         return;
     case -ENOENT:
-        if (fstatat(dirFd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
-            S_ISLNK(sb.st_mode))
-            VIR_WARN("skipping '%s' in pool '%s': dangling symbolic link",
-                     path, def->name);
+        /* gone since the directory was read */
         return;
     default:
         VIR_WARN("skipping '%s' in pool '%s': %s",
@@ -159,17 +165,20 @@ virStoragePoolDirEntryToVol(virStoragePoolDef *def,
                             const char *name)
 {
     g_autoptr(virStorageVolDef) vol = g_new0(virStorageVolDef, 1);
+    struct stat sb;
     int rc;
 
     vol->name = g_strdup(name);
     vol->target.path = g_strdup_printf("%s/%s", def->target.path, name);
     vol->key = g_strdup(vol->target.path);
 
-    if ((rc = virStorageVolProbeAtQuiet(vol, dirFd, name)) < 0) {
+    if ((rc = virStorageVolProbeAtQuiet(vol, dirFd, name, &sb)) < 0) {
         virStoragePoolDirLogSkipped(def, dirFd, name, vol->target.path, rc);
         return NULL;
     }
 
+    /* what later operations check the entry against */
+    virStorageVolIdentityRemember(vol->key, &sb);
     virStorageVolSecretFindByUsage(vol);
 
     return g_steal_pointer(&vol);
@@ -202,13 +211,23 @@ virStoragePoolDirRefresh(virStoragePoolObj *pool)
     virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
     g_autoptr(DIR) dir = NULL;
     struct dirent *ent;
+    int dirFd;
     int rc;
 
     if (virStoragePoolDirRequireTarget(def) < 0)
         return -1;
 
-    if (virDirOpen(&dir, def->target.path) < 0)
+    if ((dirFd = virStorageVolOpenPoolDir(def)) < 0)
         return -1;
+    if (!(dir = fdopendir(dirFd))) {
+        virReportSystemError(errno,
+                             _("cannot read target directory '%s' of pool '%s'"),
+                             def->target.path, def->name);
+        VIR_FORCE_CLOSE(dirFd);
+        return -1;
+    }
+
+    virStorageVolIdentityForgetUnder(def->target.path);
 
     while ((rc = virDirRead(dir, &ent, def->target.path)) > 0) {
         virStorageVolDef *vol = virStoragePoolDirEntryToVol(def, dirfd(dir),

@@ -18,10 +18,14 @@
 
 #include <config.h>
 
+#include <sys/stat.h>
+
 #include "storage_vol_block.h"
+#include "storage_vol_backing.h"
 #include "storage_vol_file.h"
 #include "storage_qemuimg.h"
 #include "virerror.h"
+#include "virfile.h"
 #include "virlog.h"
 
 #define VIR_FROM_THIS VIR_FROM_STORAGE
@@ -120,14 +124,19 @@ volBlockInputFormat(virStorageVolDef *inputvol)
 
 
 int
-virStorageVolBlockBuildFrom(virStoragePoolObj *pool G_GNUC_UNUSED,
+virStorageVolBlockBuildFrom(virStoragePoolObj *pool,
                             virStorageVolDef *vol,
                             virStorageVolDef *inputvol,
                             unsigned int flags)
 {
+    virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
     g_autoptr(virCommand) cmd = NULL;
+    g_autoptr(GArray) fds = virStorageVolBackingFDsNew();
     g_autofree char *qemuimg = NULL;
+    g_autofree char *srcspec = NULL;
     const char *srcformat;
+    VIR_AUTOCLOSE srcfd = -1;
+    struct stat sb;
 
     virCheckFlags(0, -1);
 
@@ -157,7 +166,17 @@ virStorageVolBlockBuildFrom(virStoragePoolObj *pool G_GNUC_UNUSED,
     if (!(qemuimg = virStorageQemuImgFind()))
         return -1;
 
-    cmd = virStorageVolBlockBuildConvert(qemuimg, inputvol->target.path,
+    /* the source as its pool listed it, and its backing chain given
+     * explicitly: qemu-img opens nothing a header names */
+    if ((srcfd = virStorageVolFileOpenSource(def, inputvol, &sb)) < 0 ||
+        !(srcspec = virStorageVolBackingImageSpec(def, inputvol, srcfd,
+                                                  virStorageFileFormatTypeFromString(srcformat),
+                                                  true, fds)))
+        return -1;
+
+    cmd = virStorageVolBlockBuildConvert(qemuimg, srcspec,
                                          srcformat, vol->target.path);
+    virCommandPassFD(cmd, srcfd, 0);
+    virStorageVolBackingPassFDs(cmd, fds);
     return virStorageVolFileRunQemuImg(cmd, vol, "convert");
 }

@@ -24,8 +24,10 @@
  * encryption) is a qemu-img convert, followed by a qemu-img resize when
  * the new capacity is larger.
  *
- * The file is created with O_EXCL and the mode and owner of the new
- * volume's XML; whatever fails removes it.
+ * The source is opened as the entry its pool listed (never through a
+ * link, never a FIFO); the new file is created with O_EXCL | O_NOFOLLOW
+ * and the mode and owner of the new volume's XML; tools get both as
+ * /dev/fd/N; whatever fails removes the new file, and only that inode.
  */
 
 #include <config.h>
@@ -37,6 +39,8 @@
 #include "storage_vol_file.h"
 #include "storage_vol_job.h"
 #include "storage_file_extents.h"
+#include "storage_vol_backing.h"
+#include "storage_vol_open.h"
 #include "storage_qemuimg.h"
 #include "virerror.h"
 #include "virfile.h"
@@ -45,9 +49,6 @@
 #define VIR_FROM_THIS VIR_FROM_STORAGE
 
 VIR_LOG_INIT("storage.storage_vol_clone");
-
-#define CLONE_DEFAULT_MODE 0600
-
 
 static bool
 cloneIsPlainRaw(virStorageVolDef *vol)
@@ -59,55 +60,29 @@ cloneIsPlainRaw(virStorageVolDef *vol)
 }
 
 
-/* Create the new volume's file, empty, with its mode and owner. */
-static int
-cloneCreateFile(virStoragePoolDef *def, virStorageVolDef *newvol)
+/*
+ * Opens the volume to copy: a block device of a disk or logical pool by
+ * its path (links under /dev are the system's), a file as the entry of
+ * its pool's directory, never followed, the inode its pool listed.
+ */
+int
+virStorageVolFileOpenSource(virStoragePoolDef *def, virStorageVolDef *origvol,
+                            struct stat *sb)
 {
-    mode_t mode = CLONE_DEFAULT_MODE;
-    uid_t uid = (uid_t) -1;
-    gid_t gid = (gid_t) -1;
-    unsigned int openFlags = VIR_FILE_OPEN_FORCE_MODE |
-                             VIR_FILE_OPEN_FORCE_OWNER;
-    int fd;
+    g_autofree char *dir = g_path_get_dirname(origvol->target.path);
+    virStoragePoolDef other = { 0 };
 
-    if (newvol->target.perms) {
-        if (newvol->target.perms->mode != (mode_t) -1)
-            mode = newvol->target.perms->mode;
-        uid = newvol->target.perms->uid;
-        gid = newvol->target.perms->gid;
-    }
+    if (origvol->type == VIR_STORAGE_VOL_BLOCK &&
+        STRPREFIX(origvol->target.path, "/dev/"))
+        return virStorageVolOpenBlock(def, origvol, O_RDONLY, sb);
 
-    /* root may be squashed on NFS: create as the volume's owner */
-    if (def->type == VIR_STORAGE_POOL_NETFS)
-        openFlags |= VIR_FILE_OPEN_FORK;
+    if (STREQ(dir, def->target.path))
+        return virStorageVolOpenFile(def, origvol, O_RDONLY, sb);
 
-    if ((fd = virFileOpenAs(newvol->target.path,
-                            O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
-                            mode, uid, gid, openFlags)) < 0) {
-        virReportSystemError(-fd, _("cannot create volume '%s' at '%s'"),
-                             newvol->name, newvol->target.path);
-        return -1;
-    }
-
-    /* copy-on-write can only be turned off while the file is empty */
-    if (newvol->target.nocow &&
-        virFileSetCOW(newvol->target.path, VIR_TRISTATE_BOOL_NO) < 0) {
-        VIR_FORCE_CLOSE(fd);
-        return -1;
-    }
-    return fd;
-}
-
-
-static void
-cloneRemoveFile(virStorageVolDef *newvol)
-{
-    uid_t uid = newvol->target.perms ? newvol->target.perms->uid : (uid_t) -1;
-    gid_t gid = newvol->target.perms ? newvol->target.perms->gid : (gid_t) -1;
-
-    if (virFileRemove(newvol->target.path, uid, gid) < 0 && errno != ENOENT)
-        VIR_WARN("cannot remove '%s' after a failed clone",
-                 newvol->target.path);
+    /* a volume of another pool, which the messages name by its directory */
+    other.name = dir;
+    other.target.path = dir;
+    return virStorageVolOpenFile(&other, origvol, O_RDONLY, sb);
 }
 
 
@@ -198,16 +173,10 @@ cloneReserve(virStorageVolDef *origvol, virStorageVolDef *newvol, int dstfd)
 
 
 static int
-cloneRaw(virStoragePoolDef *def,
-         virStorageVolDef *origvol,
-         virStorageVolDef *newvol,
-         unsigned int flags)
+cloneRawCheck(virStorageVolDef *origvol, virStorageVolDef *newvol,
+              int srcfd, unsigned long long *length, bool *isFile,
+              unsigned int flags)
 {
-    VIR_AUTOCLOSE srcfd = -1;
-    VIR_AUTOCLOSE dstfd = -1;
-    unsigned long long length;
-    bool isFile;
-
     if (flags & VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA) {
         virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
                        _("raw volume '%s' has no metadata to preallocate: "
@@ -216,26 +185,30 @@ cloneRaw(virStoragePoolDef *def,
         return -1;
     }
 
-    if ((srcfd = open(origvol->target.path, O_RDONLY | O_CLOEXEC)) < 0) {
-        virReportSystemError(errno, _("cannot open volume '%s' at '%s'"),
-                             origvol->name, origvol->target.path);
-        return -1;
-    }
-    if (cloneSourceLength(origvol, srcfd, &length, &isFile) < 0)
+    if (cloneSourceLength(origvol, srcfd, length, isFile) < 0)
         return -1;
 
-    if (length > newvol->target.capacity) {
+    if (*length > newvol->target.capacity) {
         virReportError(VIR_ERR_INVALID_ARG,
                        _("volume '%s' holds %llu bytes, more than the "
                          "capacity %llu of its clone '%s'"),
-                       origvol->name, length, newvol->target.capacity,
+                       origvol->name, *length, newvol->target.capacity,
                        newvol->name);
         return -1;
     }
+    return 0;
+}
 
-    if ((dstfd = cloneCreateFile(def, newvol)) < 0)
-        return -1;
 
+static int
+cloneRaw(virStorageVolDef *origvol,
+         virStorageVolDef *newvol,
+         int srcfd,
+         int dstfd,
+         unsigned long long length,
+         bool isFile,
+         unsigned int flags)
+{
     if (cloneRawData(origvol, newvol, srcfd, dstfd, length, isFile,
                      flags & VIR_STORAGE_VOL_CREATE_REFLINK) < 0)
         return -1;
@@ -250,7 +223,7 @@ cloneRaw(virStoragePoolDef *def,
     if (cloneReserve(origvol, newvol, dstfd) < 0)
         return -1;
 
-    if (g_fsync(dstfd) < 0 || VIR_CLOSE(dstfd) < 0) {
+    if (g_fsync(dstfd) < 0) {
         virReportSystemError(errno, _("cannot write volume '%s' to disk"),
                              newvol->name);
         return -1;
@@ -260,16 +233,9 @@ cloneRaw(virStoragePoolDef *def,
 
 
 static int
-cloneByQemuImg(virStoragePoolDef *def,
-               virStorageVolDef *origvol,
-               virStorageVolDef *newvol,
-               unsigned int flags)
+cloneByQemuImgCheck(virStorageVolDef *origvol, virStorageVolDef *newvol,
+                    unsigned int flags)
 {
-    g_auto(virStorageVolQemuImg) img = { 0 };
-    g_autoptr(virCommand) convert = NULL;
-    g_autoptr(virCommand) resize = NULL;
-    int fd;
-
     if (flags & VIR_STORAGE_VOL_CREATE_REFLINK) {
         virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
                        _("volume '%s' can share blocks (reflink) only with a "
@@ -286,30 +252,66 @@ cloneByQemuImg(virStoragePoolDef *def,
                        origvol->name);
         return -1;
     }
+    return 0;
+}
 
-    /* the file exists before qemu-img writes it, so it is ours to remove
-     * and it has the volume's mode and owner */
-    if ((fd = cloneCreateFile(def, newvol)) < 0)
-        return -1;
-    VIR_FORCE_CLOSE(fd);
+
+/*
+ * qemu-img convert from the source open as @srcfd into the new file open
+ * as @dstfd.  The source is given as a json: name whose backing chain is
+ * explicit: each backing store its headers name must be a volume of an
+ * active pool (no link on its path) and is opened by us; qemu-img opens
+ * nothing by a name a header gives.
+ */
+static int
+cloneByQemuImg(virStoragePoolDef *def,
+               virStorageVolDef *origvol,
+               virStorageVolDef *newvol,
+               int srcfd,
+               int dstfd,
+               unsigned int flags)
+{
+    g_auto(virStorageVolQemuImg) img = { 0 };
+    g_autoptr(virCommand) convert = NULL;
+    g_autoptr(virCommand) resize = NULL;
+    g_autoptr(GArray) fds = virStorageVolBackingFDsNew();
+    g_autofree char *inSpec = NULL;
+    g_autofree char *outPath = g_strdup_printf("/dev/fd/%d", dstfd);
+    int inFormat = origvol->type == VIR_STORAGE_VOL_BLOCK ?
+                   VIR_STORAGE_FILE_RAW : origvol->target.format;
+    virStorageVolDef inView;
+    virStorageVolDef outView;
 
     if (virStorageVolQemuImgInit(&img, newvol) < 0)
         return -1;
 
-    if (!(convert = virStorageQemuImgBuildConvert(img.binary, newvol, origvol,
+    if (!(inSpec = virStorageVolBackingImageSpec(def, origvol, srcfd, inFormat,
+                                                 true, fds)))
+        return -1;
+
+    inView = *origvol;
+    inView.target.path = inSpec;
+    outView = *newvol;
+    outView.target.path = outPath;
+
+    if (!(convert = virStorageQemuImgBuildConvert(img.binary, &outView, &inView,
                                                   img.secretPath, flags)))
         return -1;
+    virCommandPassFD(convert, srcfd, 0);
+    virCommandPassFD(convert, dstfd, 0);
+    virStorageVolBackingPassFDs(convert, fds);
     if (virStorageVolFileRunQemuImg(convert, newvol, "convert") < 0)
         return -1;
 
     if (newvol->target.capacity <= origvol->target.capacity)
         return 0;
 
-    if (!(resize = virStorageQemuImgBuildResize(img.binary, newvol,
+    if (!(resize = virStorageQemuImgBuildResize(img.binary, &outView,
                                                 newvol->target.capacity,
                                                 false, false,
                                                 img.secretPath)))
         return -1;
+    virCommandPassFD(resize, dstfd, 0);
     return virStorageVolFileRunQemuImg(resize, newvol, "resize");
 }
 
@@ -328,6 +330,14 @@ virStorageVolFileBuildFrom(virStoragePoolObj *pool,
 {
     virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
     g_autoptr(virStorageVolDef) newvol = NULL;
+    VIR_AUTOCLOSE dirFd = -1;
+    VIR_AUTOCLOSE srcfd = -1;
+    VIR_AUTOCLOSE dstfd = -1;
+    unsigned long long length = 0;
+    bool isFile = false;
+    bool plainRaw;
+    struct stat srcsb;
+    struct stat made;
     int rc;
 
     virCheckFlags(VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA |
@@ -359,30 +369,45 @@ virStorageVolFileBuildFrom(virStoragePoolObj *pool,
         return -1;
     }
 
-    /* from here on, a file at the new path is one this clone made */
-    if (virFileExists(newvol->target.path)) {
-        virReportError(VIR_ERR_STORAGE_VOL_EXIST,
-                       _("'%s' already exists: choose another name for the "
-                         "clone of volume '%s'"),
-                       newvol->target.path, origvol->name);
+    if ((dirFd = virStorageVolOpenPoolDir(def)) < 0)
         return -1;
-    }
+
+    /* the inode the source's pool listed, never through a link */
+    if ((srcfd = virStorageVolFileOpenSource(def, origvol, &srcsb)) < 0)
+        return -1;
 
     VIR_DEBUG("cloning '%s' into '%s' (flags=0x%x)",
               origvol->target.path, newvol->target.path, flags);
 
-    if (cloneIsPlainRaw(origvol) && cloneIsPlainRaw(newvol))
-        rc = cloneRaw(def, origvol, newvol, flags);
-    else
-        rc = cloneByQemuImg(def, origvol, newvol, flags);
-
-    if (rc < 0) {
-        virErrorPtr saved = NULL;
-
-        virErrorPreserveLast(&saved);
-        cloneRemoveFile(newvol);
-        virErrorRestore(&saved);
+    plainRaw = cloneIsPlainRaw(origvol) && cloneIsPlainRaw(newvol);
+    if (plainRaw) {
+        if (cloneRawCheck(origvol, newvol, srcfd, &length, &isFile, flags) < 0)
+            return -1;
+    } else if (cloneByQemuImgCheck(origvol, newvol, flags) < 0) {
         return -1;
     }
+
+    /* O_EXCL | O_NOFOLLOW: the file is ours, with the new volume's mode
+     * and owner, before a byte is written */
+    if ((dstfd = virStorageVolFileCreateFile(def, dirFd, newvol, &made)) < 0)
+        return -1;
+
+    if (plainRaw)
+        rc = cloneRaw(origvol, newvol, srcfd, dstfd, length, isFile, flags);
+    else
+        rc = cloneByQemuImg(def, origvol, newvol, srcfd, dstfd, flags);
+
+    if (rc == 0 && VIR_CLOSE(dstfd) < 0) {
+        virReportSystemError(errno, _("cannot write volume '%s' to disk"),
+                             newvol->name);
+        rc = -1;
+    }
+
+    if (rc < 0) {
+        virStorageVolFileRemoveMade(def, dirFd, newvol, &made);
+        return -1;
+    }
+
+    virStorageVolIdentityRemember(newvol->key, &made);
     return 0;
 }

@@ -16,8 +16,10 @@
 #include <unistd.h>
 
 #include "storage_vol_file.h"
+#include "storage_vol_backing.h"
 #include "storage_vol_job.h"
 #include "storage_vol_name.h"
+#include "storage_vol_open.h"
 #include "storage_vol_probe.h"
 #include "storage_vol_secret.h"
 #include "storage_qemuimg.h"
@@ -172,14 +174,100 @@ virStorageVolFileAllocate(int fd,
 }
 
 
+/*
+ * Creates the file of the new volume @vol as the entry of the pool's
+ * directory @dirFd: O_CREAT | O_EXCL | O_NOFOLLOW, so nothing is written
+ * through a link or into an entry someone else made; then the mode and
+ * owner of the volume's XML are set on the descriptor, and copy-on-write
+ * is turned off while the file is empty when <nocow/> asks.  @made gets
+ * the new inode: the only one a failed build may remove.
+ * Returns the descriptor (O_RDWR) or -1 with an error reported.
+ */
+int
+virStorageVolFileCreateFile(virStoragePoolDef *def,
+                            int dirFd,
+                            virStorageVolDef *vol,
+                            struct stat *made)
+{
+    g_autofree char *name = g_path_get_basename(vol->target.path);
+    mode_t mode = virStorageVolFileMode(vol, VIR_STORAGE_VOL_FILE_DEFAULT_MODE);
+    uid_t uid = virStorageVolFileUid(vol);
+    gid_t gid = virStorageVolFileGid(vol);
+    VIR_AUTOCLOSE fd = -1;
+    int rc;
+
+    if ((fd = virStorageVolCreateAtQuiet(dirFd, name, O_RDWR, mode, made)) < 0) {
+        if (fd == -EEXIST)
+            virReportError(VIR_ERR_STORAGE_VOL_EXIST,
+                           _("'%s' of pool '%s' (an entry '%s' appeared in the pool's directory: run 'virsh pool-refresh %s' or choose another name)"),
+                           vol->name, def->name, vol->target.path, def->name);
+        else
+            virReportSystemError(-fd, _("cannot create volume '%s' of pool '%s' at '%s'"),
+                                 vol->name, def->name, vol->target.path);
+        return -1;
+    }
+
+    if ((uid != (uid_t) -1 || gid != (gid_t) -1) && fchown(fd, uid, gid) < 0) {
+        virReportSystemError(errno, _("cannot set the owner of volume '%s' of pool '%s'"),
+                             vol->name, def->name);
+        goto undo;
+    }
+
+    /* the mode of the XML, whatever the umask took away */
+    if (fchmod(fd, mode) < 0) {
+        virReportSystemError(errno, _("cannot set the mode of volume '%s' of pool '%s'"),
+                             vol->name, def->name);
+        goto undo;
+    }
+
+    /* copy-on-write must be off before the first byte lands (btrfs) */
+    if (vol->target.nocow) {
+        g_autofree char *fdPath = virStorageVolFdPath(fd);
+
+        if (virFileSetCOW(fdPath, VIR_TRISTATE_BOOL_NO) < 0)
+            goto undo;
+    }
+
+    rc = fd;
+    fd = -1;
+    return rc;
+
+ undo:
+    virStorageVolFileRemoveMade(def, dirFd, vol, made);
+    return -1;
+}
+
+
+void
+virStorageVolFileRemoveMade(virStoragePoolDef *def,
+                            int dirFd,
+                            virStorageVolDef *vol,
+                            const struct stat *made)
+{
+    g_autofree char *name = g_path_get_basename(vol->target.path);
+    virErrorPtr saved = NULL;
+    int rc;
+
+    virErrorPreserveLast(&saved);
+    rc = virStorageVolUnlinkAtQuiet(dirFd, name, made, S_ISDIR(made->st_mode));
+    if (rc == -ESTALE)
+        VIR_WARN("'%s' of pool '%s' was replaced during a failed build of volume '%s': left alone",
+                 vol->target.path, def->name, vol->name);
+    else if (rc < 0 && rc != -ENOENT)
+        VIR_WARN("cannot remove '%s' of pool '%s' after a failed build: %s",
+                 vol->target.path, def->name, g_strerror(-rc));
+    virErrorRestore(&saved);
+}
+
+
 static int
 virStorageVolFileBuildRaw(virStoragePoolDef *def,
                           virStorageVolDef *vol,
+                          int fd,
                           unsigned int flags)
 {
     unsigned long long allocation = MIN(vol->target.allocation,
                                         vol->target.capacity);
-    VIR_AUTOCLOSE fd = -1;
 
     if (flags & VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA) {
         virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
@@ -188,77 +276,57 @@ virStorageVolFileBuildRaw(virStoragePoolDef *def,
         return -1;
     }
 
-    if (virStorageVolFileCheckSpace(def, vol, allocation) < 0)
-        return -1;
-
-    if ((fd = virFileOpenAs(vol->target.path, O_RDWR | O_CREAT | O_EXCL,
-                            virStorageVolFileMode(vol, VIR_STORAGE_VOL_FILE_DEFAULT_MODE),
-                            virStorageVolFileUid(vol),
-                            virStorageVolFileGid(vol),
-                            VIR_FILE_OPEN_FORCE_OWNER |
-                            VIR_FILE_OPEN_FORCE_MODE)) < 0) {
-        virReportSystemError(-fd, _("cannot create volume '%s' at '%s'"),
-                             vol->name, vol->target.path);
-        return -1;
-    }
-
-    /* copy-on-write must be off before the first byte lands (btrfs) */
-    if (vol->target.nocow &&
-        virFileSetCOW(vol->target.path, VIR_TRISTATE_BOOL_NO) < 0)
-        return -1;
-
     if (virStorageVolFileAllocate(fd, vol->target.path, 0, allocation) < 0)
         return -1;
 
     if (ftruncate(fd, vol->target.capacity) < 0) {
-        virReportSystemError(errno, _("cannot set the size of volume '%s'"),
-                             vol->name);
+        virReportSystemError(errno, _("cannot set the size of volume '%s' of pool '%s'"),
+                             vol->name, def->name);
         return -1;
     }
 
     if (allocation && g_fsync(fd) < 0) {
-        virReportSystemError(errno, _("cannot sync volume '%s'"), vol->name);
-        return -1;
-    }
-
-    if (VIR_CLOSE(fd) < 0) {
-        virReportSystemError(errno, _("cannot close volume '%s'"), vol->name);
+        virReportSystemError(errno, _("cannot sync volume '%s' of pool '%s'"),
+                             vol->name, def->name);
         return -1;
     }
     return 0;
 }
 
 
+/* A directory volume: mkdirat (never through a link), then mode and owner
+ * on its descriptor.  @made gets its inode. */
 static int
-virStorageVolFileBuildDir(virStorageVolDef *vol)
+virStorageVolFileBuildDir(virStoragePoolDef *def,
+                          int dirFd,
+                          virStorageVolDef *vol,
+                          struct stat *made)
 {
-    if (virDirCreate(vol->target.path,
-                     virStorageVolFileMode(vol, VIR_STORAGE_VOL_DIR_DEFAULT_MODE),
-                     virStorageVolFileUid(vol), virStorageVolFileGid(vol),
-                     VIR_DIR_CREATE_NONE) < 0)
-        return -1;
-    return 0;
-}
-
-
-/* Gives the file qemu-img made the mode and owner of the volume's XML. */
-static int
-virStorageVolFileApplyPerms(virStorageVolDef *vol)
-{
+    g_autofree char *name = g_path_get_basename(vol->target.path);
+    mode_t mode = virStorageVolFileMode(vol, VIR_STORAGE_VOL_DIR_DEFAULT_MODE);
     uid_t uid = virStorageVolFileUid(vol);
     gid_t gid = virStorageVolFileGid(vol);
+    VIR_AUTOCLOSE fd = -1;
 
-    if ((uid != (uid_t) -1 || gid != (gid_t) -1) &&
-        chown(vol->target.path, uid, gid) < 0) {
-        virReportSystemError(errno, _("cannot set the owner of volume '%s'"),
-                             vol->name);
+    if (mkdirat(dirFd, name, mode) < 0) {
+        virReportSystemError(errno, _("cannot create directory volume '%s' of pool '%s' at '%s'"),
+                             vol->name, def->name, vol->target.path);
         return -1;
     }
 
-    if (chmod(vol->target.path,
-              virStorageVolFileMode(vol, VIR_STORAGE_VOL_FILE_DEFAULT_MODE)) < 0) {
-        virReportSystemError(errno, _("cannot set the mode of volume '%s'"),
-                             vol->name);
+    if ((fd = virStorageVolOpenAtQuiet(dirFd, name, O_RDONLY | O_DIRECTORY,
+                                       VIR_STORAGE_VOL_OPEN_DIR, NULL, made)) < 0) {
+        /* swapped right after mkdirat: not ours to remove any more */
+        virReportSystemError(-fd, _("cannot open directory volume '%s' of pool '%s' that was just created"),
+                             vol->name, def->name);
+        return -1;
+    }
+
+    if (((uid != (uid_t) -1 || gid != (gid_t) -1) && fchown(fd, uid, gid) < 0) ||
+        fchmod(fd, mode) < 0) {
+        virReportSystemError(errno, _("cannot set the mode and owner of directory volume '%s' of pool '%s'"),
+                             vol->name, def->name);
+        virStorageVolFileRemoveMade(def, dirFd, vol, made);
         return -1;
     }
     return 0;
@@ -296,47 +364,29 @@ virStorageVolQemuImgClear(virStorageVolQemuImg *img)
 
 int
 virStorageVolFileCreateImage(virStorageVolDef *vol,
+                             int fd,
                              unsigned int flags)
 {
     g_auto(virStorageVolQemuImg) img = { 0 };
     g_autoptr(virCommand) cmd = NULL;
+    g_autofree char *fdPath = NULL;
+    virStorageVolDef view;
 
     if (virStorageVolQemuImgInit(&img, vol) < 0)
         return -1;
 
-    if (!(cmd = virStorageQemuImgBuildCreate(img.binary, vol,
+    /* qemu-img writes into the inode @fd is open on, through /dev/fd/N:
+     * @view is @vol with that path, nothing else changed or owned */
+    view = *vol;
+    fdPath = g_strdup_printf("/dev/fd/%d", fd);
+    view.target.path = fdPath;
+
+    if (!(cmd = virStorageQemuImgBuildCreate(img.binary, &view,
                                              img.secretPath, flags)))
         return -1;
+    virCommandPassFD(cmd, fd, 0);
 
     return virStorageVolFileRunQemuImg(cmd, vol, "create");
-}
-
-
-static int
-virStorageVolFileBuildImage(virStorageVolDef *vol,
-                            unsigned int flags)
-{
-    if (virStorageVolFileCreateImage(vol, flags) < 0)
-        return -1;
-
-    return virStorageVolFileApplyPerms(vol);
-}
-
-
-/* Removes what a failed build left at the volume's path. */
-static void
-virStorageVolFileUndoBuild(virStorageVolDef *vol)
-{
-    int rc;
-
-    if (vol->type == VIR_STORAGE_VOL_DIR)
-        rc = rmdir(vol->target.path);
-    else
-        rc = virFileRemove(vol->target.path, virStorageVolFileUid(vol),
-                           virStorageVolFileGid(vol));
-
-    if (rc < 0 && errno != ENOENT)
-        VIR_WARN("cannot remove '%s' after a failed build", vol->target.path);
 }
 
 
@@ -365,6 +415,9 @@ virStorageVolFileBuild(virStoragePoolObj *pool,
 {
     virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
     g_autoptr(virStorageVolDef) vol = NULL;
+    VIR_AUTOCLOSE dirFd = -1;
+    VIR_AUTOCLOSE fd = -1;
+    struct stat made;
     int rc;
 
     virCheckFlags(VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA |
@@ -375,36 +428,60 @@ virStorageVolFileBuild(virStoragePoolObj *pool,
     if (!(vol = virStorageVolJobDefCopy(pool, shared)))
         return -1;
 
+    if ((dirFd = virStorageVolOpenPoolDir(def)) < 0)
+        return -1;
+
     if (vol->target.format == VIR_STORAGE_FILE_DIR) {
         vol->type = VIR_STORAGE_VOL_DIR;
-        rc = virStorageVolFileBuildDir(vol);
-    } else if (virStorageVolFileIsPlainRaw(vol)) {
-        rc = virStorageVolFileBuildRaw(def, vol, flags);
-    } else {
-        rc = virStorageVolFileBuildImage(vol, flags);
+        if (virStorageVolFileBuildDir(def, dirFd, vol, &made) < 0)
+            return -1;
+        virStorageVolIdentityRemember(vol->key, &made);
+        return 0;
+    }
+
+    if (virStorageVolFileIsPlainRaw(vol) &&
+        virStorageVolFileCheckSpace(def, vol, MIN(vol->target.allocation,
+                                                  vol->target.capacity)) < 0)
+        return -1;
+
+    if (vol->target.backingStore &&
+        virStorageVolBackingCheck(def, vol, vol->target.backingStore) < 0)
+        return -1;
+
+    if ((fd = virStorageVolFileCreateFile(def, dirFd, vol, &made)) < 0)
+        return -1;
+
+    if (virStorageVolFileIsPlainRaw(vol))
+        rc = virStorageVolFileBuildRaw(def, vol, fd, flags);
+    else
+        rc = virStorageVolFileCreateImage(vol, fd, flags);
+
+    if (rc == 0 && VIR_CLOSE(fd) < 0) {
+        virReportSystemError(errno, _("cannot close volume '%s' of pool '%s'"),
+                             vol->name, def->name);
+        rc = -1;
     }
 
     if (rc < 0) {
-        virErrorPtr saved = NULL;
-
-        virErrorPreserveLast(&saved);
-        virStorageVolFileUndoBuild(vol);
-        virErrorRestore(&saved);
+        virStorageVolFileRemoveMade(def, dirFd, vol, &made);
         return -1;
     }
+
+    virStorageVolIdentityRemember(vol->key, &made);
+    virStorageVolBackingRemember(vol);
     return 0;
 }
 
 
 int
-virStorageVolFileRefresh(virStoragePoolObj *pool G_GNUC_UNUSED,
+virStorageVolFileRefresh(virStoragePoolObj *pool,
                          virStorageVolDef *vol)
 {
     /* a build, clone, wipe or stream is using the definition */
     if (virStorageVolJobRunning(vol))
         return 0;
 
-    return virStorageVolProbe(vol);
+    return virStorageVolProbe(virStoragePoolObjGetDef(pool), vol);
 }
 
 
@@ -414,6 +491,12 @@ virStorageVolFileDelete(virStoragePoolObj *pool,
                         unsigned int flags)
 {
     virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
+    g_autofree char *name = g_path_get_basename(vol->target.path);
+    VIR_AUTOCLOSE dirFd = -1;
+    VIR_AUTOCLOSE fd = -1;
+    virStorageVolIdentity id;
+    struct stat sb;
+    int rc;
 
     virCheckFlags(0, -1);
 
@@ -424,47 +507,70 @@ virStorageVolFileDelete(virStoragePoolObj *pool,
         return -1;
     }
 
-    switch ((virStorageVolType) vol->type) {
-    case VIR_STORAGE_VOL_DIR:
-        if (rmdir(vol->target.path) < 0 && errno != ENOENT) {
-            virReportSystemError(errno,
-                                 _("cannot remove directory volume '%s' of pool '%s' (it must be empty)"),
-                                 vol->name, def->name);
-            return -1;
-        }
-        return 0;
+    if ((dirFd = virStorageVolOpenPoolDir(def)) < 0)
+        return -1;
 
-    case VIR_STORAGE_VOL_FILE:
-    case VIR_STORAGE_VOL_BLOCK:
-    case VIR_STORAGE_VOL_NETWORK:
-    case VIR_STORAGE_VOL_NETDIR:
-    case VIR_STORAGE_VOL_PLOOP:
-    case VIR_STORAGE_VOL_LAST:
-        break;
+    /* a volume whose inode the pool never recorded is one whose build
+     * failed (the driver deletes it then): what stands at its path is
+     * not ours */
+    if (!virStorageVolIdentityLookup(vol->key, &id)) {
+        if (faccessat(dirFd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+            VIR_WARN("volume '%s' of pool '%s' was never listed or made here: '%s' is left alone",
+                     vol->name, def->name, vol->target.path);
+        return 0;
     }
 
-    if (virFileRemove(vol->target.path, virStorageVolFileUid(vol),
-                      virStorageVolFileGid(vol)) < 0 && errno != ENOENT) {
-        virReportSystemError(errno, _("cannot delete volume '%s' of pool '%s'"),
+    if ((fd = virStorageVolOpenFileAt(def, dirFd, vol, O_PATH, &sb)) < 0) {
+        virErrorPtr err = virGetLastError();
+
+        /* gone already: nothing to delete */
+        if (err && err->code == VIR_ERR_OPERATION_INVALID &&
+            faccessat(dirFd, name, F_OK, AT_SYMLINK_NOFOLLOW) < 0 &&
+            errno == ENOENT) {
+            virResetLastError();
+            virStorageVolIdentityForget(vol->key);
+            return 0;
+        }
+        return -1;
+    }
+
+    rc = virStorageVolUnlinkAtQuiet(dirFd, name, &sb, S_ISDIR(sb.st_mode));
+    if (rc == -ENOTEMPTY || rc == -EEXIST) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("directory volume '%s' of pool '%s' is not empty: empty it first"),
+                       vol->name, def->name);
+        return -1;
+    }
+    if (rc == -ESTALE) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("'%s' of volume '%s' in pool '%s' was replaced by another file since the pool listed it: run 'virsh pool-refresh %s'"),
+                       vol->target.path, vol->name, def->name, def->name);
+        return -1;
+    }
+    if (rc < 0 && rc != -ENOENT) {
+        virReportSystemError(-rc, _("cannot delete volume '%s' of pool '%s'"),
                              vol->name, def->name);
         return -1;
     }
+
+    virStorageVolIdentityForget(vol->key);
+    virStorageVolBackingForget(vol->key);
     return 0;
 }
 
 
 static int
-virStorageVolFileResizeRaw(virStorageVolDef *vol,
+virStorageVolFileResizeRaw(virStoragePoolDef *def,
+                           virStorageVolDef *vol,
+                           int fd,
                            unsigned long long capacity,
                            bool allocate)
 {
-    VIR_AUTOCLOSE fd = -1;
     struct stat sb;
 
-    if ((fd = open(vol->target.path, O_RDWR | O_CLOEXEC)) < 0 ||
-        fstat(fd, &sb) < 0) {
-        virReportSystemError(errno, _("cannot open volume '%s' to resize it"),
-                             vol->name);
+    if (fstat(fd, &sb) < 0) {
+        virReportSystemError(errno, _("cannot read the size of volume '%s' of pool '%s'"),
+                             vol->name, def->name);
         return -1;
     }
 
@@ -474,34 +580,50 @@ virStorageVolFileResizeRaw(virStorageVolDef *vol,
         return -1;
 
     if (ftruncate(fd, capacity) < 0) {
-        virReportSystemError(errno, _("cannot resize volume '%s' to %llu bytes"),
-                             vol->name, capacity);
-        return -1;
-    }
-
-    if (VIR_CLOSE(fd) < 0) {
-        virReportSystemError(errno, _("cannot close volume '%s'"), vol->name);
+        virReportSystemError(errno, _("cannot resize volume '%s' of pool '%s' to %llu bytes"),
+                             vol->name, def->name, capacity);
         return -1;
     }
     return 0;
 }
 
 
+/* qemu-img resize of the inode @fd is open on, given as a json: name
+ * with "backing": null, so qemu-img opens no backing file the header
+ * names (resize runs with the pool locked: no chain is walked).  An
+ * encrypted image is opened by the builder's --image-opts on /dev/fd/N. */
 static int
-virStorageVolFileResizeImage(virStorageVolDef *vol,
+virStorageVolFileResizeImage(virStoragePoolDef *def,
+                             virStorageVolDef *vol,
+                             int fd,
                              unsigned long long capacity,
                              bool shrink,
                              bool allocate)
 {
     g_auto(virStorageVolQemuImg) img = { 0 };
     g_autoptr(virCommand) cmd = NULL;
+    g_autoptr(GArray) fds = virStorageVolBackingFDsNew();
+    g_autofree char *spec = NULL;
+    virStorageVolDef view;
 
     if (virStorageVolQemuImgInit(&img, vol) < 0)
         return -1;
 
-    if (!(cmd = virStorageQemuImgBuildResize(img.binary, vol, capacity, shrink,
+    if (vol->target.encryption)
+        spec = g_strdup_printf("/dev/fd/%d", fd);
+    else if (!(spec = virStorageVolBackingImageSpec(def, vol, fd,
+                                                    vol->target.format,
+                                                    false, fds)))
+        return -1;
+
+    view = *vol;
+    view.target.path = spec;
+
+    if (!(cmd = virStorageQemuImgBuildResize(img.binary, &view, capacity, shrink,
                                              allocate, img.secretPath)))
         return -1;
+    virCommandPassFD(cmd, fd, 0);
+    virStorageVolBackingPassFDs(cmd, fds);
 
     return virStorageVolFileRunQemuImg(cmd, vol, "resize");
 }
@@ -516,6 +638,8 @@ virStorageVolFileResize(virStoragePoolObj *pool,
     virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
     bool shrink = flags & VIR_STORAGE_VOL_RESIZE_SHRINK;
     bool allocate = flags & VIR_STORAGE_VOL_RESIZE_ALLOCATE;
+    VIR_AUTOCLOSE fd = -1;
+    int rc;
 
     virCheckFlags(VIR_STORAGE_VOL_RESIZE_ALLOCATE |
                   VIR_STORAGE_VOL_RESIZE_DELTA |
@@ -547,8 +671,18 @@ virStorageVolFileResize(virStoragePoolObj *pool,
         virStorageVolFileCheckSpace(def, vol, capacity - vol->target.capacity) < 0)
         return -1;
 
-    if (virStorageVolFileIsPlainRaw(vol))
-        return virStorageVolFileResizeRaw(vol, capacity, allocate);
+    if ((fd = virStorageVolOpenFile(def, vol, O_RDWR, NULL)) < 0)
+        return -1;
 
-    return virStorageVolFileResizeImage(vol, capacity, shrink, allocate);
+    if (virStorageVolFileIsPlainRaw(vol))
+        rc = virStorageVolFileResizeRaw(def, vol, fd, capacity, allocate);
+    else
+        rc = virStorageVolFileResizeImage(def, vol, fd, capacity, shrink, allocate);
+
+    if (rc == 0 && VIR_CLOSE(fd) < 0) {
+        virReportSystemError(errno, _("cannot close volume '%s' of pool '%s'"),
+                             vol->name, def->name);
+        return -1;
+    }
+    return rc;
 }

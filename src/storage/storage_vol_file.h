@@ -11,6 +11,8 @@
 
 #pragma once
 
+#include <sys/stat.h>
+
 #include "storage_backend.h"
 #include "vircommand.h"
 
@@ -42,13 +44,37 @@ int virStorageVolQemuImgInit(virStorageVolQemuImg *img, virStorageVolDef *vol);
 void virStorageVolQemuImgClear(virStorageVolQemuImg *img);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(virStorageVolQemuImg, virStorageVolQemuImgClear);
 
-/* qemu-img create of @vol's image (no owner or mode applied). */
-int virStorageVolFileCreateImage(virStorageVolDef *vol, unsigned int flags);
+/* qemu-img create of @vol's image into the file @fd is open on (through
+ * /dev/fd/N: qemu-img writes that inode, keeping its owner and mode). */
+int virStorageVolFileCreateImage(virStorageVolDef *vol, int fd,
+                                 unsigned int flags);
+
+/* Creates the file of the new volume @vol in the pool directory @dirFd
+ * with O_CREAT | O_EXCL | O_NOFOLLOW, sets the owner and mode of its XML
+ * on the descriptor (and nocow); @made gets its inode.  Returns the
+ * descriptor (O_RDWR) or -1 with an error reported. */
+int virStorageVolFileCreateFile(virStoragePoolDef *def, int dirFd,
+                                virStorageVolDef *vol, struct stat *made);
+
+/* Undo of a failed build: removes the entry of @vol only if it is still
+ * the inode @made; keeps the error being reported. */
+void virStorageVolFileRemoveMade(virStoragePoolDef *def, int dirFd,
+                                 virStorageVolDef *vol,
+                                 const struct stat *made);
 
 /* Runs a qemu-img @cmd for @vol; its stderr becomes the error message,
  * @what says what it did ("create", "resize", "convert"). */
 int virStorageVolFileRunQemuImg(virCommand *cmd, virStorageVolDef *vol,
                                 const char *what);
+
+/* storage_vol_clone.c: opens (O_RDONLY) the volume @origvol that a
+ * volume of the pool @def is cloned from, which may belong to another
+ * pool: a block device under /dev by its path, a file as the entry of its
+ * directory, never followed, the inode its pool listed.  Reports errors;
+ * returns the descriptor or -1. */
+int virStorageVolFileOpenSource(virStoragePoolDef *def,
+                                virStorageVolDef *origvol,
+                                struct stat *sb);
 
 /* storage_vol_clone.c: the driver passes the new volume first, then the
  * volume it is made from (libvirt's typedef names them the other way). */

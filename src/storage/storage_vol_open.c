@@ -455,3 +455,32 @@ virStorageVolOpenBlock(virStoragePoolDef *def,
     }
     return fd;
 }
+
+
+int
+virStorageVolOpen(virStoragePoolDef *def,
+                  virStorageVolDef *vol,
+                  int flags,
+                  struct stat *sb)
+{
+    switch ((virStoragePoolType) def->type) {
+    case VIR_STORAGE_POOL_DIR:
+    case VIR_STORAGE_POOL_FS:
+    case VIR_STORAGE_POOL_NETFS:
+        return virStorageVolOpenFile(def, vol, flags, sb);
+    case VIR_STORAGE_POOL_LOGICAL:
+    case VIR_STORAGE_POOL_DISK:
+    case VIR_STORAGE_POOL_ISCSI:
+    case VIR_STORAGE_POOL_ISCSI_DIRECT:
+    case VIR_STORAGE_POOL_SCSI:
+    case VIR_STORAGE_POOL_MPATH:
+    case VIR_STORAGE_POOL_RBD:
+    case VIR_STORAGE_POOL_SHEEPDOG:
+    case VIR_STORAGE_POOL_GLUSTER:
+    case VIR_STORAGE_POOL_ZFS:
+    case VIR_STORAGE_POOL_VSTORAGE:
+    case VIR_STORAGE_POOL_LAST:
+        break;
+    }
+    return virStorageVolOpenBlock(def, vol, flags, sb);
+}

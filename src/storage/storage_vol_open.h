@@ -183,3 +183,14 @@ virStorageVolOpenBlock(virStoragePoolDef *def,
                        virStorageVolDef *vol,
                        int flags,
                        struct stat *sb);
+
+/*
+ * The volume @vol of the pool @def, whatever its type: the entry of the
+ * pool's directory (virStorageVolOpenFile) for dir, fs and netfs pools,
+ * the block device by its path (virStorageVolOpenBlock) for the others.
+ */
+int
+virStorageVolOpen(virStoragePoolDef *def,
+                  virStorageVolDef *vol,
+                  int flags,
+                  struct stat *sb);

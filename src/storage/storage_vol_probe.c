@@ -3,9 +3,10 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * One stat and, for regular files, one read of the image header: that is
- * all a pool refresh pays per volume.  Backing files are stat'ed for their
- * permissions but never opened unless their format must be probed.
+ * One open (never through a link, see storage_vol_open.h), one fstat and,
+ * for regular files, one read of the image header: that is all a pool
+ * refresh pays per volume.  The header is the guest's: the backing file
+ * it names is reported by name only, never opened nor stat'ed.
  */
 
 #include <config.h>
@@ -15,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "storage_vol_probe.h"
+#include "storage_vol_open.h"
 #include "storage_source.h"
 #include "storage_file_probe.h"
 #include "virerror.h"
@@ -48,45 +50,39 @@ virStorageVolProbeFillStat(virStorageSource *target,
 }
 
 
-/* The backing store as the image header names it.  A missing or remote
- * backing file is still shown (as raw), never an error of the volume. */
+/* The backing store as the image header names it, and nothing more: the
+ * header is written by the guest, so the file it names is never opened
+ * nor stat'ed (a FIFO would hang the refresh, a root-only file would show
+ * its mode and owner).  The format is the one the header names, else raw;
+ * a relative name is shown next to the volume, as qemu would read it. */
 static void
 virStorageVolProbeBacking(virStorageSource *target,
                           virStorageSource *meta)
 {
     g_autoptr(virStorageSource) backing = NULL;
-    struct stat sb;
+    const char *raw = meta->backingStoreRaw;
 
-    if (virStorageSourceNewFromBacking(meta, &backing) < 0 ||
-        !virStorageSourceIsLocalStorage(backing)) {
-        virResetLastError();
-        g_clear_pointer(&backing, virObjectUnref);
+    if (*raw == '/') {
+        backing = virStorageSourceNew();
+        backing->type = VIR_STORAGE_TYPE_FILE;
+        backing->path = g_strdup(raw);
+    } else if (strchr(raw, ':')) {
+        /* a URI, json: or protocol:... source, shown as the header says */
         backing = virStorageSourceNew();
         backing->type = VIR_STORAGE_TYPE_NETWORK;
-        backing->path = g_strdup(meta->backingStoreRaw);
-        backing->format = VIR_STORAGE_FILE_RAW;
+        backing->path = g_strdup(raw);
+    } else {
+        g_autofree char *dir = g_path_get_dirname(target->path);
+
+        backing = virStorageSourceNew();
+        backing->type = VIR_STORAGE_TYPE_FILE;
+        backing->path = g_build_filename(dir, raw, NULL);
+        backing->relPath = g_strdup(raw);
     }
 
-    if (backing->format == VIR_STORAGE_FILE_AUTO ||
-        backing->format == VIR_STORAGE_FILE_NONE) {
-        int fmt = virStorageFileProbeFormat(backing->path, -1, -1);
-
-        if (fmt < 0) {
-            VIR_WARN("cannot probe the format of backing file '%s' of '%s': shown as raw",
-                     backing->path, target->path);
-            virResetLastError();
-            fmt = VIR_STORAGE_FILE_RAW;
-        }
-        backing->format = fmt;
-    }
-
-    if (virStorageSourceIsLocalStorage(backing) &&
-        stat(backing->path, &sb) == 0) {
-        backing->perms = g_new0(virStoragePerms, 1);
-        backing->perms->mode = sb.st_mode & (S_IRWXU | S_IRWXG | S_IRWXO);
-        backing->perms->uid = sb.st_uid;
-        backing->perms->gid = sb.st_gid;
-    }
+    backing->format = meta->backingStoreRawFormat > VIR_STORAGE_FILE_NONE ?
+                      meta->backingStoreRawFormat : VIR_STORAGE_FILE_RAW;
+    backing->readonly = true;
 
     g_clear_pointer(&target->backingStore, virObjectUnref);
     target->backingStore = g_steal_pointer(&backing);
@@ -274,8 +270,19 @@ virStorageVolProbeImageQuiet(virStorageVolDef *vol,
         target->clusterSize = meta->clusterSize;
 
     if (meta->encryption) {
-        if (meta->encryption->payload_offset > 0)
-            target->capacity -= meta->encryption->payload_offset * 512;
+        unsigned long long payload;
+
+        /* the LUKS header is the guest's: its payload offset (512-byte
+         * sectors, a 32-bit field libvirt reads into an int, -1 when the
+         * format has none) must lie inside the volume, counted in 64 bits */
+        if (meta->encryption->payload_offset < -1)
+            return -EINVAL;
+        if (meta->encryption->payload_offset > 0) {
+            payload = (unsigned long long) meta->encryption->payload_offset * 512;
+            if (payload > target->capacity)
+                return -EINVAL;
+            target->capacity -= payload;
+        }
         virStorageVolProbeTakeEncryption(target,
                                          g_steal_pointer(&meta->encryption));
     }
@@ -296,14 +303,10 @@ virStorageVolProbeImageQuiet(virStorageVolDef *vol,
 
 static int
 virStorageVolProbeBlockQuiet(virStorageVolDef *vol,
-                             int dirFd,
-                             const char *name)
+                             int fd)
 {
-    VIR_AUTOCLOSE fd = -1;
     off_t end;
 
-    if ((fd = openat(dirFd, name, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
-        return -errno;
     if ((end = lseek(fd, 0, SEEK_END)) < 0)
         return -errno;
 
@@ -319,26 +322,78 @@ virStorageVolProbeBlockQuiet(virStorageVolDef *vol,
 
 static int
 virStorageVolProbeFileQuiet(virStorageVolDef *vol,
-                            int dirFd,
-                            const char *name,
+                            int fd,
                             const struct stat *sb)
 {
-    VIR_AUTOCLOSE fd = -1;
-    int rc;
-
     vol->type = VIR_STORAGE_VOL_FILE;
     vol->target.type = VIR_STORAGE_TYPE_FILE;
     vol->target.capacity = sb->st_size;
     vol->target.physical = sb->st_size;
     vol->target.allocation = (unsigned long long) sb->st_blocks * 512;
 
-    if ((fd = openat(dirFd, name,
-                     O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0)
-        return -errno;
+    return virStorageVolProbeImageQuiet(vol, fd);
+}
 
-    if ((rc = virStorageVolProbeImageQuiet(vol, fd)) < 0)
-        return rc;
 
+/* Fills @vol from the descriptor @fd, open on the inode @sb. */
+static int
+virStorageVolProbeFdQuiet(virStorageVolDef *vol,
+                          int fd,
+                          const struct stat *sb)
+{
+    virStorageVolProbeFillStat(&vol->target, sb);
+
+    if (S_ISREG(sb->st_mode))
+        return virStorageVolProbeFileQuiet(vol, fd, sb);
+
+    if (S_ISDIR(sb->st_mode)) {
+        vol->type = VIR_STORAGE_VOL_DIR;
+        vol->target.type = VIR_STORAGE_TYPE_DIR;
+        vol->target.format = VIR_STORAGE_FILE_DIR;
+        vol->target.capacity = sb->st_size;
+        vol->target.allocation = (unsigned long long) sb->st_blocks * 512;
+        return 0;
+    }
+
+    if (S_ISBLK(sb->st_mode))
+        return virStorageVolProbeBlockQuiet(vol, fd);
+
+    return -ENOTSUP;
+}
+
+
+int
+virStorageVolProbeBackingQuiet(const char *path,
+                               int fd,
+                               int *format,
+                               char **backing,
+                               int *backingFormat)
+{
+    g_autoptr(virStorageSource) meta = NULL;
+    const char *raw;
+    int err = 0;
+
+    if (!(meta = virStorageVolProbeHeaderQuiet(path, fd,
+                                               VIR_STORAGE_VOL_PROBE_SHORT_HEADER,
+                                               &err)))
+        return err;
+
+    *format = meta->format;
+    *backing = NULL;
+    *backingFormat = meta->backingStoreRawFormat;
+
+    if (!(raw = meta->backingStoreRaw))
+        return 0;
+
+    if (*raw == '/') {
+        *backing = g_strdup(raw);
+    } else if (strchr(raw, ':')) {
+        *backing = g_strdup(raw);    /* not a local file: the caller refuses it */
+    } else {
+        g_autofree char *dir = g_path_get_dirname(path);
+
+        *backing = g_build_filename(dir, raw, NULL);
+    }
     return 0;
 }
 
@@ -346,63 +401,45 @@ virStorageVolProbeFileQuiet(virStorageVolDef *vol,
 int
 virStorageVolProbeAtQuiet(virStorageVolDef *vol,
                           int dirFd,
-                          const char *name)
+                          const char *name,
+                          struct stat *sb)
 {
+    VIR_AUTOCLOSE fd = -1;
+
+    /* links are not followed (-ELOOP); sockets, FIFOs and character
+     * devices are not volumes and are never opened (-ENOTSUP) */
+    if ((fd = virStorageVolOpenAtQuiet(dirFd, name, O_RDONLY,
+                                       VIR_STORAGE_VOL_OPEN_REG |
+                                       VIR_STORAGE_VOL_OPEN_DIR |
+                                       VIR_STORAGE_VOL_OPEN_BLOCK,
+                                       NULL, sb)) < 0)
+        return fd;
+
+    return virStorageVolProbeFdQuiet(vol, fd, sb);
+}
+
+
+int
+virStorageVolProbe(virStoragePoolDef *def,
+                   virStorageVolDef *vol)
+{
+    VIR_AUTOCLOSE fd = -1;
     struct stat sb;
+    int rc;
 
-    if (fstatat(dirFd, name, &sb, 0) < 0)
-        return -errno;
+    if ((fd = virStorageVolOpenFile(def, vol, O_RDONLY, &sb)) < 0)
+        return -1;
 
-    virStorageVolProbeFillStat(&vol->target, &sb);
-
-    if (S_ISREG(sb.st_mode))
-        return virStorageVolProbeFileQuiet(vol, dirFd, name, &sb);
-
-    if (S_ISDIR(sb.st_mode)) {
-        vol->type = VIR_STORAGE_VOL_DIR;
-        vol->target.type = VIR_STORAGE_TYPE_DIR;
-        vol->target.format = VIR_STORAGE_FILE_DIR;
-        vol->target.capacity = sb.st_size;
-        vol->target.allocation = (unsigned long long) sb.st_blocks * 512;
-        return 0;
-    }
-
-    if (S_ISBLK(sb.st_mode))
-        return virStorageVolProbeBlockQuiet(vol, dirFd, name);
-
-    /* sockets, fifos and character devices are not volumes: opening
-     * some of them has side effects */
-    return -ENOTSUP;
-}
-
-
-int
-virStorageVolProbeQuiet(virStorageVolDef *vol)
-{
-    return virStorageVolProbeAtQuiet(vol, AT_FDCWD, vol->target.path);
-}
-
-
-int
-virStorageVolProbe(virStorageVolDef *vol)
-{
-    int rc = virStorageVolProbeQuiet(vol);
-
+    rc = virStorageVolProbeFdQuiet(vol, fd, &sb);
     if (rc == -EINVAL) {
         virReportError(VIR_ERR_STORAGE_PROBE_FAILED,
-                       _("cannot read the image header of volume '%s' at '%s'"),
-                       vol->name, vol->target.path);
-        return -1;
-    }
-    if (rc == -ENOTSUP) {
-        virReportError(VIR_ERR_OPERATION_INVALID,
-                       _("'%s' of volume '%s' is neither a file, a directory nor a block device"),
-                       vol->target.path, vol->name);
+                       _("cannot read the image header of volume '%s' of pool '%s' at '%s'"),
+                       vol->name, def->name, vol->target.path);
         return -1;
     }
     if (rc < 0) {
-        virReportSystemError(-rc, _("cannot probe volume '%s' at '%s'"),
-                             vol->name, vol->target.path);
+        virReportSystemError(-rc, _("cannot probe volume '%s' of pool '%s' at '%s'"),
+                             vol->name, def->name, vol->target.path);
         return -1;
     }
     return 0;

@@ -31,6 +31,8 @@
 
 #include "storage_vol_file.h"
 #include "storage_file_extents.h"
+#include "storage_vol_backing.h"
+#include "storage_vol_open.h"
 #include "vircommand.h"
 #include "virerror.h"
 #include "virfile.h"
@@ -143,11 +145,13 @@ wipePlanForVolume(virStorageVolDef *vol)
 }
 
 
+/* scrub(1) writes the inode @fd is open on, through /dev/fd/N. */
 static int
-wipeByScrub(virStorageVolDef *vol, const char *pattern)
+wipeByScrub(virStorageVolDef *vol, int fd, const char *pattern)
 {
     g_autofree char *scrub = virFindFileInPath("scrub");
     g_autoptr(virCommand) cmd = NULL;
+    g_autofree char *fdPath = NULL;
 
     if (!scrub) {
         virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
@@ -159,8 +163,9 @@ wipeByScrub(virStorageVolDef *vol, const char *pattern)
     }
 
     /* -S: no "SCRUBBED!" marker over the first bytes of the volume */
-    cmd = virCommandNewArgList(scrub, "-f", "-S", "-p", pattern, "--",
-                               vol->target.path, NULL);
+    cmd = virCommandNewArgList(scrub, "-f", "-S", "-p", pattern, "--", NULL);
+    fdPath = virStorageVolCommandPassFD(cmd, fd);
+    virCommandAddArg(cmd, fdPath);
     return virCommandRun(cmd, NULL);
 }
 
@@ -223,35 +228,20 @@ wipeRegularFile(virStorageVolDef *vol, int fd, const struct stat *st,
 }
 
 
+/* Zeroes or trims the volume open as @fd (inode @st). */
 static int
-wipeOpenVolume(virStorageVolDef *vol, wipeMethod method)
+wipeData(virStorageVolDef *vol, int fd, const struct stat *st,
+         wipeMethod method)
 {
-    VIR_AUTOCLOSE fd = -1;
-    struct stat st;
     int rc;
 
-    if ((fd = open(vol->target.path, O_RDWR | O_CLOEXEC)) < 0 ||
-        fstat(fd, &st) < 0) {
-        virReportSystemError(errno, _("cannot open volume '%s' at '%s'"),
-                             vol->name, vol->target.path);
-        return -1;
-    }
-
-    if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
-        virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
-                       _("volume '%s' at '%s' is neither a file nor a block "
-                         "device and cannot be wiped"),
-                       vol->name, vol->target.path);
-        return -1;
-    }
-
     if (method == WIPE_METHOD_ZERO || method == WIPE_METHOD_TRIM) {
-        if (S_ISBLK(st.st_mode))
+        if (S_ISBLK(st->st_mode))
             rc = method == WIPE_METHOD_ZERO
                 ? wipeBlockRange(vol, fd, BLKZEROOUT, "zero out")
                 : wipeBlockRange(vol, fd, BLKDISCARD, "discard");
         else
-            rc = wipeRegularFile(vol, fd, &st, method);
+            rc = wipeRegularFile(vol, fd, st, method);
         if (rc < 0)
             return -1;
     }
@@ -265,11 +255,44 @@ wipeOpenVolume(virStorageVolDef *vol, wipeMethod method)
 }
 
 
-/* Create the wiped image container of @vol again, empty. */
+/*
+ * The backing store a wiped image is created again with: the one this
+ * daemon built the volume with, checked again, never the name the probe
+ * read from the header (a guest may have written it).  *@backing is
+ * NULL when there is none.  Called before anything is wiped.
+ */
 static int
-wipeRecreateImage(virStorageVolDef *vol)
+wipeRecreateBacking(virStoragePoolDef *def,
+                    virStorageVolDef *vol,
+                    virStorageSource **backing)
 {
-    if (virStorageVolFileCreateImage(vol, 0) == 0)
+    g_autoptr(virStorageSource) known = virStorageVolBackingRecall(vol);
+
+    *backing = NULL;
+    if (!known) {
+        if (virStorageSourceHasBacking(&vol->target))
+            VIR_INFO("volume '%s' of pool '%s' is created again without the backing store '%s' its header names",
+                     vol->name, def->name, vol->target.backingStore->path);
+        return 0;
+    }
+
+    if (virStorageVolBackingCheck(def, vol, known) < 0)
+        return -1;
+
+    *backing = g_steal_pointer(&known);
+    return 0;
+}
+
+
+/* Create the wiped image container of @vol (open as @fd) again, empty,
+ * with @backing. */
+static int
+wipeRecreateImage(virStorageVolDef *vol, int fd, virStorageSource *backing)
+{
+    virStorageVolDef view = *vol;
+
+    view.target.backingStore = backing;
+    if (virStorageVolFileCreateImage(&view, fd, 0) == 0)
         return 0;
 
     VIR_WARN("volume '%s' was wiped but its %s image was not created "
@@ -280,14 +303,18 @@ wipeRecreateImage(virStorageVolDef *vol)
 
 
 int
-virStorageVolFileWipe(virStoragePoolObj *pool G_GNUC_UNUSED,
+virStorageVolFileWipe(virStoragePoolObj *pool,
                       virStorageVolDef *vol,
                       unsigned int algorithm,
                       unsigned int flags)
 {
+    virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
+    g_autoptr(virStorageSource) backing = NULL;
     wipeMethod method;
     wipeFormatPlan plan = wipePlanForVolume(vol);
     const char *pattern;
+    VIR_AUTOCLOSE fd = -1;
+    struct stat st;
 
     virCheckFlags(0, -1);
 
@@ -306,15 +333,22 @@ virStorageVolFileWipe(virStoragePoolObj *pool G_GNUC_UNUSED,
     VIR_DEBUG("wiping volume '%s' at '%s' with algorithm %u",
               vol->name, vol->target.path, algorithm);
 
-    if (method == WIPE_METHOD_SCRUB) {
-        if (wipeByScrub(vol, pattern) < 0)
-            return -1;
-    }
-    if (wipeOpenVolume(vol, method) < 0)
+    if (plan == WIPE_FORMAT_RECREATE &&
+        wipeRecreateBacking(def, vol, &backing) < 0)
+        return -1;
+
+    /* the inode the pool listed, never through a link, never a FIFO */
+    if ((fd = virStorageVolOpen(def, vol, O_RDWR, &st)) < 0)
+        return -1;
+
+    if (method == WIPE_METHOD_SCRUB && wipeByScrub(vol, fd, pattern) < 0)
+        return -1;
+
+    if (wipeData(vol, fd, &st, method) < 0)
         return -1;
 
     if (plan == WIPE_FORMAT_RECREATE)
-        return wipeRecreateImage(vol);
+        return wipeRecreateImage(vol, fd, backing);
 
     return 0;
 }

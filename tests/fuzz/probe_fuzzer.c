@@ -123,8 +123,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data,
 
     for (i = 0; i < 2; i++) {
         g_autoptr(virStorageVolDef) vol = fuzzNewVolume(i == 1);
+        struct stat sb;
 
-        if (virStorageVolProbeAtQuiet(vol, fuzzDirFd, FUZZ_VOLUME) == 0)
+        if (virStorageVolProbeAtQuiet(vol, fuzzDirFd, FUZZ_VOLUME, &sb) == 0)
             fuzzCheckVolume(vol, i == 1);
     }
     return 0;

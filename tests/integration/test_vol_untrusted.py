@@ -1,0 +1,353 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""What a guest (or anyone who can write into a pool directory) and a
+restricted client must not reach through file volumes (docs/security.rst,
+"Image headers and backing files" and "Files in a pool directory"):
+
+- symbolic links in the pool are not volumes, and a volume swapped for a
+  link, a FIFO or another file after the refresh is refused by every
+  operation, never followed, never waited on;
+- an image header (written by the guest into its raw disk) that names a
+  backing file makes no operation open, stat, copy or re-create it;
+- a backing store chosen by a client must be a volume of an active pool.
+
+The "host file" of every test is a root-only file of the test's own
+temporary directory, never a real system file.  Where the stock modules
+hang (they open a FIFO named by a header or planted in the pool), the test
+runs against ours only, with every call bounded by a timeout."""
+
+import hashlib
+import os
+import struct
+import subprocess
+
+import libvirt
+import pytest
+
+from conftest import expect_error
+from poolhelpers import dir_pool_xml, ok
+
+MiB = 1024 * 1024
+POOL = "untrusted"
+SECRET = b"HOST-SECRET-BYTES!" * 4096
+BOUND = 30      # seconds any call may take where stock would hang
+
+
+def vol_xml(name, capacity, fmt="raw", extra=""):
+    return ("<volume><name>%s</name><capacity unit='bytes'>%d</capacity>"
+            "<allocation unit='bytes'>0</allocation>"
+            "<target><format type='%s'/></target>%s</volume>"
+            % (name, capacity, fmt, extra))
+
+
+def backing_xml(path, fmt="raw"):
+    return ("<backingStore><path>%s</path><format type='%s'/></backingStore>"
+            % (path, fmt))
+
+
+def sha256(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+@pytest.fixture
+def pool_dir(tmp_path):
+    d = tmp_path / "pool"
+    d.mkdir()
+    return str(d)
+
+
+@pytest.fixture
+def pool(conn, pool_dir):
+    return conn.storagePoolCreateXML(dir_pool_xml(POOL, pool_dir), 0)
+
+
+@pytest.fixture
+def host_secret(tmp_path):
+    """A root-only file outside every pool, owned by 4242:4242."""
+    d = tmp_path / "host"
+    d.mkdir()
+    path = str(d / "shadow")
+    with open(path, "wb") as f:
+        f.write(SECRET)
+    os.chown(path, 4242, 4242)
+    os.chmod(path, 0o600)
+    return path
+
+
+@pytest.fixture
+def host_fifo(tmp_path):
+    d = tmp_path / "hostfifo"
+    d.mkdir()
+    path = str(d / "fifo")
+    os.mkfifo(path)
+    return path
+
+
+def qcow2_v2_header(backing, size):
+    """A bare qcow2 version 2 header naming @backing, with no backing
+    format: a reader that wants the format must probe the file."""
+    name = backing.encode()
+    header = bytearray(512)
+    header[0:8] = b"QFI\xfb" + struct.pack(">I", 2)
+    header[8:24] = struct.pack(">QI", 256, len(name)) + struct.pack(">I", 16)
+    header[24:32] = struct.pack(">Q", size)
+    header[256:256 + len(name)] = name
+    return bytes(header)
+
+
+def plant_qcow2_header(tmp_path, path, backing, size=MiB, fmt="raw"):
+    """Write over the start of the file @path the header of a qcow2
+    image whose backing file is @backing (of format @fmt, or none), as a
+    guest can do in its raw disk.  qemu-img -u writes the header without
+    opening @backing."""
+    if fmt is None:
+        header = qcow2_v2_header(backing, size)
+    else:
+        hdr = str(tmp_path / ("hdr-%d.qcow2" % len(os.listdir(str(tmp_path)))))
+        subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-u", "-b", backing,
+                        "-F", fmt, hdr, str(size)], check=True)
+        with open(hdr, "rb") as f:
+            header = f.read()
+        os.unlink(hdr)
+    with open(path, "r+b" if os.path.exists(path) else "wb") as f:
+        f.write(header)
+        f.truncate(max(size, len(header)))
+
+
+def bounded_virsh(daemon, *args):
+    """virsh that must answer within BOUND seconds."""
+    res = subprocess.run(["virsh", "-c", daemon.uri] + [str(a) for a in args],
+                         capture_output=True, text=True, timeout=BOUND)
+    return res.returncode, res.stdout, res.stderr
+
+
+def listed(pool):
+    pool.refresh(0)
+    return sorted(pool.listVolumes())
+
+
+# ---------------------------------------------------- links in the pool
+
+@pytest.mark.stock_differs("refresh-skips-symlinks",
+                           reason="stock lists a link to a file as a volume whose bytes are the host file")
+def test_refresh_lists_no_symbolic_link(pool, pool_dir, host_secret, tmp_path):
+    with open(os.path.join(pool_dir, "real.img"), "wb") as f:
+        f.truncate(MiB)
+    os.symlink(host_secret, os.path.join(pool_dir, "leak.img"))
+    os.symlink(str(tmp_path / "host"), os.path.join(pool_dir, "hostdir"))
+    assert listed(pool) == ["real.img"]
+
+
+def swap_for_link(pool_dir, name, target):
+    path = os.path.join(pool_dir, name)
+    os.unlink(path)
+    os.symlink(target, path)
+
+
+OPERATIONS = {
+    "wipe": lambda pool, vol: vol.wipe(0),
+    "resize": lambda pool, vol: vol.resize(2 * MiB, 0),
+    "clone": lambda pool, vol: pool.createXMLFrom(vol_xml("copy.img", MiB), vol, 0),
+    "info": lambda pool, vol: vol.info(),
+}
+
+
+@pytest.mark.stock_differs("vol-swapped-entry-refused",
+                           reason="stock follows the link: wipe zeroes the host file, resize truncates it, clone copies it")
+@pytest.mark.parametrize("op", sorted(OPERATIONS))
+def test_volume_swapped_for_a_link_is_refused(pool, pool_dir, host_secret, op):
+    vol = pool.createXML(vol_xml("v.img", MiB), 0)
+    swap_for_link(pool_dir, "v.img", host_secret)
+    before = sha256(host_secret)
+    with pytest.raises(libvirt.libvirtError) as e:
+        OPERATIONS[op](pool, vol)
+    msg = expect_error(e, libvirt.VIR_ERR_OPERATION_INVALID)
+    assert "v.img" in msg and POOL in msg and "link" in msg
+    assert sha256(host_secret) == before
+    assert os.stat(host_secret).st_size == len(SECRET)
+    assert not os.path.exists(os.path.join(pool_dir, "copy.img"))
+
+
+@pytest.mark.stock_differs("vol-swapped-entry-refused",
+                           reason="stock wipes whatever file now has the volume's name")
+def test_volume_replaced_by_another_file_is_refused(pool, pool_dir):
+    vol = pool.createXML(vol_xml("v.img", MiB), 0)
+    other = os.path.join(pool_dir, ".other")
+    with open(other, "wb") as f:
+        f.write(SECRET)
+    os.rename(other, os.path.join(pool_dir, "v.img"))
+    with pytest.raises(libvirt.libvirtError) as e:
+        vol.wipe(0)
+    msg = expect_error(e, libvirt.VIR_ERR_OPERATION_INVALID)
+    assert "v.img" in msg and "pool-refresh" in msg
+    with open(os.path.join(pool_dir, "v.img"), "rb") as f:
+        assert f.read() == SECRET
+    # after a refresh the pool knows the new file
+    pool.refresh(0)
+    pool.storageVolLookupByName("v.img").wipe(0)
+
+
+@pytest.mark.ours_only  # stock opens the FIFO and waits for a writer forever
+@pytest.mark.parametrize("op", ["vol-wipe", "vol-clone", "vol-resize", "vol-info", "vol-delete"])
+def test_volume_swapped_for_a_fifo_fails_at_once(daemon, pool, pool_dir, op):
+    pool.createXML(vol_xml("v.img", MiB), 0)
+    path = os.path.join(pool_dir, "v.img")
+    os.unlink(path)
+    os.mkfifo(path)
+    args = {"vol-wipe": ["vol-wipe", "--pool", POOL, "v.img"],
+            "vol-clone": ["vol-clone", "--pool", POOL, "v.img", "copy.img"],
+            "vol-resize": ["vol-resize", "--pool", POOL, "v.img", "2M"],
+            "vol-info": ["vol-info", "--pool", POOL, "v.img"],
+            "vol-delete": ["vol-delete", "--pool", POOL, "v.img"]}[op]
+    rc, _, err = bounded_virsh(daemon, *args)
+    assert rc != 0
+    assert "v.img" in err and POOL in err
+    assert os.path.exists(path) and not os.path.isfile(path)
+    # the pool is not left with a job running
+    assert bounded_virsh(daemon, "pool-refresh", POOL)[0] == 0
+    assert bounded_virsh(daemon, "pool-info", POOL)[0] == 0
+    assert listed(pool) == []
+
+
+# ------------------------------------------- headers written by guests
+
+@pytest.mark.ours_only  # stock probes the format of the FIFO and hangs
+@pytest.mark.parametrize("fmt", [None, "raw"], ids=["no-format", "raw"])
+def test_refresh_does_not_open_the_backing_file_a_header_names(
+        daemon, pool, pool_dir, host_fifo, tmp_path, fmt):
+    plant_qcow2_header(tmp_path, os.path.join(pool_dir, "guest.img"), host_fifo, fmt=fmt)
+    assert bounded_virsh(daemon, "pool-refresh", POOL)[0] == 0
+    rc, out, _ = bounded_virsh(daemon, "vol-dumpxml", "--pool", POOL, "guest.img")
+    assert rc == 0
+    assert "<path>%s</path>" % host_fifo in out
+    assert "<format type='raw'/>" in out[out.index("<backingStore>"):]
+    assert bounded_virsh(daemon, "pool-info", POOL)[0] == 0
+
+
+@pytest.mark.stock_differs("refresh-backing-name-only",
+                           reason="stock stats the backing file a header names and shows its mode and owner")
+def test_refresh_shows_no_owner_of_the_backing_file(pool, pool_dir, host_secret, tmp_path):
+    plant_qcow2_header(tmp_path, os.path.join(pool_dir, "guest.img"), host_secret)
+    pool.refresh(0)
+    xml = pool.storageVolLookupByName("guest.img").XMLDesc(0)
+    backing = xml[xml.index("<backingStore>"):xml.index("</backingStore>")]
+    assert "<path>%s</path>" % host_secret in backing
+    assert "<permissions>" not in backing
+    assert "4242" not in backing
+
+
+@pytest.mark.stock_differs("vol-backing-outside-pools",
+                           reason="stock's qemu-img convert follows the header's backing file and copies the host file")
+def test_clone_does_not_copy_the_file_a_header_names(pool, pool_dir, host_secret, tmp_path):
+    plant_qcow2_header(tmp_path, os.path.join(pool_dir, "guest.img"), host_secret)
+    pool.refresh(0)
+    src = pool.storageVolLookupByName("guest.img")
+    with pytest.raises(libvirt.libvirtError) as e:
+        pool.createXMLFrom(vol_xml("copy.img", MiB), src, 0)
+    msg = expect_error(e, libvirt.VIR_ERR_INVALID_ARG)
+    assert host_secret in msg and "pool" in msg
+    copy = os.path.join(pool_dir, "copy.img")
+    if os.path.exists(copy):
+        with open(copy, "rb") as f:
+            assert SECRET[:64] not in f.read()
+    assert "copy.img" not in listed(pool)
+
+
+def test_wipe_does_not_recreate_the_backing_a_header_names(pool, pool_dir, host_secret, tmp_path):
+    path = os.path.join(pool_dir, "guest.img")
+    plant_qcow2_header(tmp_path, path, host_secret)
+    pool.refresh(0)
+    pool.storageVolLookupByName("guest.img").wipe(0)
+    info = subprocess.run(["qemu-img", "info", "-U", "--output=json", path],
+                          capture_output=True, text=True, check=True).stdout
+    assert host_secret not in info
+    with open(path, "rb") as f:
+        assert host_secret.encode() not in f.read()
+
+
+@pytest.mark.ours_only  # stock's qemu-img resize opens the FIFO the header names and hangs
+def test_resize_does_not_open_the_backing_a_header_names(daemon, pool, pool_dir, host_fifo, tmp_path):
+    path = os.path.join(pool_dir, "guest.img")
+    plant_qcow2_header(tmp_path, path, host_fifo)
+    pool.refresh(0)
+    rc, _, err = bounded_virsh(daemon, "vol-resize", "--pool", POOL, "guest.img", "2M")
+    assert rc == 0, err
+    info = subprocess.run(["qemu-img", "info", "-U", "--output=json",
+                           "json:{\"driver\":\"qcow2\",\"file\":{\"driver\":\"file\","
+                           "\"filename\":\"%s\"},\"backing\":null}" % path],
+                          capture_output=True, text=True, check=True).stdout
+    assert '"virtual-size": %d' % (2 * MiB) in info
+
+
+# ------------------------------------------- backing stores of clients
+
+@pytest.mark.stock_differs("vol-backing-outside-pools",
+                           reason="stock creates an overlay of any host file a client names")
+def test_client_backing_outside_pools_is_refused(pool, pool_dir, host_secret):
+    with pytest.raises(libvirt.libvirtError) as e:
+        pool.createXML(vol_xml("overlay.qcow2", MiB, fmt="qcow2",
+                               extra=backing_xml(host_secret)), 0)
+    msg = expect_error(e, libvirt.VIR_ERR_INVALID_ARG)
+    assert host_secret in msg and "create the backing volume in a pool first" in msg
+    assert os.listdir(pool_dir) == []
+    assert listed(pool) == []
+
+
+@pytest.mark.stock_differs("vol-backing-outside-pools",
+                           reason="stock follows a link in the backing store's path")
+def test_client_backing_through_a_link_is_refused(pool, pool_dir, tmp_path):
+    base = pool.createXML(vol_xml("base.img", MiB), 0).path()
+    alias = str(tmp_path / "alias.img")
+    os.symlink(base, alias)
+    with pytest.raises(libvirt.libvirtError) as e:
+        pool.createXML(vol_xml("overlay.qcow2", MiB, fmt="qcow2",
+                               extra=backing_xml(alias)), 0)
+    msg = expect_error(e, libvirt.VIR_ERR_INVALID_ARG)
+    assert alias in msg and "link" in msg
+    assert listed(pool) == ["base.img"]
+
+
+def make_overlay(pool):
+    base = pool.createXML(vol_xml("base.img", MiB), 0)
+    data = os.urandom(MiB)
+    with open(base.path(), "wb") as f:
+        f.write(data)
+    overlay = pool.createXML(vol_xml("overlay.qcow2", MiB, fmt="qcow2",
+                                     extra=backing_xml(base.path())), 0)
+    return base, overlay, data
+
+
+def test_clone_of_an_overlay_copies_its_backing_volume(pool):
+    """The chain qemu-img gets explicitly is the whole chain."""
+    _, overlay, data = make_overlay(pool)
+    clone = pool.createXMLFrom(vol_xml("flat.img", MiB), overlay, 0)
+    with open(clone.path(), "rb") as f:
+        assert f.read() == data
+
+
+@pytest.mark.stock_differs("vol-wipe-image-recreated",
+                           reason="stock leaves a wiped qcow2 as raw zeros")
+def test_wipe_keeps_the_backing_volume_it_was_created_with(pool):
+    base, overlay, _ = make_overlay(pool)
+    overlay.wipe(0)
+    info = subprocess.run(["qemu-img", "info", "-U", "--output=json", overlay.path()],
+                          capture_output=True, text=True, check=True).stdout
+    assert base.path() in info
+
+
+def test_image_is_written_into_the_file_create_made(pool, pool_dir):
+    """qemu-img writes the qcow2 image through /dev/fd/N into the file the
+    build made with O_EXCL and gave its owner and mode: the result is an
+    image with that owner and mode (a file qemu-img made itself would be
+    root's, with its own mode)."""
+    perms = ("<permissions><mode>0640</mode><owner>4242</owner>"
+             "<group>4343</group></permissions>")
+    xml = ("<volume><name>owned.qcow2</name><capacity unit='bytes'>%d</capacity>"
+           "<target><format type='qcow2'/>%s</target></volume>" % (MiB, perms))
+    pool.createXML(xml, 0)
+    path = os.path.join(pool_dir, "owned.qcow2")
+    st = os.stat(path)
+    assert (st.st_uid, st.st_gid, st.st_mode & 0o777) == (4242, 4343, 0o640)
+    info = subprocess.run(["qemu-img", "info", "-U", "--output=json", path],
+                          capture_output=True, text=True, check=True).stdout
+    assert '"format": "qcow2"' in info and '"virtual-size": %d' % MiB in info
