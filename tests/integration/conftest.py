@@ -122,6 +122,8 @@ class _Daemons:
         daemon = self.running.get(kind)
         if daemon is not None and daemon.proc.poll() is None:
             return daemon
+        if daemon is not None:
+            daemon.stop()       # its namespace holder
         if kind == "ours" and not os.path.exists(
                 os.path.join(OUR_BACKEND_DIR, "libvirt_storage_backend_fs.so")):
             pytest.fail("our modules are not built in %s (run ninja -C %s)"

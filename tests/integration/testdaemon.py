@@ -6,6 +6,11 @@ libvirt's state and config directories, so it never touches the machine's
 own libvirtd or /etc/libvirt.  LIBVIRT_STORAGE_BACKEND_DIR selects the
 storage backend modules: ours (the build dir) or the stock ones.  Modules
 built with ASan get its runtime preloaded (sanitizer.py).
+
+The namespace belongs to a holder process (a `sleep` made by unshare),
+and libvirtd enters it with nsenter: libvirtd can be killed and started
+again (kill(), restart()) on the same /etc/libvirt, /run/libvirt and
+mounts, as after a crash on a real host.  stop() ends both.
 """
 
 import os
@@ -30,6 +35,8 @@ class TestDaemon:
         self.workdir = workdir or tempfile.mkdtemp(prefix="lvstd-")
         self.drivers = drivers
         self.proc = None
+        self.holder = None
+        self.stderr = None
 
     @property
     def sock(self):
@@ -61,28 +68,54 @@ class TestDaemon:
             f.write('admin_unix_sock_dir = "%s"\n' % self.workdir)
         return drvdir, conf
 
-    def start(self, timeout=30):
-        drvdir, conf = self._write_config()
+    def _start_namespace(self):
+        """The holder: a process owning the private mount namespace, its
+        tmpfs mounted, until stop()."""
         mounts = " && ".join("mount -t tmpfs -o mode=0755 tmpfs %s" % d
                              for d in PRIVATE_DIRS)
+        script = ("set -e; for d in %s; do mkdir -p $d; done; %s; "
+                  "echo ready; exec sleep infinity"
+                  % (" ".join(PRIVATE_DIRS), mounts))
+        self.holder = subprocess.Popen(
+            ["unshare", "-m", "--propagation", "private", "sh", "-c", script],
+            stdout=subprocess.PIPE, stderr=self.stderr, text=True,
+            start_new_session=True)
+        ready = self.holder.stdout.readline()
+        self.holder.stdout.close()
+        if ready.strip() != "ready":
+            self.holder.wait(timeout=15)
+            raise RuntimeError("cannot make the daemon's mount namespace: %s" % self.tail())
+
+    def start(self, timeout=30):
+        """Start libvirtd, in the holder's namespace if it is alive (a
+        restart), else in a new one."""
+        drvdir, conf = self._write_config()
+        if self.stderr:
+            self.stderr.close()
+        self.stderr = open(os.path.join(self.workdir, "libvirtd.stderr"), "a")
+        if self.holder is None or self.holder.poll() is not None:
+            self._start_namespace()
         env = dict(os.environ)
         env["LIBVIRT_DRIVER_DIR"] = drvdir
         env["LIBVIRT_STORAGE_BACKEND_DIR"] = self.backend_dir
         env.pop("LIBVIRT_DEFAULT_URI", None)
-        launcher = ""
+        launcher = []
         self.sanitized = sanitizer.is_sanitized(self.backend_dir)
         if self.sanitized:
             # ASan must be the first library of the (uninstrumented) daemon
-            launcher = " ".join(sanitizer.launcher()) + " "
+            launcher = sanitizer.launcher()
             env.update(sanitizer.environment())
             for path in (os.path.join(self.workdir, "libvirtd.stderr"), self.log):
                 sanitizer.watch(path)
-        script = ("set -e; for d in %s; do mkdir -p $d; done; %s; "
-                  "exec %s/usr/sbin/libvirtd -f %s -p %s/libvirtd.pid"
-                  % (" ".join(PRIVATE_DIRS), mounts, launcher, conf, self.workdir))
-        self.stderr = open(os.path.join(self.workdir, "libvirtd.stderr"), "w")
+        # a killed daemon leaves its socket behind
+        if os.path.exists(self.sock):
+            os.unlink(self.sock)
+        # nsenter execs libvirtd (it forks only to enter a pid namespace):
+        # self.proc.pid is libvirtd's pid
         self.proc = subprocess.Popen(
-            ["unshare", "-m", "--propagation", "private", "sh", "-c", script],
+            ["nsenter", "-t", str(self.holder.pid), "-m", "--"] + launcher +
+            ["/usr/sbin/libvirtd", "-f", conf,
+             "-p", os.path.join(self.workdir, "libvirtd.pid")],
             env=env, stdout=self.stderr, stderr=subprocess.STDOUT,
             start_new_session=True)
         deadline = time.monotonic() + timeout
@@ -95,6 +128,21 @@ class TestDaemon:
             time.sleep(0.05)
         self.stop()
         raise RuntimeError("libvirtd did not create %s in %ss" % (self.sock, timeout))
+
+    def kill(self):
+        """SIGKILL libvirtd and whatever it runs (its process group), as
+        when a crash or the OOM killer takes it; the namespace stays."""
+        if self.proc and self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.proc.wait(timeout=15)
+
+    def restart(self, timeout=30):
+        """Start libvirtd again after kill(), on the same state and mounts."""
+        self.kill()
+        return self.start(timeout)
 
     @property
     def pid(self):
@@ -125,6 +173,9 @@ class TestDaemon:
                 self.proc.wait(timeout=15)
             except ProcessLookupError:
                 pass
+        if self.holder and self.holder.poll() is None:
+            os.killpg(self.holder.pid, signal.SIGKILL)
+            self.holder.wait(timeout=15)
         if getattr(self, "sanitized", False):
             for path in (os.path.join(self.workdir, "libvirtd.stderr"), self.log):
                 sanitizer.unwatch(path)
