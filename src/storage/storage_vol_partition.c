@@ -724,8 +724,28 @@ virStorageVolPartitionDelete(virStoragePoolObj *pool,
 
 /* ------------------------------------------------------------ resize */
 
+/* Whether a partition of @table starts after byte @after and before
+ * byte @before. */
+static bool
+volPartitionStartsBetween(const virStoragePartitionTable *table,
+                          unsigned long long after,
+                          unsigned long long before)
+{
+    size_t i;
+
+    for (i = 0; i < table->npartitions; i++) {
+        if (table->partitions[i].start > after &&
+            table->partitions[i].start < before)
+            return true;
+    }
+    return false;
+}
+
+
 /* The largest size @part can grow to: up to the end of the free region
- * right after it, or its own size when there is none. */
+ * right after it (regions are aligned, so one may start up to the
+ * alignment later, but never past another partition, a 1 MiB one
+ * included), or its own size when there is none. */
 static unsigned long long
 volPartitionMaxSize(const virStoragePartitionTable *table,
                     const virStoragePartition *part)
@@ -741,7 +761,8 @@ volPartitionMaxSize(const virStoragePartitionTable *table,
 
         if (region->kind == where &&
             region->start > part->end &&
-            region->start <= part->end + 1 + VOL_PARTITION_ALIGN)
+            region->start <= part->end + 1 + VOL_PARTITION_ALIGN &&
+            !volPartitionStartsBetween(table, part->end, region->start))
             max = MAX(max, region->end - part->start + 1);
     }
     return max;

@@ -514,6 +514,23 @@ def test_resize_grow_shrink(virsh, conn, disk):
 
 
 @pytest.mark.stock_differs("disk-resize", reason="stock cannot resize partitions")
+def test_resize_blocked_by_next_1mib_partition(conn, virsh, disk):
+    """The free space after a 1 MiB partition is not right after the one
+    before it: growing that one is refused before the helper runs, naming
+    the size it can reach (found by test_stress.py)."""
+    dev = disk()
+    pool = started_pool(virsh, conn, "grow1m", dev)
+    ok(virsh("vol-create-as", "grow1m", dev.part(1), "2M"))
+    ok(virsh("vol-create-as", "grow1m", dev.part(2), "1M"))
+    before = table(dev.path)
+    with pytest.raises(libvirt.libvirtError) as e:
+        pool.storageVolLookupByName(dev.part(1)).resize(3 * MiB, 0)
+    msg = expect_error(e, libvirt.VIR_ERR_INVALID_ARG)
+    assert "at most %d bytes" % (2 * MiB) in msg
+    assert table(dev.path) == before
+
+
+@pytest.mark.stock_differs("disk-resize", reason="stock cannot resize partitions")
 def test_resize_mounted_partition_refused(virsh, conn, disk, daemon, tmp_path):
     dev, pool = _mounted_partition(virsh, conn, disk, daemon, tmp_path, "mresize")
     ok(virsh("vol-delete", dev.part(2), "--pool", "mresize"))
