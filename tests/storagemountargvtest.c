@@ -210,14 +210,30 @@ testProbe(const void *opaque G_GNUC_UNUSED)
 }
 
 
-/* the statuses timeout(1) exits with when it stopped the command */
+/* the limit of each pool's mount */
 static void
-testTimedOut(const void *opaque G_GNUC_UNUSED)
+testTimeLimit(const void *opaque G_GNUC_UNUSED)
 {
-    g_assert_true(virStorageMountTimedOut(124));
-    g_assert_true(virStorageMountTimedOut(137));
-    g_assert_false(virStorageMountTimedOut(0));
-    g_assert_false(virStorageMountTimedOut(32));
+    static const struct {
+        const char *pool;
+        unsigned int seconds;
+    } cases[] = {
+        { "fs-ext4", 0 },
+        { "netfs-nfs3", VIR_STORAGE_MOUNT_NFS_TIME_LIMIT },
+        { "netfs-auto", VIR_STORAGE_MOUNT_NFS_TIME_LIMIT },
+        { "netfs-cifs", VIR_STORAGE_MOUNT_NETFS_TIME_LIMIT },
+        { "netfs-glusterfs", VIR_STORAGE_MOUNT_NETFS_TIME_LIMIT },
+        { "netfs-nfs-mountopts", VIR_STORAGE_MOUNT_NFS_TIME_LIMIT + 2 * 60 },
+    };
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(virStoragePoolDef) def = virTestParsePoolFile(cases[i].pool);
+
+        if (!def)
+            return;
+        g_assert_cmpuint(virStorageMountTimeLimit(def), ==, cases[i].seconds);
+    }
 }
 
 
@@ -423,7 +439,7 @@ main(int argc, char **argv)
     g_test_add_data_func("/mount/umount", NULL, testUmount);
     g_test_add_data_func("/mount/umount-lazy", NULL, testUmountLazy);
     g_test_add_data_func("/mount/probe", NULL, testProbe);
-    g_test_add_data_func("/mount/timed-out", NULL, testTimedOut);
+    g_test_add_data_func("/mount/time-limit", NULL, testTimeLimit);
     VIR_TEST_ADD_CASES("/mkfs", mkfsTests, testMkfs);
     VIR_TEST_ADD_CASES("/mountinfo", mountInfoTests, testMountInfo);
 

@@ -26,3 +26,27 @@ int
 virStorageCommandRun(virCommand *cmd,
                      const char *fmt,
                      ...) G_GNUC_PRINTF(2, 3);
+
+/* Seconds a stopped command has between SIGTERM and SIGKILL. */
+#define VIR_STORAGE_COMMAND_KILL_GRACE 5
+
+/*
+ * Runs @cmd for at most @seconds.  At the limit its process group (the
+ * child and whatever it started itself) gets SIGTERM, and SIGKILL
+ * VIR_STORAGE_COMMAND_KILL_GRACE seconds later.  @out and @err (each if
+ * not NULL) get what it wrote on stdout and stderr (@err stripped);
+ * @cmd must have no output or error buffer or descriptor of its own.
+ *
+ * Returns its exit status (0..255), or -1 with an error reported: it
+ * could not be run, was killed by a signal, or was stopped at its limit
+ * (VIR_ERR_OPERATION_TIMEOUT: "<@what>: <program> did not finish within
+ * N seconds and was stopped").  @timedOut (if not NULL) tells the last
+ * case apart, for callers that check what the command did meanwhile.
+ */
+int
+virStorageCommandRunLimited(virCommand *cmd,
+                            unsigned int seconds,
+                            const char *what,
+                            char **out,
+                            char **err,
+                            bool *timedOut);

@@ -30,6 +30,12 @@ int virStorageLVMVGNameValidate(const char *poolname,
 
 /* ---- builders ---------------------------------------------------------- */
 
+/* Seconds an lvm2 command may take before it is stopped (SIGTERM, then
+ * SIGKILL): lvm2 waits on the locks of other lvm2 commands and on the
+ * I/O of every PV it scans, so a dead disk or a stuck command would hold
+ * the pool for ever.  A healthy lvm2 command takes a second or two. */
+#define VIR_STORAGE_LVM_TIME_LIMIT 120
+
 virCommand *virStorageLVMBuildPVCreate(const char *device);
 virCommand *virStorageLVMBuildPVRemove(const char *device);
 virCommand *virStorageLVMBuildVGCreate(const char *vgname,

@@ -321,72 +321,53 @@ mountOptionsString(const virStoragePoolDef *def)
 }
 
 
-/* A command that timeout(1) stops after @seconds: SIGTERM first, which
- * is fatal to a process waiting on an NFS server (those waits are
- * killable), SIGKILL 5 s later.  timeout(1) signals its whole process
- * group, so the helpers mount(8) runs (mount.nfs) go too. */
-static virCommand *
-mountTimeLimitedCommandNew(unsigned int seconds,
-                           const char *program)
+/* The minutes of a retry=N the user's fs:mount_opts give mount.nfs, or
+ * 0 (we add retry=0). */
+static unsigned int
+mountOptionsRetryMinutes(const virStoragePoolFSMountOpts *opts)
 {
-    g_autoptr(virCommand) cmd = virCommandNewArgList("timeout",
-                                                     "--kill-after=5",
-                                                     NULL);
-
-    virCommandAddArgFormat(cmd, "%u", seconds);
-    virCommandAddArg(cmd, program);
-    return g_steal_pointer(&cmd);
-}
-
-
-bool
-virStorageMountTimedOut(int status)
-{
-    /* 124: stopped by SIGTERM; 137 (128 + SIGKILL): it needed SIGKILL */
-    return status == 124 || status == 137;
-}
-
-
-/* Does the user's fs:mount_opts ask mount.nfs to retry? */
-static bool
-mountOptionsHaveRetry(const virStoragePoolFSMountOpts *opts)
-{
+    unsigned int minutes = 0;
     size_t i;
 
     if (!opts)
-        return false;
+        return 0;
 
     for (i = 0; i < opts->noptions; i++) {
-        if (STRPREFIX(opts->options[i], "retry="))
-            return true;
+        if (STRPREFIX(opts->options[i], "retry=") &&
+            virStrToLong_ui(opts->options[i] + strlen("retry="), NULL, 10,
+                            &minutes) < 0)
+            minutes = 0;
     }
-    return false;
+    return MIN(minutes, 24 * 60);
 }
 
 
-/* retry=0 alone does not bound an NFS mount: the kernel's own mount
+/*
+ * retry=0 alone does not bound an NFS mount: the kernel's own mount
  * RPCs to a host that drops packets wait out TCP connect and RPC
- * timeouts (about 3 minutes for NFSv4).  So an NFS mount gets a time
- * limit, unless the user asked for retries in fs:mount_opts and thus
- * for the waiting. */
-static bool
-mountNeedsTimeLimit(const virStoragePoolDef *def)
+ * timeouts (about 3 minutes for NFSv4); mount.cifs and mount.glusterfs
+ * wait on their server too.  So every netfs mount has a time limit; a
+ * user who asked mount.nfs for retry=N minutes gets them on top.  An fs
+ * pool's mount of a local device has none: replaying a big journal
+ * takes the time it takes.
+ */
+unsigned int
+virStorageMountTimeLimit(const virStoragePoolDef *def)
 {
     if (def->type != VIR_STORAGE_POOL_NETFS)
-        return false;
+        return 0;
 
     switch ((virStoragePoolFormatFileSystemNet) def->source.format) {
     case VIR_STORAGE_POOL_NETFS_AUTO:
     case VIR_STORAGE_POOL_NETFS_NFS:
-        return !mountOptionsHaveRetry(virStoragePoolFSMountOptsGet(def));
+        return VIR_STORAGE_MOUNT_NFS_TIME_LIMIT +
+               60 * mountOptionsRetryMinutes(virStoragePoolFSMountOptsGet(def));
     case VIR_STORAGE_POOL_NETFS_GLUSTERFS:
     case VIR_STORAGE_POOL_NETFS_CIFS:
-        /* mount.glusterfs leaves a daemon behind that a kill would not
-         * stop, and both have their own connect timeouts */
     case VIR_STORAGE_POOL_NETFS_LAST:
         break;
     }
-    return false;
+    return VIR_STORAGE_MOUNT_NETFS_TIME_LIMIT;
 }
 
 
@@ -405,10 +386,7 @@ virStorageMountBuildCommand(const virStoragePoolDef *def,
         return NULL;
     }
 
-    if (mountNeedsTimeLimit(def))
-        cmd = mountTimeLimitedCommandNew(VIR_STORAGE_MOUNT_NFS_TIME_LIMIT, "mount");
-    else
-        cmd = virCommandNew("mount");
+    cmd = virCommandNew("mount");
 
     if (type)
         virCommandAddArgList(cmd, "-t", type, NULL);
@@ -429,28 +407,21 @@ virStorageUmountBuildCommand(const char *target)
 virCommand *
 virStorageUmountLazyBuildCommand(const char *target)
 {
-    g_autoptr(virCommand) cmd = NULL;
-
     /* --internal-only: no umount.nfs, whose UMNT call to the server's
      * mountd would wait on a server that does not answer */
-    cmd = mountTimeLimitedCommandNew(VIR_STORAGE_MOUNT_PROBE_TIME_LIMIT, "umount");
-    virCommandAddArgList(cmd, "--lazy", "--internal-only", "--", target, NULL);
-    return g_steal_pointer(&cmd);
+    return virCommandNewArgList("umount", "--lazy", "--internal-only", "--",
+                                target, NULL);
 }
 
 
 virCommand *
 virStorageMountProbeBuildCommand(const char *target)
 {
-    g_autoptr(virCommand) cmd = NULL;
-
     /* statfs(2) of an NFS mount is always a call to the server (FSSTAT,
      * or GETATTR of the file system attributes): never answered from
      * the client's cache */
-    cmd = mountTimeLimitedCommandNew(VIR_STORAGE_MOUNT_PROBE_TIME_LIMIT, "stat");
-    virCommandAddArgList(cmd, "--file-system", "--format=%b", "--", target,
-                         NULL);
-    return g_steal_pointer(&cmd);
+    return virCommandNewArgList("stat", "--file-system", "--format=%b", "--",
+                                target, NULL);
 }
 
 

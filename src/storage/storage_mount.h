@@ -18,22 +18,23 @@ virStorageMountSourceString(const virStoragePoolDef *def);
 
 /* Pure: mount of @def's source on its target, with the protocol version
  * of nfs pools, the fs:mount_opts options and, last so that they win,
- * nodev,nosuid,noexec; an
- * NFS mount runs under timeout(1) (VIR_STORAGE_MOUNT_NFS_TIME_LIMIT)
- * unless fs:mount_opts asks for retry=N. */
+ * nodev,nosuid,noexec.  The caller runs it within
+ * virStorageMountTimeLimit(@def) seconds. */
 virCommand *
 virStorageMountBuildCommand(const virStoragePoolDef *def,
                             const char *source);
 
-/* Seconds an NFS mount may take (see mountNeedsTimeLimit), and seconds
- * the server of a mounted netfs pool has to answer a probe or a lazy
- * unmount has to finish. */
+/* Seconds an NFS mount may take (plus the minutes of a retry=N in
+ * fs:mount_opts), a cifs or glusterfs mount, and the server of a mounted
+ * netfs pool has to answer a probe or a lazy unmount has to finish.
+ * Commands are stopped at their limit by virStorageCommandRunLimited. */
 #define VIR_STORAGE_MOUNT_NFS_TIME_LIMIT 30
+#define VIR_STORAGE_MOUNT_NETFS_TIME_LIMIT 60
 #define VIR_STORAGE_MOUNT_PROBE_TIME_LIMIT 10
 
-/* Is @status the exit status of a command stopped at its time limit? */
-bool
-virStorageMountTimedOut(int status);
+/* The seconds @def's mount may take, 0 for no limit (fs pools). */
+unsigned int
+virStorageMountTimeLimit(const virStoragePoolDef *def);
 
 /* Pure: umount of @target. */
 virCommand *
@@ -41,13 +42,14 @@ virStorageUmountBuildCommand(const char *target);
 
 /* Pure: lazy umount of @target (the mount leaves the namespace at once,
  * the kernel lets the file system go when its last user does), without
- * the umount.<type> helpers, within VIR_STORAGE_MOUNT_PROBE_TIME_LIMIT. */
+ * the umount.<type> helpers; run it within
+ * VIR_STORAGE_MOUNT_PROBE_TIME_LIMIT. */
 virCommand *
 virStorageUmountLazyBuildCommand(const char *target);
 
-/* Pure: statfs of the file system mounted on @target in a child that is
- * stopped after VIR_STORAGE_MOUNT_PROBE_TIME_LIMIT seconds: exit status
- * 0 when the server answered (see virStorageMountTimedOut). */
+/* Pure: statfs of the file system mounted on @target in a child, to run
+ * within VIR_STORAGE_MOUNT_PROBE_TIME_LIMIT: exit status 0 when the
+ * server answered. */
 virCommand *
 virStorageMountProbeBuildCommand(const char *target);
 

@@ -7,6 +7,7 @@
 #include <config.h>
 
 #include "storage_netfs_sources.h"
+#include "storage_command.h"
 #include "virerror.h"
 #include "virfile.h"
 #include "virstring.h"
@@ -18,8 +19,9 @@
 #define GLUSTER "gluster"
 
 /* Seconds the gluster CLI waits for the remote glusterd (its default
- * is 120), so that discovery against a dead host ends in bounded time. */
-#define GLUSTER_CLI_TIMEOUT "30"
+ * is 120): it gives up, with its own message, before
+ * VIR_STORAGE_NETFS_SOURCES_TIME_LIMIT stops it. */
+#define GLUSTER_CLI_TIMEOUT "20"
 
 
 /* showmount reads its options with getopt_long: the host comes after
@@ -207,8 +209,9 @@ virStorageNetfsParseGlusterInfo(const char *output,
 }
 
 
-/* Runs @cmd and returns its standard output.  @program is missing,
- * fails to start or exits non-zero: reports, naming @host and saying
+/* Runs @cmd within VIR_STORAGE_NETFS_SOURCES_TIME_LIMIT and returns its
+ * standard output.  @program is missing, fails to start, does not
+ * finish in time or exits non-zero: reports, naming @host and saying
  * what it was looking for. */
 static char *
 netfsRunLister(virCommand *cmd,
@@ -220,6 +223,7 @@ netfsRunLister(virCommand *cmd,
     g_autofree char *path = NULL;
     g_autofree char *out = NULL;
     g_autofree char *err = NULL;
+    g_autofree char *prefix = NULL;
     int exitstatus;
 
     if (!(path = virFindFileInPath(program))) {
@@ -229,19 +233,17 @@ netfsRunLister(virCommand *cmd,
         return NULL;
     }
 
-    virCommandSetOutputBuffer(cmd, &out);
-    virCommandSetErrorBuffer(cmd, &err);
-
-    if (virCommandRun(cmd, &exitstatus) < 0)
+    prefix = g_strdup_printf(_("cannot list the %s of host '%s'"), what, host);
+    if ((exitstatus = virStorageCommandRunLimited(cmd, VIR_STORAGE_NETFS_SOURCES_TIME_LIMIT,
+                                                  prefix, &out, &err, NULL)) < 0)
         return NULL;
 
     if (exitstatus != 0) {
-        char *msg = err && *err ? err : out;
+        char *msg = *err ? err : out;
 
         virReportError(VIR_ERR_OPERATION_FAILED,
                        _("cannot list the %s of host '%s': %s exited with status %d: %s"),
-                       what, host, program, exitstatus,
-                       msg ? g_strstrip(msg) : "");
+                       what, host, program, exitstatus, g_strstrip(msg));
         return NULL;
     }
 

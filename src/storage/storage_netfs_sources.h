@@ -11,6 +11,11 @@
 #include "storage_conf.h"
 #include "vircommand.h"
 
+/* Seconds showmount and the gluster CLI may take before they are stopped
+ * (SIGTERM, then SIGKILL): showmount waits 2 minutes on a host that
+ * accepts its connection and never answers. */
+#define VIR_STORAGE_NETFS_SOURCES_TIME_LIMIT 30
+
 /* The findPoolSources callback of netfs pools. */
 char *
 virStorageNetfsFindPoolSources(const char *srcSpec,
@@ -27,7 +32,7 @@ virStorageNetfsParseShowmount(const char *output,
                               const char *host,
                               virStoragePoolSourceList *list);
 
-/* Pure: 'gluster --xml --log-file=/dev/null --timeout=30 volume info
+/* Pure: 'gluster --xml --log-file=/dev/null --timeout=20 volume info
  *  --remote-host=HOST'. */
 virCommand *
 virStorageNetfsBuildGlusterInfo(const char *host);

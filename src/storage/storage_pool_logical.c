@@ -33,10 +33,53 @@ VIR_LOG_INIT("storage.storage_pool_logical");
 
 
 int
+virStorageLVMRunStatus(virCommand *cmd,
+                       const char *what,
+                       char **out,
+                       char **errbuf)
+{
+    g_autofree char *prefix = g_strdup_printf(_("cannot %s"), what);
+
+    return virStorageCommandRunLimited(cmd, VIR_STORAGE_LVM_TIME_LIMIT, prefix,
+                                       out, errbuf, NULL);
+}
+
+
+static int
+lvmRunOutput(virCommand *cmd,
+             const char *what,
+             char **out)
+{
+    g_autofree char *errbuf = NULL;
+    g_autofree char *text = NULL;
+    int status;
+
+    if ((status = virStorageLVMRunStatus(cmd, what, out ? &text : NULL,
+                                         &errbuf)) < 0)
+        return -1;
+
+    if (status != 0) {
+        if (*errbuf)
+            virReportError(VIR_ERR_OPERATION_FAILED,
+                           _("cannot %s: lvm2 failed: %s"), what, errbuf);
+        else
+            virReportError(VIR_ERR_OPERATION_FAILED,
+                           _("cannot %s: lvm2 exited with status %d"),
+                           what, status);
+        return -1;
+    }
+
+    if (out)
+        *out = g_steal_pointer(&text);
+    return 0;
+}
+
+
+int
 virStorageLVMRun(virCommand *cmd,
                  const char *what)
 {
-    return virStorageCommandRun(cmd, _("cannot %s: lvm2 failed"), what);
+    return lvmRunOutput(cmd, what, NULL);
 }
 
 
@@ -46,8 +89,7 @@ lvmRunReport(virCommand *cmd,
 {
     g_autofree char *out = NULL;
 
-    virCommandSetOutputBuffer(cmd, &out);
-    if (virStorageLVMRun(cmd, what) < 0)
+    if (lvmRunOutput(cmd, what, &out) < 0)
         return NULL;
     return g_steal_pointer(&out);
 }
@@ -289,7 +331,8 @@ lvmPoolRemovePVs(virStoragePoolDef *def,
         int status;
 
         cmd = virStorageLVMBuildPVRemove(device);
-        status = virStorageCommandRunStatus(cmd, &errbuf);
+        status = virStorageLVMRunStatus(cmd, "remove a physical volume again",
+                                        NULL, &errbuf);
         if (status != 0)
             VIR_WARN("cannot pvremove '%s' after a failed build of pool '%s': %s",
                      device, def->name,

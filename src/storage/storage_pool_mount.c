@@ -158,11 +158,13 @@ virStoragePoolMountedSource(virStoragePoolDef *def,
 }
 
 
-/* The NFS mount was stopped at its time limit.  It may have completed
- * just then: the pool is started if our source is on the target. */
+/* The netfs mount was stopped at its time limit of @seconds.  It may
+ * have completed just then: the pool is started if our source is on the
+ * target. */
 static int
 virStoragePoolMountTimedOut(virStoragePoolDef *def,
-                            const char *source)
+                            const char *source,
+                            unsigned int seconds)
 {
     g_autofree char *mounted = NULL;
     int rc;
@@ -170,15 +172,15 @@ virStoragePoolMountTimedOut(virStoragePoolDef *def,
     if ((rc = virStoragePoolMountedSource(def, &mounted)) < 0)
         return -1;
 
-    if (rc == 1 && STREQ_NULLABLE(mounted, source))
+    if (rc == 1 && STREQ_NULLABLE(mounted, source)) {
+        virResetLastError();
         return 0;
+    }
 
-    virReportError(VIR_ERR_OPERATION_FAILED,
-                   _("cannot mount '%s' on '%s' for pool '%s': the server did not answer within %d seconds; check that host '%s' is up and exports '%s' ('showmount -e %s')"),
-                   source, def->target.path, def->name,
-                   VIR_STORAGE_MOUNT_NFS_TIME_LIMIT,
-                   def->source.hosts[0].name, def->source.dir,
-                   def->source.hosts[0].name);
+    virReportError(VIR_ERR_OPERATION_TIMEOUT,
+                   _("cannot mount '%s' on '%s' for pool '%s': the server did not answer within %u seconds and mount was stopped; check that host '%s' is up and exports '%s'"),
+                   source, def->target.path, def->name, seconds,
+                   def->source.hosts[0].name, def->source.dir);
     return -1;
 }
 
@@ -189,17 +191,27 @@ virStoragePoolMountRun(virStoragePoolDef *def,
 {
     g_autoptr(virCommand) cmd = NULL;
     g_autofree char *errbuf = NULL;
+    g_autofree char *what = NULL;
+    unsigned int seconds = virStorageMountTimeLimit(def);
+    bool timedOut = false;
     int status;
 
     if (!(cmd = virStorageMountBuildCommand(def, source)))
         return -1;
 
-    if ((status = virStorageCommandRunStatus(cmd, &errbuf)) <= 0)
-        return status;
+    if (seconds == 0) {
+        status = virStorageCommandRunStatus(cmd, &errbuf);
+    } else {
+        what = g_strdup_printf(_("cannot mount '%s' on '%s' for pool '%s'"),
+                               source, def->target.path, def->name);
+        status = virStorageCommandRunLimited(cmd, seconds, what, NULL, &errbuf,
+                                             &timedOut);
+    }
 
-    /* mount(8) itself exits with 1..64, never with these */
-    if (def->type == VIR_STORAGE_POOL_NETFS && virStorageMountTimedOut(status))
-        return virStoragePoolMountTimedOut(def, source);
+    if (timedOut)
+        return virStoragePoolMountTimedOut(def, source, seconds);
+    if (status <= 0)
+        return status;
 
     virReportError(VIR_ERR_OPERATION_FAILED,
                    _("cannot mount '%s' on '%s' for pool '%s': %s"),
@@ -272,15 +284,19 @@ virStoragePoolMountStart(virStoragePoolObj *pool)
  */
 
 /* The exit status of the probe (0: the server answered), or -1 with
- * an error reported when it could not be run; @errbuf gets its
- * stderr. */
+ * an error reported when it could not be run or was stopped at its
+ * limit (*@timedOut then set); @errbuf gets its stderr. */
 static int
 virStoragePoolNetfsProbe(virStoragePoolDef *def,
-                         char **errbuf)
+                         char **errbuf,
+                         bool *timedOut)
 {
     g_autoptr(virCommand) cmd = virStorageMountProbeBuildCommand(def->target.path);
+    g_autofree char *what = g_strdup_printf(_("cannot read the file system of netfs pool '%s' on '%s'"),
+                                            def->name, def->target.path);
 
-    return virStorageCommandRunStatus(cmd, errbuf);
+    return virStorageCommandRunLimited(cmd, VIR_STORAGE_MOUNT_PROBE_TIME_LIMIT,
+                                       what, NULL, errbuf, timedOut);
 }
 
 
@@ -298,18 +314,20 @@ virStoragePoolNetfsRefresh(virStoragePoolObj *pool)
 {
     virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
     g_autofree char *errbuf = NULL;
+    bool timedOut = false;
     int status;
 
-    if ((status = virStoragePoolNetfsProbe(def, &errbuf)) < 0)
-        return -1;
+    status = virStoragePoolNetfsProbe(def, &errbuf, &timedOut);
 
-    if (virStorageMountTimedOut(status)) {
-        virReportError(VIR_ERR_OPERATION_FAILED,
+    if (timedOut) {
+        virReportError(VIR_ERR_OPERATION_TIMEOUT,
                        _("server '%s' of netfs pool '%s' did not answer within %d seconds: cannot list the volumes on '%s'; the pool is stopped (its mount detached), start it again once the server is back"),
                        virStoragePoolNetfsHost(def), def->name,
                        VIR_STORAGE_MOUNT_PROBE_TIME_LIMIT, def->target.path);
         return -1;
     }
+    if (status < 0)
+        return -1;
 
     if (status != 0) {
         virReportError(VIR_ERR_OPERATION_FAILED,
@@ -329,15 +347,18 @@ static int
 virStoragePoolNetfsServerIsDead(virStoragePoolDef *def)
 {
     g_autofree char *errbuf = NULL;
-    int status;
+    bool timedOut = false;
 
     if (def->type != VIR_STORAGE_POOL_NETFS)
         return 0;
 
-    if ((status = virStoragePoolNetfsProbe(def, &errbuf)) < 0)
-        return -1;
-
-    return virStorageMountTimedOut(status) ? 1 : 0;
+    if (virStoragePoolNetfsProbe(def, &errbuf, &timedOut) < 0) {
+        if (!timedOut)
+            return -1;
+        virResetLastError();
+        return 1;
+    }
+    return 0;
 }
 
 
@@ -346,21 +367,28 @@ virStoragePoolNetfsDetach(virStoragePoolDef *def)
 {
     g_autoptr(virCommand) cmd = virStorageUmountLazyBuildCommand(def->target.path);
     g_autofree char *errbuf = NULL;
+    g_autofree char *what = g_strdup_printf(_("cannot detach '%s' of netfs pool '%s'"),
+                                            def->target.path, def->name);
+    bool timedOut = false;
     int status;
 
-    if ((status = virStorageCommandRunStatus(cmd, &errbuf)) < 0)
+    status = virStorageCommandRunLimited(cmd, VIR_STORAGE_MOUNT_PROBE_TIME_LIMIT,
+                                         what, NULL, &errbuf, &timedOut);
+    if (status < 0 && !timedOut)
         return -1;
 
     /* the detach itself is done early in umount(2); what may still wait
      * on the server is the release of the file system after it */
-    if (status != 0 && virStorageMountIsMounted(def->target.path) == 0)
+    if (status != 0 && virStorageMountIsMounted(def->target.path) == 0) {
+        virResetLastError();
         status = 0;
+    }
 
     if (status != 0) {
-        virReportError(VIR_ERR_OPERATION_FAILED,
+        virReportError(timedOut ? VIR_ERR_OPERATION_TIMEOUT : VIR_ERR_OPERATION_FAILED,
                        _("server '%s' of netfs pool '%s' does not answer and '%s' cannot be detached: %s"),
                        virStoragePoolNetfsHost(def), def->name, def->target.path,
-                       virStorageMountTimedOut(status) ? _("umount --lazy did not finish") :
+                       timedOut ? _("umount --lazy did not finish") :
                        *errbuf ? errbuf : _("umount failed"));
         return -1;
     }

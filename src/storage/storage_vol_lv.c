@@ -440,6 +440,7 @@ virStorageVolLVDelete(virStoragePoolObj *pool,
     virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
     g_autoptr(virCommand) cmd = NULL;
     g_autofree char *errbuf = NULL;
+    g_autofree char *what = NULL;
     int rc;
 
     virCheckFlags(0, -1);
@@ -449,7 +450,8 @@ virStorageVolLVDelete(virStoragePoolObj *pool,
 
     /* without --force lvremove itself refuses an open LV */
     cmd = virStorageLVMBuildLVRemove(def->source.name, vol->name);
-    if ((rc = virStorageCommandRunStatus(cmd, &errbuf)) <= 0)
+    what = g_strdup_printf("remove volume '%s' of pool '%s'", vol->name, def->name);
+    if ((rc = virStorageLVMRunStatus(cmd, what, NULL, &errbuf)) <= 0)
         return rc;
 
     if (strstr(errbuf, "in use") || strstr(errbuf, "open")) {
