@@ -322,6 +322,40 @@ def test_clone_into_partition(virsh, conn, disk, tmp_path):
         assert f.read(MiB) == b"\x42" * MiB
 
 
+@pytest.mark.stock_differs("vol-backing-outside-pools",
+                           reason="stock's qemu-img convert follows the backing file a guest's header names and copies the host file into the partition")
+def test_clone_into_partition_does_not_copy_the_file_a_header_names(virsh, conn, disk, tmp_path):
+    """A raw file whose bytes are a qcow2 header naming a host file (as a
+    guest writes it) is cloned into a partition: refused, nothing of the
+    host file reaches the partition."""
+    secret = tmp_path / "host-secret"
+    secret.write_bytes(b"HOST-SECRET-BYTES!" * 1024)
+    os.chmod(str(secret), 0o600)
+    files = tmp_path / "files"
+    files.mkdir()
+    hdr = str(tmp_path / "hdr.qcow2")
+    run(["qemu-img", "create", "-q", "-f", "qcow2", "-u", "-b", str(secret),
+         "-F", "raw", hdr, "1M"])
+    with open(hdr, "rb") as f, open(str(files / "guest.img"), "wb") as out:
+        out.write(f.read())
+        out.truncate(MiB)
+    src = conn.storagePoolCreateXML(
+        "<pool type='dir'><name>guestfiles</name><target><path>%s</path></target></pool>"
+        % files, 0)
+    dev = disk()
+    started_pool(virsh, conn, "cloneguest", dev)
+    xml = tmp_path / "v.xml"
+    xml.write_text("<volume><name>%s</name><capacity>4194304</capacity></volume>" % dev.part(1))
+    with pytest.raises(libvirt.libvirtError) as e:
+        conn.storagePoolLookupByName("cloneguest").createXMLFrom(
+            xml.read_text(), src.storageVolLookupByName("guest.img"), 0)
+    msg = expect_error(e, libvirt.VIR_ERR_INVALID_ARG)
+    assert str(secret) in msg
+    if os.path.exists("/dev/" + dev.part(1)):
+        with open("/dev/" + dev.part(1), "rb") as f:
+            assert b"HOST-SECRET" not in f.read(MiB)
+
+
 # ------------------------------------------------ bad inputs
 
 @pytest.mark.parametrize("flag", [None, "--no-overwrite"])
