@@ -1,11 +1,14 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""count-results.py: combine meson test and pytest results into one line.
+"""count-results.py: combine meson test, pytest and fuzzer results into one line.
 
-    count-results.py TESTLOG.JSON MESON_RC JUNIT.XML PYTEST_RC [JUNIT.XML PYTEST_RC]...
+    count-results.py TESTLOG.JSON MESON_RC JUNIT.XML PYTEST_RC [RESULTS RC]...
 
-Each further JUNIT.XML PYTEST_RC pair is another pytest run (the suites run
-inside the test VM) and adds to the pytest counts.
+Each further RESULTS RC pair is another run, counted by what RESULTS is:
+a meson testlog (*.json: the sanitized build's unit tests), a pytest JUnit
+file (*.xml: the suites inside the test VM, the sanitized host suite), or
+the output of build-aux/run-fuzzers.sh (any other name: one 'ok: NAME'
+or 'FAILED: NAME' line per harness).
 
 Prints a breakdown, then 'N passed, N failed' as the very last line, and
 exits 1 if anything failed.  Passed: meson OK / EXPECTEDFAIL, pytest
@@ -70,28 +73,55 @@ def count_pytest(path, rc):
     return passed, failed, names
 
 
+def count_fuzz(path, rc):
+    passed = failed = 0
+    names = []
+    try:
+        with open(path, errors="replace") as f:
+            for line in f:
+                if line.startswith("ok: "):
+                    passed += 1
+                elif line.startswith("FAILED: "):
+                    failed += 1
+                    names.append("fuzzer " + line[len("FAILED: "):].strip())
+    except OSError:
+        pass
+    if rc != 0 and failed == 0:
+        failed += 1
+        names.append("run-fuzzers.sh exited with status %d" % rc)
+    elif passed + failed == 0:
+        failed += 1
+        names.append("run-fuzzers.sh ran no harness")
+    return passed, failed, names
+
+
 def main():
     if len(sys.argv) < 5 or len(sys.argv) % 2 != 1:
         sys.exit("usage: count-results.py TESTLOG.JSON MESON_RC JUNIT.XML PYTEST_RC "
-                 "[JUNIT.XML PYTEST_RC]...")
-    testlog, meson_rc = sys.argv[1:3]
-    mp, mf, mnames = count_meson(testlog, int(meson_rc))
-    pp = pf = 0
-    pnames = []
-    for i in range(3, len(sys.argv), 2):
-        junit, pytest_rc = sys.argv[i:i + 2]
-        p, f, names = count_pytest(junit, int(pytest_rc))
+                 "[RESULTS RC]...")
+    counts = {"meson test": [0, 0], "pytest": [0, 0], "fuzzers": [0, 0]}
+    failures = []
+    for i in range(1, len(sys.argv), 2):
+        path, rc = sys.argv[i], int(sys.argv[i + 1])
+        if path.endswith(".json"):
+            kind, (p, f, names) = "meson test", count_meson(path, rc)
+        elif path.endswith(".xml"):
+            kind, (p, f, names) = "pytest", count_pytest(path, rc)
+        else:
+            kind, (p, f, names) = "fuzzers", count_fuzz(path, rc)
         if i > 3:
-            names = ["%s (%s)" % (n, junit) for n in names]
-        pp += p
-        pf += f
-        pnames += names
-    for name in mnames + pnames:
+            names = ["%s (%s)" % (n, path) for n in names]
+        counts[kind][0] += p
+        counts[kind][1] += f
+        failures += names
+    for name in failures:
         print("FAILED: " + name)
-    print("meson test: %d passed, %d failed; pytest: %d passed, %d failed"
-          % (mp, mf, pp, pf))
-    print("%d passed, %d failed" % (mp + pp, mf + pf))
-    sys.exit(1 if mf + pf else 0)
+    print("; ".join("%s: %d passed, %d failed" % (kind, p, f)
+                    for kind, (p, f) in counts.items()))
+    passed = sum(p for p, f in counts.values())
+    failed = sum(f for p, f in counts.values())
+    print("%d passed, %d failed" % (passed, failed))
+    sys.exit(1 if failed else 0)
 
 
 if __name__ == "__main__":

@@ -4,13 +4,17 @@
 # run-tests.sh: install what is missing, build, and run every test: the C
 # unit tests (meson test) and the integration suites (pytest on
 # tests/integration, against our modules and the stock ones; the suites of
-# tests/integration/vm inside the test VM, tests/vm/run-suites.sh).
+# tests/integration/vm inside the test VM, tests/vm/run-suites.sh); then
+# a short run of every fuzzer (build-aux/run-fuzzers.sh, clang build in
+# BUILD-fuzz/), and the unit tests and host suite again with our modules
+# and helper built with ASan and UBSan (BUILD-asan/, our daemon only).
 #
 #   build-aux/run-tests.sh [PYTEST-ARGS...]
 #
 # Must run as root.  The last line of the output is 'N passed, N failed',
-# counted over both; skipped tests count as failed (a skip proves nothing).
-# Exits non-zero if anything failed, was skipped, or if pytest found no test.
+# counted over all of them; skipped tests count as failed (a skip proves
+# nothing).  Exits non-zero if anything failed, was skipped, or if pytest
+# found no test.  LVSB_FUZZ_SECONDS (default 30) is each fuzzer's time.
 
 set -u
 
@@ -52,6 +56,42 @@ if [ "$vm_rc" = 5 ] && [ $# -gt 0 ]; then
     vm_rc=0
 fi
 
+# the fuzzers, each for LVSB_FUZZ_SECONDS (docs/security.rst, Fuzzing)
+echo "=== fuzzers (build-aux/run-fuzzers.sh, ${LVSB_FUZZ_SECONDS:-30} s each)"
+fuzz_results=$build/fuzz-results.txt
+step_start=$(date +%s)
+LVSB_FUZZ_BUILD_DIR=${LVSB_FUZZ_BUILD_DIR:-$build-fuzz} \
+    "$top/build-aux/run-fuzzers.sh" >"$fuzz_results" 2>&1
+fuzz_rc=$?
+grep -E -v '^\[[0-9]+/[0-9]+\] ' "$fuzz_results"
+echo "=== fuzzers: $(( $(date +%s) - step_start )) s"
+
+# our modules and helper with ASan and UBSan (docs/security.rst,
+# Sanitizers): the unit tests, and the host suite with our daemon only
+# (the stock modules are not sanitized)
+echo "=== sanitized build: meson test and pytest tests/integration, ours only"
+asan_build=${LVSB_ASAN_BUILD_DIR:-$build-asan}
+step_start=$(date +%s)
+rm -f "$asan_build/meson-logs/testlog.json" "$asan_build/pytest-junit.xml"
+if { [ -f "$asan_build/build.ninja" ] ||
+     meson setup "$asan_build" "$top" -Db_sanitize=address,undefined \
+         -Db_lundef=false; } && ninja -C "$asan_build"; then
+    meson test -C "$asan_build" --print-errorlogs
+    asan_meson_rc=$?
+    (cd "$top" && LVSB_BUILD_DIR="$asan_build" LVSB_BACKENDS=ours \
+        /usr/bin/python3 -m pytest tests/integration \
+        --ignore=tests/integration/vm -p no:cacheprovider -rfEsxX \
+        --junitxml="$asan_build/pytest-junit.xml" "$@")
+    asan_pytest_rc=$?
+else
+    echo "run-tests: the sanitized build failed" >&2
+    asan_meson_rc=1
+    asan_pytest_rc=1
+fi
+echo "=== sanitized build and suites: $(( $(date +%s) - step_start )) s"
+
 /usr/bin/python3 "$top/build-aux/count-results.py" \
     "$build/meson-logs/testlog.json" "$meson_rc" "$junit" "$pytest_rc" \
-    "$vm_junit" "$vm_rc"
+    "$vm_junit" "$vm_rc" "$fuzz_results" "$fuzz_rc" \
+    "$asan_build/meson-logs/testlog.json" "$asan_meson_rc" \
+    "$asan_build/pytest-junit.xml" "$asan_pytest_rc"
