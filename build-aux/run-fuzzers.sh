@@ -17,10 +17,9 @@
 # fuzz.log.  Exits 1 if any harness crashed, leaked, timed out or could
 # not run; the last line is 'N passed, N failed' (one per harness).
 #
-# The harnesses run as 'nobody' (setpriv): a probe of an image header
-# that names a backing file, or any other path an input makes up, never
-# reads a host file with root's rights.  Must run as root, or as a user
-# who may run them as they are.
+# As root, the harnesses run as 'nobody' (setpriv): a probe of an image
+# header that names a backing file, or any other path an input makes up,
+# never reads a host file with root's rights.
 
 set -u
 
@@ -60,12 +59,18 @@ if [ ! -f "$fbuild/build.ninja" ]; then
 fi
 ninja -C "$fbuild" || die "the fuzzing build failed"
 
+# As root, each harness runs as nobody from a staging directory in /tmp
+# (the checkout may not be readable by nobody): the binary, the seeds
+# and the corpus so far are copied there, and what the run found is
+# copied back into $work.
 if [ "$(id -u)" = 0 ]; then
     runas="setpriv --reuid=nobody --regid=nogroup --clear-groups --"
-    owner=nobody:nogroup
+    stage=$(mktemp -d /tmp/lvsb-fuzz.XXXXXX) || die "cannot make a staging directory"
+    chmod 755 "$stage"
+    trap 'rm -rf "$stage"' EXIT
 else
     runas=
-    owner=
+    stage=
 fi
 
 # with -jobs, libFuzzer runs each job in a child writing fuzz-N.log
@@ -77,30 +82,46 @@ passed=0
 failed=0
 for name in $harnesses; do
     exe=$fbuild/tests/fuzz/${name}_fuzzer
+    seeds=$top/tests/fuzz/$name
     dir=$work/$name
-    if [ ! -x "$exe" ]; then
-        echo "FAILED: $name: no harness $exe"
+    if [ ! -x "$exe" ] || [ ! -d "$seeds" ]; then
+        echo "FAILED: $name: no harness $exe or no seed corpus $seeds"
         failed=$((failed + 1))
         continue
     fi
     mkdir -p "$dir/corpus" "$dir/artifacts"
     rm -f "$dir"/artifacts/* "$dir"/fuzz-*.log
-    [ -n "$owner" ] && chown -R "$owner" "$dir"
+
+    run=$dir
+    if [ -n "$stage" ]; then
+        run=$stage/$name
+        mkdir -p "$run/corpus" "$run/artifacts" "$run/seeds"
+        cp "$exe" "$run/harness" && cp -R "$seeds/." "$run/seeds/" &&
+            cp -R "$dir/corpus/." "$run/corpus/" &&
+            chown -R nobody:nogroup "$run" || die "cannot stage $name in $run"
+        exe=$run/harness
+        seeds=$run/seeds
+    fi
 
     start=$(date +%s)
     # shellcheck disable=SC2046,SC2086
-    (cd "$dir" && ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 \
+    (cd "$run" && ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 \
         UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
         timeout --kill-after=10 $((seconds + 120)) \
         $runas "$exe" -max_total_time="$seconds" -timeout=10 \
             -rss_limit_mb=2048 -print_final_stats=1 \
             $parallel \
-            -artifact_prefix="$dir/artifacts/" \
+            -artifact_prefix="$run/artifacts/" \
             $(harness_options "$name") \
-            "$dir/corpus" "$top/tests/fuzz/$name" >"$dir/fuzz.log" 2>&1)
+            "$run/corpus" "$seeds" >"$dir/fuzz.log" 2>&1)
     rc=$?
     took=$(( $(date +%s) - start ))
-    cat "$dir"/fuzz-*.log >>"$dir/fuzz.log" 2>/dev/null
+    cat "$run"/fuzz-*.log >>"$dir/fuzz.log" 2>/dev/null
+    if [ -n "$stage" ]; then
+        cp -R "$run/corpus/." "$dir/corpus/"
+        cp -R "$run/artifacts/." "$dir/artifacts/"
+        rm -rf "$run"
+    fi
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/fuzz.log" |
            awk '{ n += $1 } END { print n + 0 }')
     artifacts=$(ls "$dir/artifacts" 2>/dev/null)
