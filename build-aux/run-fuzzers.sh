@@ -105,7 +105,9 @@ for name in $harnesses; do
 
     start=$(date +%s)
     # shellcheck disable=SC2046,SC2086
-    (cd "$run" && ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 \
+    # TMPDIR: the files a harness makes go where the run is cleaned up
+    # (libFuzzer leaves by _exit on a crash or at its time limit)
+    (cd "$run" && TMPDIR=$run ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 \
         UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
         timeout --kill-after=10 $((seconds + 120)) \
         $runas "$exe" -max_total_time="$seconds" -timeout=10 \
