@@ -198,9 +198,10 @@ def helper_running_for(daemon, seconds):
 
 
 # The tool runs for about 50 ms (ours) or 120 ms (stock, parted and
-# udevadm) on an idle machine: the kill lands before, during or after its
-# write to the disk.
-@pytest.mark.parametrize("delay_ms", [0, 15, 30])
+# udevadm) on a loaded machine, but our helper can end within 30 ms on an
+# idle one: then no create is ever killed.  The kill lands before or
+# during its write to the disk.
+@pytest.mark.parametrize("delay_ms", [0, 15])
 def test_kill_during_partition_create(crash_daemon, backend, tmp_path, delay_ms):
     """The daemon is killed while the partition tool it runs (our helper,
     or parted for stock) is at work.  Afterwards the table on the disk and
