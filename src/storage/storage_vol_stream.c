@@ -218,33 +218,17 @@ streamOpenVolume(virStoragePoolObj *pool,
                  struct stat *sb)
 {
     virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
+    bool filePool = def->type == VIR_STORAGE_POOL_DIR ||
+                    def->type == VIR_STORAGE_POOL_FS ||
+                    def->type == VIR_STORAGE_POOL_NETFS;
 
-    switch ((virStoragePoolType) def->type) {
-    case VIR_STORAGE_POOL_DIR:
-    case VIR_STORAGE_POOL_FS:
-    case VIR_STORAGE_POOL_NETFS:
-        if (vol->type != VIR_STORAGE_VOL_FILE) {
-            virReportError(VIR_ERR_OPERATION_INVALID,
-                           _("volume '%s' of pool '%s' is not a file: only files are uploaded and downloaded"),
-                           vol->name, def->name);
-            return -1;
-        }
-        return virStorageVolOpenFile(def, vol, flags, sb);
-    case VIR_STORAGE_POOL_LOGICAL:
-    case VIR_STORAGE_POOL_DISK:
-    case VIR_STORAGE_POOL_ISCSI:
-    case VIR_STORAGE_POOL_ISCSI_DIRECT:
-    case VIR_STORAGE_POOL_SCSI:
-    case VIR_STORAGE_POOL_MPATH:
-    case VIR_STORAGE_POOL_RBD:
-    case VIR_STORAGE_POOL_SHEEPDOG:
-    case VIR_STORAGE_POOL_GLUSTER:
-    case VIR_STORAGE_POOL_ZFS:
-    case VIR_STORAGE_POOL_VSTORAGE:
-    case VIR_STORAGE_POOL_LAST:
-        break;
+    if (filePool && vol->type != VIR_STORAGE_VOL_FILE) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("volume '%s' of pool '%s' is not a file: only files are uploaded and downloaded"),
+                       vol->name, def->name);
+        return -1;
     }
-    return virStorageVolOpenBlock(def, vol, flags, sb);
+    return virStorageVolOpen(def, vol, flags, sb);
 }
 
 
