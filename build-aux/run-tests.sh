@@ -15,6 +15,13 @@
 # counted over all of them; skipped tests count as failed (a skip proves
 # nothing).  Exits non-zero if anything failed, was skipped, or if pytest
 # found no test.  LVSB_FUZZ_SECONDS (default 30) is each fuzzer's time.
+#
+# Each step has a time limit, about twice its usual time on 2 cores, so
+# that a stuck test fails its step and the run still ends with its count
+# inside CI's 90 minutes: pytest gets SIGINT at the limit (it stops, runs
+# the teardowns and writes its JUnit file) and SIGKILL a minute later.
+# LVSB_STEP_MINUTES_HOST, _VM, _FUZZ and _ASAN override the limits
+# (20, 25, 12 and 15 minutes).
 
 set -u
 
@@ -22,6 +29,19 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build=${LVSB_BUILD_DIR:-$top/build}
 export LVSB_BUILD_DIR="$build"
 junit=$build/pytest-junit.xml
+
+# bounded STEP MINUTES COMMAND...: COMMAND, interrupted after MINUTES
+bounded() {
+    step=$1
+    minutes=$2
+    shift 2
+    timeout --signal=INT --kill-after=60 "${minutes}m" "$@"
+    rc=$?
+    if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+        echo "run-tests: $step did not end in $minutes minutes and was stopped" >&2
+    fi
+    return "$rc"
+}
 
 final() {
     echo "$1 passed, $2 failed"
@@ -40,17 +60,23 @@ meson_rc=$?
 
 echo "=== pytest tests/integration"
 rm -f "$junit"
-(cd "$top" && /usr/bin/python3 -m pytest tests/integration \
+step_start=$(date +%s)
+(cd "$top" && bounded "the host suite" "${LVSB_STEP_MINUTES_HOST:-20}" \
+    /usr/bin/python3 -m pytest tests/integration \
     --ignore=tests/integration/vm \
     -p no:cacheprovider -rfEsxX --junitxml="$junit" "$@")
 pytest_rc=$?
+echo "=== pytest tests/integration: $(( $(date +%s) - step_start )) s"
 
 # device-mapper, SCSI, iSCSI and NFS suites: one boot of the test VM
 # (tests/vm/README.md); a guest that hangs or dies counts as a failure
 echo "=== pytest tests/integration/vm (inside the test VM)"
 vm_junit=$build/vm-results/pytest-junit.xml
-"$top/tests/vm/run-suites.sh" --junitxml "$vm_junit" -rfEsxX "$@"
+step_start=$(date +%s)
+LVSB_VM_TIMEOUT=$(( ${LVSB_STEP_MINUTES_VM:-25} * 60 )) \
+    "$top/tests/vm/run-suites.sh" --junitxml "$vm_junit" -rfEsxX "$@"
 vm_rc=$?
+echo "=== pytest tests/integration/vm: $(( $(date +%s) - step_start )) s"
 # PYTEST-ARGS such as -k may select no in-VM test: that is no failure
 if [ "$vm_rc" = 5 ] && [ $# -gt 0 ]; then
     vm_rc=0
@@ -60,7 +86,8 @@ fi
 echo "=== fuzzers (build-aux/run-fuzzers.sh, ${LVSB_FUZZ_SECONDS:-30} s each)"
 fuzz_results=$build/fuzz-results.txt
 step_start=$(date +%s)
-LVSB_FUZZ_BUILD_DIR=${LVSB_FUZZ_BUILD_DIR:-$build-fuzz} \
+bounded "the fuzzers" "${LVSB_STEP_MINUTES_FUZZ:-12}" \
+    env LVSB_FUZZ_BUILD_DIR="${LVSB_FUZZ_BUILD_DIR:-$build-fuzz}" \
     "$top/build-aux/run-fuzzers.sh" >"$fuzz_results" 2>&1
 fuzz_rc=$?
 grep -E -v '^\[[0-9]+/[0-9]+\] ' "$fuzz_results"
@@ -78,7 +105,8 @@ if { [ -f "$asan_build/build.ninja" ] ||
          -Db_lundef=false; } && ninja -C "$asan_build"; then
     meson test -C "$asan_build" --print-errorlogs
     asan_meson_rc=$?
-    (cd "$top" && LVSB_BUILD_DIR="$asan_build" LVSB_BACKENDS=ours \
+    (cd "$top" && bounded "the sanitized host suite" "${LVSB_STEP_MINUTES_ASAN:-15}" \
+        env LVSB_BUILD_DIR="$asan_build" LVSB_BACKENDS=ours \
         /usr/bin/python3 -m pytest tests/integration \
         --ignore=tests/integration/vm -p no:cacheprovider -rfEsxX \
         --junitxml="$asan_build/pytest-junit.xml" "$@")

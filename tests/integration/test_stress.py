@@ -69,6 +69,11 @@ FD_SLACK = 4
 # calls of a 60 s run exceeds the slack.  Under AddressSanitizer (its
 # quarantine keeps freed memory) RSS says nothing and is not checked.
 RSS_SLACK_KIB = 12 * 1024
+# A client whose call has not returned after this long means a stuck
+# daemon: the test then prints libvirtd's backtraces, kills it and fails
+# (the longest call of a normal run, under AddressSanitizer on 2 loaded
+# cores, takes a few seconds).
+STUCK_SECONDS = 180
 
 E = libvirt
 
@@ -219,8 +224,8 @@ class Stress:
         try:
             while not self.stop.is_set():
                 if self.pause.is_set():
-                    self.arrived.wait(timeout=600)
-                    self.resume.wait(timeout=600)
+                    self.arrived.wait(timeout=STUCK_SECONDS)
+                    self.resume.wait(timeout=STUCK_SECONDS)
                     continue
                 client.step()
         except Exception:           # noqa: BLE001 - reported as a failure
@@ -269,8 +274,8 @@ class Client:
         if self.s.can_resize:
             ops.append("resize")
         op = self.rng.choice(ops)
-        if not rec.lock.acquire(timeout=300):
-            raise RuntimeError("volume %s stayed locked for 300 s" % rec.name)
+        if not rec.lock.acquire(timeout=STUCK_SECONDS):
+            raise RuntimeError("volume %s stayed locked for %d s" % (rec.name, STUCK_SECONDS))
         try:
             if rec.gone:
                 return
@@ -382,7 +387,7 @@ class Client:
             except libvirt.libvirtError:
                 pass
         with rec.cond:
-            if not rec.cond.wait_for(lambda: rec.inflight == 0, timeout=300):
+            if not rec.cond.wait_for(lambda: rec.inflight == 0, timeout=STUCK_SECONDS):
                 raise RuntimeError("calls racing the upload of %s never ended" % rec.name)
             racing = rec.racing
             rec.racing = []
@@ -656,6 +661,15 @@ def sanitized(pid):
         return "libasan" in f.read()
 
 
+def stuck(daemon, why):
+    """Fail the test on a stuck daemon: libvirtd's backtraces and log,
+    then the daemon killed, so that no cleanup call waits on it."""
+    stacks = daemon.stacks()
+    log = daemon.tail()
+    daemon.kill()
+    pytest.fail("%s; libvirtd's threads:\n%s\nits log:\n%s" % (why, stacks, log))
+
+
 # ------------------------------------------------------------------ the test
 
 @pytest.fixture
@@ -708,14 +722,16 @@ def test_stress(stress_daemon, backend, kind, tmp_path):
         time.sleep(WARMUP_SECONDS)
         s.pause.set()
         try:
-            s.arrived.wait(timeout=600)
+            s.arrived.wait(timeout=STUCK_SECONDS)
         except threading.BrokenBarrierError:
+            if not s.errors:
+                stuck(daemon, "the clients did not all pause in %d s" % STUCK_SECONDS)
             pytest.fail("a client stopped:\n" + "\n".join(s.errors[:20]))
         ops_warm = sum(s.ops.values())
         fds_warm = fd_count(daemon.pid)
         rss_warm = rss_kib(daemon.pid)
         s.pause.clear()
-        s.resume.wait(timeout=600)
+        s.resume.wait(timeout=STUCK_SECONDS)
 
         # the load; every 10 s the calls made and VmRSS (shown with -s)
         end = time.monotonic() + STRESS_SECONDS - WARMUP_SECONDS
@@ -723,9 +739,11 @@ def test_stress(stress_daemon, backend, kind, tmp_path):
             time.sleep(min(10, max(0, end - time.monotonic())))
             print("  %d calls, VmRSS %d KiB" % (sum(s.ops.values()), rss_kib(daemon.pid)))
         s.stop.set()
+        deadline = time.monotonic() + STUCK_SECONDS
         for t in threads:
-            t.join(timeout=600)
-            assert not t.is_alive(), "a client did not stop in 600 s"
+            t.join(timeout=max(0, deadline - time.monotonic()))
+        if any(t.is_alive() for t in threads):
+            stuck(daemon, "a client did not stop in %d s" % STUCK_SECONDS)
         fds_end = fd_count(daemon.pid)
         rss_end = rss_kib(daemon.pid)
         print("calls: %s" % ", ".join("%s %d" % kv for kv in sorted(s.ops.items())))

@@ -158,6 +158,21 @@ class TestDaemon:
                 pass
         return "\n".join(out)
 
+    def stacks(self, timeout=120):
+        """Every thread's backtrace in libvirtd (gdb in batch mode), for a
+        test that found the daemon stuck; a line saying why if gdb could
+        not give them."""
+        try:
+            out = subprocess.run(
+                ["gdb", "--batch", "--nx", "-p", str(self.pid),
+                 "-ex", "set pagination off", "-ex", "thread apply all bt"],
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                timeout=timeout)
+        except (OSError, subprocess.TimeoutExpired) as e:
+            return "no backtrace of libvirtd: %s" % e
+        return "\n".join(line for line in out.stdout.splitlines()
+                         if line.startswith(("Thread ", "#")))
+
     def nsenter(self, argv, **kw):
         """Run @argv in the daemon's mount namespace (to see its mounts)."""
         return subprocess.run(["nsenter", "-t", str(self.pid), "-m", "--"] + list(argv),
