@@ -28,6 +28,41 @@ PRIVATE_DIRS = ["/etc/libvirt", "/run/libvirt", "/var/lib/libvirt",
                 "/var/log/libvirt", "/var/cache/libvirt"]
 
 
+def _backtraces(pid, timeout):
+    """Every thread's backtrace in process @pid, or why there is none."""
+    try:
+        out = subprocess.run(
+            ["gdb", "--batch", "--nx", "-p", str(pid),
+             "-ex", "set pagination off", "-ex", "thread apply all bt"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            timeout=timeout)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return "no backtrace of %d: %s" % (pid, e)
+    return "\n".join(line for line in out.stdout.splitlines()
+                     if line.startswith(("Thread ", "#")))
+
+
+def _descendants(pid):
+    """The processes below @pid, read from /proc/*/stat."""
+    parent = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % name) as f:
+                stat = f.read()
+        except OSError:
+            continue
+        parent[int(name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        kids = [c for c, pp in parent.items() if pp == p]
+        found += kids
+        todo += kids
+    return sorted(found)
+
+
 class TestDaemon:
     def __init__(self, backend_dir, workdir=None, drivers=("storage", "secret")):
         self.backend_dir = os.path.abspath(backend_dir)
@@ -159,19 +194,18 @@ class TestDaemon:
         return "\n".join(out)
 
     def stacks(self, timeout=120):
-        """Every thread's backtrace in libvirtd (gdb in batch mode), for a
-        test that found the daemon stuck; a line saying why if gdb could
-        not give them."""
-        try:
-            out = subprocess.run(
-                ["gdb", "--batch", "--nx", "-p", str(self.pid),
-                 "-ex", "set pagination off", "-ex", "thread apply all bt"],
-                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                timeout=timeout)
-        except (OSError, subprocess.TimeoutExpired) as e:
-            return "no backtrace of libvirtd: %s" % e
-        return "\n".join(line for line in out.stdout.splitlines()
-                         if line.startswith(("Thread ", "#")))
+        """Every thread's backtrace in libvirtd and in each process it
+        started that is still running (gdb in batch mode), for a test that
+        found the daemon stuck."""
+        out = ["libvirtd (%d):" % self.pid, _backtraces(self.pid, timeout)]
+        for pid in _descendants(self.pid):
+            try:
+                with open("/proc/%d/cmdline" % pid, "rb") as f:
+                    argv = f.read().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            out += ["child %d: %s" % (pid, argv), _backtraces(pid, timeout)]
+        return "\n".join(out)
 
     def nsenter(self, argv, **kw):
         """Run @argv in the daemon's mount namespace (to see its mounts)."""
