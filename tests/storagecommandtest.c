@@ -14,7 +14,7 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 
-#include "testutils.h"
+#include "lvsbtestutils.h"
 #include "storage_command.h"
 #include "virerror.h"
 #include "virfile.h"
@@ -82,8 +82,8 @@ testStoppedAtLimit(const void *opaque G_GNUC_UNUSED)
     g_assert_true(timedOut);
     g_assert_cmpfloat(took, >=, 1.0);
     g_assert_cmpfloat(took, <, 3.0);
-    virTestExpectError("sleep", VIR_ERR_OPERATION_TIMEOUT,
-                       "cannot list the NFS exports of host 'x': sleep did not finish within 1 seconds");
+    lvsbTestExpectError("sleep", VIR_ERR_OPERATION_TIMEOUT,
+                        "cannot list the NFS exports of host 'x': sleep did not finish within 1 seconds");
 }
 
 
@@ -107,7 +107,7 @@ testKilledAfterGrace(const void *opaque G_GNUC_UNUSED)
     g_assert_true(timedOut);
     g_assert_cmpfloat(took, >=, 1.0 + VIR_STORAGE_COMMAND_KILL_GRACE);
     g_assert_cmpfloat(took, <, 3.0 + VIR_STORAGE_COMMAND_KILL_GRACE);
-    virTestExpectError("sleep ignoring TERM", VIR_ERR_OPERATION_TIMEOUT, NULL);
+    lvsbTestExpectError("sleep ignoring TERM", VIR_ERR_OPERATION_TIMEOUT, NULL);
 }
 
 
@@ -192,7 +192,7 @@ int
 main(int argc,
      char **argv)
 {
-    virTestInit(&argc, &argv);
+    lvsbTestInit(&argc, &argv);
 
     g_test_add_data_func("/command/output-and-status", NULL, testOutputAndStatus);
     g_test_add_data_func("/command/large-output", NULL, testLargeOutput);

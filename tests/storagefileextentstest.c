@@ -17,7 +17,7 @@
 #include <glib/gstdio.h>
 
 #include "storage_file_extents.h"
-#include "testutils.h"
+#include "lvsbtestutils.h"
 
 #define MiB (1024 * 1024)
 
@@ -290,7 +290,7 @@ main(int argc, char **argv)
 
     g_test_init(&argc, &argv, NULL);
 
-    workdir = virTestMakeWorkDir("extentstest");
+    workdir = lvsbTestMakeWorkDir("extentstest");
 
     g_test_add_data_func("/extents/copy-keeps-holes", NULL, testCopyKeepsHoles);
     g_test_add_data_func("/extents/copy-stops-at-length", NULL, testCopyStopsAtLength);
@@ -304,7 +304,7 @@ main(int argc, char **argv)
 
     ret = g_test_run();
 
-    virTestRemoveWorkDir(workdir);
+    lvsbTestRemoveWorkDir(workdir);
     g_free(workdir);
     return ret;
 }

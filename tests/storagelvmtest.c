@@ -14,7 +14,7 @@
 
 #include <glib.h>
 
-#include "testutils.h"
+#include "lvsbtestutils.h"
 #include "storage_lvm.h"
 #include "virbuffer.h"
 
@@ -70,7 +70,7 @@ testBuilder(const void *opaque)
     const testBuilderCase *tc = opaque;
     g_autoptr(virCommand) cmd = tc->build();
 
-    virTestCompareCommandToFile(cmd, tc->name);
+    lvsbTestCompareCommandToFile(cmd, tc->name);
 }
 
 
@@ -228,12 +228,12 @@ static void
 testReport(const void *opaque)
 {
     const testReportCase *tc = opaque;
-    g_autofree char *inpath = virTestDataPath(tc->name, ".json");
-    g_autofree char *outpath = virTestDataPath(tc->name, ".parsed");
+    g_autofree char *inpath = lvsbTestDataPath(tc->name, ".json");
+    g_autofree char *outpath = lvsbTestDataPath(tc->name, ".parsed");
     g_autofree char *text = NULL;
     g_autofree char *dump = NULL;
 
-    if (!(text = virTestLoadFile(inpath)))
+    if (!(text = lvsbTestLoadFile(inpath)))
         return;
 
     if (!(dump = testParseAndDump(tc, text))) {
@@ -241,7 +241,7 @@ testReport(const void *opaque)
         g_test_fail();
         return;
     }
-    virTestCompareToFile(dump, outpath);
+    lvsbTestCompareToFile(dump, outpath);
 }
 
 
@@ -249,8 +249,8 @@ testReport(const void *opaque)
 static void
 testLVsFacts(const void *opaque G_GNUC_UNUSED)
 {
-    g_autofree char *path = virTestDataPath("lvs-capvg", ".json");
-    g_autofree char *text = virTestLoadFile(path);
+    g_autofree char *path = lvsbTestDataPath("lvs-capvg", ".json");
+    g_autofree char *text = lvsbTestLoadFile(path);
     g_autoptr(virStorageLVMLVList) list = NULL;
     const virStorageLVMLV *lv;
 
@@ -321,11 +321,11 @@ testBadReport(const void *opaque)
 {
     const testBadCase *tc = opaque;
     testReportCase rc = { tc->name, tc->kind };
-    g_autofree char *inpath = virTestDataPath(tc->name, ".json");
+    g_autofree char *inpath = lvsbTestDataPath(tc->name, ".json");
     g_autofree char *text = NULL;
     g_autofree char *dump = NULL;
 
-    if (!(text = virTestLoadFile(inpath)))
+    if (!(text = lvsbTestLoadFile(inpath)))
         return;
 
     virResetLastError();
@@ -334,7 +334,7 @@ testBadReport(const void *opaque)
         g_test_fail();
         return;
     }
-    virTestExpectError(tc->name, VIR_ERR_OPERATION_FAILED, tc->msgPart);
+    lvsbTestExpectError(tc->name, VIR_ERR_OPERATION_FAILED, tc->msgPart);
 }
 
 
@@ -379,13 +379,13 @@ testVGNames(const void *opaque G_GNUC_UNUSED)
             g_test_fail();
             continue;
         }
-        virTestExpectError(bad[i].name, VIR_ERR_INVALID_ARG, bad[i].msgPart);
+        lvsbTestExpectError(bad[i].name, VIR_ERR_INVALID_ARG, bad[i].msgPart);
     }
     virResetLastError();
     g_assert_cmpint(virStorageLVMVGNameValidate("p", NULL), ==, -1);
     virResetLastError();
     g_assert_cmpint(virStorageLVMVGNameValidate("p", toolong), ==, -1);
-    virTestExpectError("128 characters", VIR_ERR_INVALID_ARG, "at most 127");
+    lvsbTestExpectError("128 characters", VIR_ERR_INVALID_ARG, "at most 127");
 }
 
 
@@ -393,12 +393,12 @@ int
 main(int argc,
      char **argv)
 {
-    virTestInit(&argc, &argv);
-    virTestSetDataDir("storagelvmdata");
+    lvsbTestInit(&argc, &argv);
+    lvsbTestSetDataDir("storagelvmdata");
 
-    VIR_TEST_ADD_CASES("/storagelvm/argv", builderCases, testBuilder);
-    VIR_TEST_ADD_CASES("/storagelvm/report", reportCases, testReport);
-    VIR_TEST_ADD_CASES("/storagelvm/bad", badCases, testBadReport);
+    LVSB_TEST_ADD_CASES("/storagelvm/argv", builderCases, testBuilder);
+    LVSB_TEST_ADD_CASES("/storagelvm/report", reportCases, testReport);
+    LVSB_TEST_ADD_CASES("/storagelvm/bad", badCases, testBadReport);
     g_test_add_data_func("/storagelvm/lvs-facts", NULL, testLVsFacts);
     g_test_add_data_func("/storagelvm/vg-names", NULL, testVGNames);
 

@@ -31,7 +31,7 @@
 #include "storage_mkfs.h"
 #include "storage_mount.h"
 #include "storage_pool_fs_namespace.h"
-#include "testutils.h"
+#include "lvsbtestutils.h"
 #include "viralloc.h"
 #include "virerror.h"
 
@@ -157,7 +157,7 @@ static void
 testMount(const void *opaque)
 {
     const testMountCase *info = opaque;
-    g_autoptr(virStoragePoolDef) def = virTestParsePoolFile(info->pool);
+    g_autoptr(virStoragePoolDef) def = lvsbTestParsePoolFile(info->pool);
     g_autofree char *source = NULL;
     g_autoptr(virCommand) cmd = NULL;
 
@@ -172,9 +172,9 @@ testMount(const void *opaque)
         cmd = virStorageMountBuildCommand(def, source);
 
     if (info->error)
-        virTestExpectRefusal(info->name, cmd, info->error, NULL);
+        lvsbTestExpectRefusal(info->name, cmd, info->error, NULL);
     else
-        virTestCompareCommandToFile(cmd, info->name);
+        lvsbTestCompareCommandToFile(cmd, info->name);
 
     testUneditPool(def, info->edit);
 }
@@ -186,7 +186,7 @@ testUmount(const void *opaque G_GNUC_UNUSED)
     g_autoptr(virCommand) cmd = NULL;
 
     cmd = virStorageUmountBuildCommand("/var/lib/libvirt/pools/fs auto");
-    virTestCompareCommandToFile(cmd, "umount");
+    lvsbTestCompareCommandToFile(cmd, "umount");
 }
 
 
@@ -196,7 +196,7 @@ testUmountLazy(const void *opaque G_GNUC_UNUSED)
     g_autoptr(virCommand) cmd = NULL;
 
     cmd = virStorageUmountLazyBuildCommand("/var/lib/libvirt/pools/nfs42");
-    virTestCompareCommandToFile(cmd, "umount-lazy");
+    lvsbTestCompareCommandToFile(cmd, "umount-lazy");
 }
 
 
@@ -206,7 +206,7 @@ testProbe(const void *opaque G_GNUC_UNUSED)
     g_autoptr(virCommand) cmd = NULL;
 
     cmd = virStorageMountProbeBuildCommand("/var/lib/libvirt/pools/nfs42");
-    virTestCompareCommandToFile(cmd, "probe");
+    lvsbTestCompareCommandToFile(cmd, "probe");
 }
 
 
@@ -228,7 +228,7 @@ testTimeLimit(const void *opaque G_GNUC_UNUSED)
     size_t i;
 
     for (i = 0; i < G_N_ELEMENTS(cases); i++) {
-        g_autoptr(virStoragePoolDef) def = virTestParsePoolFile(cases[i].pool);
+        g_autoptr(virStoragePoolDef) def = lvsbTestParsePoolFile(cases[i].pool);
 
         if (!def)
             return;
@@ -248,9 +248,9 @@ testMkfs(const void *opaque)
                                      info->overwrite);
 
     if (info->error)
-        virTestExpectRefusal(info->name, cmd, info->error, NULL);
+        lvsbTestExpectRefusal(info->name, cmd, info->error, NULL);
     else
-        virTestCompareCommandToFile(cmd, info->name);
+        lvsbTestCompareCommandToFile(cmd, info->name);
 }
 
 
@@ -258,12 +258,12 @@ static void
 testMountInfo(const void *opaque)
 {
     const testMountInfoCase *info = opaque;
-    g_autofree char *path = virTestDataPath(info->file, "");
+    g_autofree char *path = lvsbTestDataPath(info->file, "");
     g_autofree char *text = NULL;
     g_autofree char *source = NULL;
     int rc;
 
-    if (!(text = virTestLoadFile(path)))
+    if (!(text = lvsbTestLoadFile(path)))
         return;
 
     rc = virStorageMountInfoFindTarget(text, info->target, &source);
@@ -427,21 +427,21 @@ testMountInfoMalformed(const void *opaque G_GNUC_UNUSED)
 int
 main(int argc, char **argv)
 {
-    virTestInit(&argc, &argv);
+    lvsbTestInit(&argc, &argv);
 
     if (virStoragePoolFSNamespaceRegister() < 0)
         g_error("cannot register the fs namespace: %s",
                 virGetLastErrorMessage());
 
-    virTestSetDataDir("storagemountargvdata");
+    lvsbTestSetDataDir("storagemountargvdata");
 
-    VIR_TEST_ADD_CASES("/mount", mountTests, testMount);
+    LVSB_TEST_ADD_CASES("/mount", mountTests, testMount);
     g_test_add_data_func("/mount/umount", NULL, testUmount);
     g_test_add_data_func("/mount/umount-lazy", NULL, testUmountLazy);
     g_test_add_data_func("/mount/probe", NULL, testProbe);
     g_test_add_data_func("/mount/time-limit", NULL, testTimeLimit);
-    VIR_TEST_ADD_CASES("/mkfs", mkfsTests, testMkfs);
-    VIR_TEST_ADD_CASES("/mountinfo", mountInfoTests, testMountInfo);
+    LVSB_TEST_ADD_CASES("/mkfs", mkfsTests, testMkfs);
+    LVSB_TEST_ADD_CASES("/mountinfo", mountInfoTests, testMountInfo);
 
     g_test_add_data_func("/mountinfo/malformed", NULL, testMountInfoMalformed);
     g_test_add_data_func("/mountinfo/system", NULL, testIsMounted);

@@ -24,7 +24,7 @@
 #include <config.h>
 
 #include "storage_netfs_sources.h"
-#include "testutils.h"
+#include "lvsbtestutils.h"
 #include "virerror.h"
 
 #define VIR_FROM_THIS VIR_FROM_STORAGE
@@ -55,14 +55,14 @@ static void
 testParse(const void *opaque)
 {
     const testParseCase *info = opaque;
-    g_autofree char *path = virTestDataPath(info->input, "");
-    g_autofree char *outPath = virTestDataPath(info->name, ".out.xml");
+    g_autofree char *path = lvsbTestDataPath(info->input, "");
+    g_autofree char *outPath = lvsbTestDataPath(info->name, ".out.xml");
     g_autofree char *text = NULL;
     g_autoptr(virStoragePoolSourceList) list = g_new0(virStoragePoolSourceList, 1);
     g_autofree char *xml = NULL;
     int rc;
 
-    if (!(text = virTestLoadFile(path)))
+    if (!(text = lvsbTestLoadFile(path)))
         return;
 
     list->type = VIR_STORAGE_POOL_NETFS;
@@ -81,7 +81,7 @@ testParse(const void *opaque)
 
     if (info->error) {
         g_assert_cmpint(rc, ==, -1);
-        virTestExpectError(info->name, info->error, NULL);
+        lvsbTestExpectError(info->name, info->error, NULL);
         return;
     }
 
@@ -98,7 +98,7 @@ testParse(const void *opaque)
         g_test_fail();
         return;
     }
-    virTestCompareToFile(xml, outPath);
+    lvsbTestCompareToFile(xml, outPath);
 }
 
 
@@ -107,7 +107,7 @@ testBuildShowmount(const void *opaque G_GNUC_UNUSED)
 {
     g_autoptr(virCommand) cmd = virStorageNetfsBuildShowmount(HOST);
 
-    virTestCompareCommandToFile(cmd, "showmount");
+    lvsbTestCompareCommandToFile(cmd, "showmount");
 }
 
 
@@ -116,7 +116,7 @@ testBuildGluster(const void *opaque G_GNUC_UNUSED)
 {
     g_autoptr(virCommand) cmd = virStorageNetfsBuildGlusterInfo("127.0.0.1");
 
-    virTestCompareCommandToFile(cmd, "gluster");
+    lvsbTestCompareCommandToFile(cmd, "gluster");
 }
 
 
@@ -133,7 +133,7 @@ testFindRefused(const void *opaque)
         g_test_fail();
         return;
     }
-    virTestExpectError(info->name, info->error, NULL);
+    lvsbTestExpectError(info->name, info->error, NULL);
 }
 
 
@@ -181,17 +181,17 @@ static const testFindCase findTests[] = {
 int
 main(int argc, char **argv)
 {
-    virTestInit(&argc, &argv);
-    virTestSetDataDir("storagenetfssourcesdata");
+    lvsbTestInit(&argc, &argv);
+    lvsbTestSetDataDir("storagenetfssourcesdata");
 
-    VIR_TEST_ADD_CASES("/netfs-sources/parse", parseTests, testParse);
+    LVSB_TEST_ADD_CASES("/netfs-sources/parse", parseTests, testParse);
 
     g_test_add_data_func("/netfs-sources/build/showmount", NULL,
                          testBuildShowmount);
     g_test_add_data_func("/netfs-sources/build/gluster", NULL,
                          testBuildGluster);
 
-    VIR_TEST_ADD_CASES("/netfs-sources/find", findTests, testFindRefused);
+    LVSB_TEST_ADD_CASES("/netfs-sources/find", findTests, testFindRefused);
 
     return g_test_run();
 }

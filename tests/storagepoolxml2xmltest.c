@@ -23,7 +23,7 @@
 #include "storage_pool_fs_namespace.h"
 #include "storage_pool_fs_mount_options.h"
 #include "storage_pool_logical_namespace.h"
-#include "testutils.h"
+#include "lvsbtestutils.h"
 
 #include <libxml/relaxng.h>
 
@@ -78,17 +78,17 @@ testPoolXMLValid(const void *opaque)
     g_autofree char *actual = NULL;
     g_autofree char *again = NULL;
 
-    if (!(input = virTestLoadFile(inpath)) ||
-        !(expected = virTestLoadFile(outpath)))
+    if (!(input = lvsbTestLoadFile(inpath)) ||
+        !(expected = lvsbTestLoadFile(outpath)))
         return;
 
     if (!(actual = testRoundTrip(input, inpath)) ||
-        virTestCompareToString(outpath, expected, actual) < 0)
+        lvsbTestCompareToString(outpath, expected, actual) < 0)
         return;
 
     if (!(again = testRoundTrip(expected, outpath)))
         return;
-    virTestCompareToString("second round trip of the output", expected, again);
+    lvsbTestCompareToString("second round trip of the output", expected, again);
 }
 
 
@@ -102,8 +102,8 @@ testPoolXMLInvalid(const void *opaque)
     g_autofree char *expected = NULL;
     g_autoptr(virStoragePoolDef) def = NULL;
 
-    if (!(input = virTestLoadFile(inpath)) ||
-        !(expected = virTestLoadFile(errpath)))
+    if (!(input = lvsbTestLoadFile(inpath)) ||
+        !(expected = lvsbTestLoadFile(errpath)))
         return;
     g_strchomp(expected);
 
@@ -116,7 +116,7 @@ testPoolXMLInvalid(const void *opaque)
         return;
     }
 
-    virTestCompareToString(errpath, expected, virGetLastErrorMessage());
+    lvsbTestCompareToString(errpath, expected, virGetLastErrorMessage());
 }
 
 
@@ -131,7 +131,7 @@ testMountOptsGet(const void *opaque)
     const virStoragePoolFSMountOpts *opts;
     size_t i;
 
-    if (!(input = virTestLoadFile(inpath)))
+    if (!(input = lvsbTestLoadFile(inpath)))
         return;
     if (!(def = virStoragePoolDefParse(input, NULL, 0))) {
         g_test_message("cannot parse %s: %s", inpath, virGetLastErrorMessage());
@@ -271,8 +271,8 @@ main(int argc,
 {
     const char *datadir;
 
-    virTestInit(&argc, &argv);
-    datadir = virTestSetDataDir(TEST_DATA_DIR);
+    lvsbTestInit(&argc, &argv);
+    datadir = lvsbTestSetDataDir(TEST_DATA_DIR);
 
     if (virStoragePoolFSNamespaceRegister() < 0 ||
         virStoragePoolLogicalNamespaceRegister() < 0) {

@@ -23,7 +23,7 @@
 #include "datatypes.h"
 #include "storage_stream.h"
 #include "virerror.h"
-#include "testutils.h"
+#include "lvsbtestutils.h"
 
 #define MiB (1024 * 1024)
 
@@ -260,8 +260,8 @@ main(int argc,
 {
     int ret;
 
-    virTestInit(&argc, &argv);
-    workdir = virTestMakeWorkDir("streamtest");
+    lvsbTestInit(&argc, &argv);
+    workdir = lvsbTestMakeWorkDir("streamtest");
     conn = virGetConnect();
 
     g_test_add_data_func("/stream/hole-keeps-size", NULL, testHoleKeepsSize);
@@ -272,7 +272,7 @@ main(int argc,
     ret = g_test_run();
 
     virObjectUnref(conn);
-    virTestRemoveWorkDir(workdir);
+    lvsbTestRemoveWorkDir(workdir);
     g_free(workdir);
     return ret;
 }

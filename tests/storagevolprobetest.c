@@ -18,7 +18,7 @@
 
 #include "storage_vol_probe.h"
 #include "storage_vol_open.h"
-#include "testutils.h"
+#include "lvsbtestutils.h"
 
 #define MiB (1024 * 1024)
 
@@ -206,9 +206,9 @@ main(int argc, char **argv)
 {
     int ret;
 
-    virTestInit(&argc, &argv);
+    lvsbTestInit(&argc, &argv);
 
-    workdir = virTestMakeWorkDir("volprobetest");
+    workdir = lvsbTestMakeWorkDir("volprobetest");
 
     g_test_add_data_func("/volprobe/luks-payload-past-end", NULL,
                          testLuksPayloadPastEnd);
@@ -221,7 +221,7 @@ main(int argc, char **argv)
 
     ret = g_test_run();
 
-    virTestRemoveWorkDir(workdir);
+    lvsbTestRemoveWorkDir(workdir);
     g_free(workdir);
     return ret;
 }

@@ -26,7 +26,7 @@
 
 #include "storage_qemuimg.h"
 #include "storage_size.h"
-#include "testutils.h"
+#include "lvsbtestutils.h"
 #include "virerror.h"
 
 #define VIR_FROM_THIS VIR_FROM_STORAGE
@@ -59,7 +59,7 @@ typedef struct {
 static virStorageVolDef *
 testParseVol(virStoragePoolDef *pool, const char *name)
 {
-    g_autofree char *path = virTestDataPath(name, ".xml");
+    g_autofree char *path = lvsbTestDataPath(name, ".xml");
     virStorageVolDef *def;
 
     def = virStorageVolDefParse(pool, NULL, path,
@@ -81,7 +81,7 @@ testBuild(const testInfo *info)
     g_autoptr(virStorageVolDef) vol = NULL;
     g_autoptr(virStorageVolDef) input = NULL;
 
-    if (!(pool = virTestParsePoolFile("pool-dir")) ||
+    if (!(pool = lvsbTestParsePoolFile("pool-dir")) ||
         !(vol = testParseVol(pool, info->vol)) ||
         (info->kind == TEST_CONVERT &&
          !(input = testParseVol(pool, info->input))))
@@ -114,7 +114,7 @@ testValid(const void *opaque)
     if (g_test_failed())
         return;
 
-    virTestCompareCommandToFile(cmd, info->name);
+    lvsbTestCompareCommandToFile(cmd, info->name);
 }
 
 
@@ -129,9 +129,9 @@ testInvalid(const void *opaque)
     if (g_test_failed())
         return;
 
-    virTestExpectRefusal(info->name, cmd,
-                         info->code ? info->code : VIR_ERR_CONFIG_UNSUPPORTED,
-                         info->error);
+    lvsbTestExpectRefusal(info->name, cmd,
+                          info->code ? info->code : VIR_ERR_CONFIG_UNSUPPORTED,
+                          info->error);
 }
 
 
@@ -312,11 +312,11 @@ testRoundUp(const void *opaque G_GNUC_UNUSED)
 int
 main(int argc, char **argv)
 {
-    virTestInit(&argc, &argv);
-    virTestSetDataDir("storagevolxml2argvdata");
+    lvsbTestInit(&argc, &argv);
+    lvsbTestSetDataDir("storagevolxml2argvdata");
 
-    VIR_TEST_ADD_CASES("/qemuimg/valid", tests, testValid);
-    VIR_TEST_ADD_CASES("/qemuimg/invalid", invalidTests, testInvalid);
+    LVSB_TEST_ADD_CASES("/qemuimg/valid", tests, testValid);
+    LVSB_TEST_ADD_CASES("/qemuimg/invalid", invalidTests, testInvalid);
     g_test_add_data_func("/size/round-up", NULL, testRoundUp);
 
     g_test_add_data_func("/qemuimg/find", NULL, testFind);

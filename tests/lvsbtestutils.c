@@ -1,5 +1,5 @@
 /*
- * testutils.c: what the C unit tests share: libvirt set-up, fixture
+ * lvsbtestutils.c: what the C unit tests share: libvirt set-up, fixture
  * files, golden-file comparison and command lines as argument lists
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -9,7 +9,7 @@
 
 #include <glib/gstdio.h>
 
-#include "testutils.h"
+#include "lvsbtestutils.h"
 #include "virerror.h"
 
 #define VIR_FROM_THIS VIR_FROM_STORAGE
@@ -18,26 +18,26 @@ static char *testDataDir;
 
 
 static void
-virTestIgnoreError(void *opaque G_GNUC_UNUSED,
-                   virErrorPtr err G_GNUC_UNUSED)
+lvsbTestIgnoreError(void *opaque G_GNUC_UNUSED,
+                    virErrorPtr err G_GNUC_UNUSED)
 {
 }
 
 
 void
-virTestInit(int *argc,
-            char ***argv)
+lvsbTestInit(int *argc,
+             char ***argv)
 {
     g_test_init(argc, argv, NULL);
 
     if (virInitialize() < 0)
         g_error("cannot initialize libvirt");
-    virSetErrorFunc(NULL, virTestIgnoreError);
+    virSetErrorFunc(NULL, lvsbTestIgnoreError);
 }
 
 
 const char *
-virTestSetDataDir(const char *subdir)
+lvsbTestSetDataDir(const char *subdir)
 {
     const char *srcdir = g_getenv("abs_srcdir");
 
@@ -51,24 +51,24 @@ virTestSetDataDir(const char *subdir)
 
 
 const char *
-virTestGetDataDir(void)
+lvsbTestGetDataDir(void)
 {
     if (!testDataDir)
-        g_error("the test did not call virTestSetDataDir()");
+        g_error("the test did not call lvsbTestSetDataDir()");
     return testDataDir;
 }
 
 
 char *
-virTestDataPath(const char *name,
-                const char *suffix)
+lvsbTestDataPath(const char *name,
+                 const char *suffix)
 {
-    return g_strdup_printf("%s/%s%s", virTestGetDataDir(), name, suffix);
+    return g_strdup_printf("%s/%s%s", lvsbTestGetDataDir(), name, suffix);
 }
 
 
 char *
-virTestLoadFile(const char *path)
+lvsbTestLoadFile(const char *path)
 {
     g_autoptr(GError) err = NULL;
     char *text = NULL;
@@ -84,8 +84,8 @@ virTestLoadFile(const char *path)
 
 
 static int
-virTestRegenerateFile(const char *path,
-                      const char *content)
+lvsbTestRegenerateFile(const char *path,
+                       const char *content)
 {
     g_autoptr(GError) err = NULL;
 
@@ -103,9 +103,9 @@ virTestRegenerateFile(const char *path,
 
 
 int
-virTestCompareToString(const char *what,
-                       const char *expected,
-                       const char *actual)
+lvsbTestCompareToString(const char *what,
+                        const char *expected,
+                        const char *actual)
 {
     if (g_str_equal(expected, actual))
         return 0;
@@ -118,21 +118,21 @@ virTestCompareToString(const char *what,
 
 
 int
-virTestCompareToFile(const char *actual,
-                     const char *path)
+lvsbTestCompareToFile(const char *actual,
+                      const char *path)
 {
     g_autofree char *expected = NULL;
 
-    if (virTestRegenerateFile(path, actual) < 0 ||
-        !(expected = virTestLoadFile(path)))
+    if (lvsbTestRegenerateFile(path, actual) < 0 ||
+        !(expected = lvsbTestLoadFile(path)))
         return -1;
 
-    return virTestCompareToString(path, expected, actual);
+    return lvsbTestCompareToString(path, expected, actual);
 }
 
 
 char *
-virTestCommandToArgv(virCommand *cmd)
+lvsbTestCommandToArgv(virCommand *cmd)
 {
     g_autofree char *str = NULL;
     g_auto(GStrv) args = NULL;
@@ -158,10 +158,10 @@ virTestCommandToArgv(virCommand *cmd)
 
 
 int
-virTestCompareCommandToFile(virCommand *cmd,
-                            const char *name)
+lvsbTestCompareCommandToFile(virCommand *cmd,
+                             const char *name)
 {
-    g_autofree char *path = virTestDataPath(name, ".argv");
+    g_autofree char *path = lvsbTestDataPath(name, ".argv");
     g_autofree char *actual = NULL;
 
     if (!cmd) {
@@ -171,17 +171,17 @@ virTestCompareCommandToFile(virCommand *cmd,
         return -1;
     }
 
-    if (!(actual = virTestCommandToArgv(cmd)))
+    if (!(actual = lvsbTestCommandToArgv(cmd)))
         return -1;
 
-    return virTestCompareToFile(actual, path);
+    return lvsbTestCompareToFile(actual, path);
 }
 
 
 int
-virTestExpectError(const char *name,
-                   int code,
-                   const char *msgPart)
+lvsbTestExpectError(const char *name,
+                    int code,
+                    const char *msgPart)
 {
     const char *msg = virGetLastErrorMessage();
 
@@ -204,10 +204,10 @@ virTestExpectError(const char *name,
 
 
 int
-virTestExpectRefusal(const char *name,
-                     virCommand *cmd,
-                     int code,
-                     const char *msgPart)
+lvsbTestExpectRefusal(const char *name,
+                      virCommand *cmd,
+                      int code,
+                      const char *msgPart)
 {
     if (cmd) {
         g_autofree char *str = virCommandToString(cmd, false);
@@ -217,14 +217,14 @@ virTestExpectRefusal(const char *name,
         return -1;
     }
 
-    return virTestExpectError(name, code, msgPart);
+    return lvsbTestExpectError(name, code, msgPart);
 }
 
 
 virStoragePoolDef *
-virTestParsePoolFile(const char *name)
+lvsbTestParsePoolFile(const char *name)
 {
-    g_autofree char *path = virTestDataPath(name, ".xml");
+    g_autofree char *path = lvsbTestDataPath(name, ".xml");
     virStoragePoolDef *def = virStoragePoolDefParse(NULL, path, 0);
 
     if (!def) {
@@ -236,10 +236,10 @@ virTestParsePoolFile(const char *name)
 
 
 void
-virTestAddCase(const char *prefix,
-               const char *name,
-               const void *data,
-               GTestDataFunc func)
+lvsbTestAddCase(const char *prefix,
+                const char *name,
+                const void *data,
+                GTestDataFunc func)
 {
     g_autofree char *path = g_strdup_printf("%s/%s", prefix, name);
 
@@ -248,7 +248,7 @@ virTestAddCase(const char *prefix,
 
 
 char *
-virTestMakeWorkDir(const char *prefix)
+lvsbTestMakeWorkDir(const char *prefix)
 {
     g_autofree char *tmpl = g_strdup_printf("%s-XXXXXX", prefix);
     char *dir = g_dir_make_tmp(tmpl, NULL);
@@ -266,7 +266,7 @@ virTestMakeWorkDir(const char *prefix)
 
 
 void
-virTestRemoveWorkDir(const char *dir)
+lvsbTestRemoveWorkDir(const char *dir)
 {
     g_autoptr(GDir) gdir = g_dir_open(dir, 0, NULL);
     const char *entry;
