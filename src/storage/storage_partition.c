@@ -478,16 +478,40 @@ virStoragePartitionHelperPath(void)
 }
 
 
+/* Runs the helper within VIR_STORAGE_PARTITION_TIME_LIMIT: its exit
+ * status, with @out and @err set; -1 reported if it could not run or
+ * was stopped. */
+static int
+partitionRunHelper(virCommand *cmd,
+                   const char *device,
+                   char **out,
+                   char **err)
+{
+    g_autofree char *what = g_strdup_printf(_("partition table of device '%s'"),
+                                            device);
+
+    return virStorageCommandRunLimited(cmd, VIR_STORAGE_PARTITION_TIME_LIMIT,
+                                       what, out, err, NULL);
+}
+
+
 virStoragePartitionTable *
 virStoragePartitionRun(virCommand *cmd,
                        const char *device)
 {
     g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    int status;
 
-    virCommandSetOutputBuffer(cmd, &out);
-    if (virStorageCommandRun(cmd, _("partition table of device '%s'"),
-                             device) < 0)
+    if ((status = partitionRunHelper(cmd, device, &out, &err)) < 0)
         return NULL;
+
+    if (status != 0) {
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       _("partition table of device '%s': %s"),
+                       device, *err ? err : _("the helper failed without a message"));
+        return NULL;
+    }
 
     return virStoragePartitionTableParse(out, device);
 }
@@ -528,8 +552,7 @@ virStoragePartitionRunDelete(virCommand *cmd,
     unsigned int busyNumber;
     int status;
 
-    virCommandSetOutputBuffer(cmd, &out);
-    if ((status = virStorageCommandRunStatus(cmd, &err)) < 0)
+    if ((status = partitionRunHelper(cmd, device, &out, &err)) < 0)
         return NULL;
 
     if (status == 0)

@@ -193,6 +193,11 @@ char *virStoragePartitionHelperPath(void);
 /* The helper's exit status when a delete found a partition open. */
 #define VIR_STORAGE_PARTITION_EXIT_BUSY 2
 
+/* Seconds a run of the helper may take: a table of a local disk is read
+ * or written in well under one; a device that stops answering must not
+ * hold the pool's lock for ever. */
+#define VIR_STORAGE_PARTITION_TIME_LIMIT 120
+
 /* Runs a delete built above for volume @volname of pool @poolname,
  * partition @number, and parses the table it prints.  A partition found
  * open (VIR_STORAGE_PARTITION_EXIT_BUSY; nothing was written) is
