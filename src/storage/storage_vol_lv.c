@@ -541,6 +541,22 @@ virStorageVolLVResize(virStoragePoolObj *pool,
 }
 
 
+bool
+virStorageVolLVWipeAlgorithm(virStorageLVMLVKind kind,
+                             unsigned int *algorithm)
+{
+    if (kind == VIR_STORAGE_LVM_LV_SPARSE)
+        return false;
+
+    /* Discarded blocks of a thin LV go back to the thin pool and read as
+     * zeros: writing zeros would allocate every one of them instead. */
+    if (kind == VIR_STORAGE_LVM_LV_THIN &&
+        *algorithm == VIR_STORAGE_VOL_WIPE_ALG_ZERO)
+        *algorithm = VIR_STORAGE_VOL_WIPE_ALG_TRIM;
+    return true;
+}
+
+
 int
 virStorageVolLVWipe(virStoragePoolObj *pool,
                     virStorageVolDef *vol,
@@ -555,18 +571,12 @@ virStorageVolLVWipe(virStoragePoolObj *pool,
         !(lv = lvmVolFindLV(def, lvs, vol)))
         return -1;
 
-    if (lv->kind == VIR_STORAGE_LVM_LV_SPARSE) {
+    if (!virStorageVolLVWipeAlgorithm(lv->kind, &algorithm)) {
         virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
                        _("volume '%s' of pool '%s' is an old-style sparse LV: wiping would fill its snapshot area and make it unusable"),
                        vol->name, def->name);
         return -1;
     }
-
-    /* Discarded blocks of a thin LV go back to the thin pool and read as
-     * zeros: writing zeros would allocate every one of them instead. */
-    if (lv->kind == VIR_STORAGE_LVM_LV_THIN &&
-        algorithm == VIR_STORAGE_VOL_WIPE_ALG_ZERO)
-        algorithm = VIR_STORAGE_VOL_WIPE_ALG_TRIM;
 
     return virStorageVolBlockWipe(pool, vol, algorithm, flags);
 }

@@ -13,6 +13,7 @@
 #pragma once
 
 #include "storage_backend.h"
+#include "storage_lvm.h"
 
 int virStorageVolLVCreate(virStoragePoolObj *pool, virStorageVolDef *vol);
 int virStorageVolLVRefresh(virStoragePoolObj *pool, virStorageVolDef *vol);
@@ -22,6 +23,13 @@ int virStorageVolLVResize(virStoragePoolObj *pool, virStorageVolDef *vol,
                           unsigned long long capacity, unsigned int flags);
 int virStorageVolLVWipe(virStoragePoolObj *pool, virStorageVolDef *vol,
                         unsigned int algorithm, unsigned int flags);
+
+/* The algorithm a wipe of an LV of @kind runs for *@algorithm: a thin
+ * LV is trimmed instead of zeroed (its discarded blocks read as zeros and
+ * go back to the thin pool).  false when an LV of @kind cannot be wiped
+ * (an old-style sparse LV: writing fills its snapshot area). */
+bool virStorageVolLVWipeAlgorithm(virStorageLVMLVKind kind,
+                                  unsigned int *algorithm);
 
 /* An LV name lvm2 accepts: [A-Za-z0-9+_.-], not starting with '-', not
  * "." or "..", none of the names lvm2 keeps for its own LVs.  Reports

@@ -29,6 +29,7 @@
 #include <sys/stat.h>
 #include <linux/fs.h>
 
+#include "storage_vol_wipe.h"
 #include "storage_vol_file.h"
 #include "storage_file_extents.h"
 #include "storage_vol_backing.h"
@@ -42,31 +43,20 @@
 
 VIR_LOG_INIT("storage.storage_vol_wipe");
 
-typedef enum {
-    WIPE_METHOD_ZERO,
-    WIPE_METHOD_TRIM,
-    WIPE_METHOD_SCRUB,
-} wipeMethod;
-
-
-/*
- * The method for @algorithm and, for scrub, its pattern name.
- * Returns -1 with an error for a value outside the enum.
- */
-static int
-wipeMethodForAlgorithm(unsigned int algorithm,
-                       wipeMethod *method,
-                       const char **pattern)
+int
+virStorageVolWipeMethodForAlgorithm(unsigned int algorithm,
+                                    virStorageVolWipeMethod *method,
+                                    const char **pattern)
 {
     *pattern = NULL;
-    *method = WIPE_METHOD_SCRUB;
+    *method = VIR_STORAGE_VOL_WIPE_METHOD_SCRUB;
 
     switch ((virStorageVolWipeAlgorithm) algorithm) {
     case VIR_STORAGE_VOL_WIPE_ALG_ZERO:
-        *method = WIPE_METHOD_ZERO;
+        *method = VIR_STORAGE_VOL_WIPE_METHOD_ZERO;
         return 0;
     case VIR_STORAGE_VOL_WIPE_ALG_TRIM:
-        *method = WIPE_METHOD_TRIM;
+        *method = VIR_STORAGE_VOL_WIPE_METHOD_TRIM;
         return 0;
     case VIR_STORAGE_VOL_WIPE_ALG_NNSA:
         *pattern = "nnsa";
@@ -102,18 +92,11 @@ wipeMethodForAlgorithm(unsigned int algorithm,
 }
 
 
-typedef enum {
-    WIPE_FORMAT_DATA,       /* wipe the bytes; nothing to rebuild */
-    WIPE_FORMAT_RECREATE,   /* wipe the bytes, then create an empty image */
-    WIPE_FORMAT_REFUSE,     /* not a single file of data */
-} wipeFormatPlan;
-
-
-static wipeFormatPlan
-wipePlanForVolume(virStorageVolDef *vol)
+virStorageVolWipePlan
+virStorageVolWipePlanForVolume(virStorageVolDef *vol)
 {
     if (virStorageVolIsRawData(vol))
-        return WIPE_FORMAT_DATA;
+        return VIR_STORAGE_VOL_WIPE_PLAN_DATA;
 
     switch ((virStorageFileFormat) vol->target.format) {
     case VIR_STORAGE_FILE_NONE:
@@ -126,14 +109,14 @@ wipePlanForVolume(virStorageVolDef *vol)
     case VIR_STORAGE_FILE_VHD:
     case VIR_STORAGE_FILE_COW:
         /* raw data, or read-only formats qemu-img cannot create */
-        return WIPE_FORMAT_DATA;
+        return VIR_STORAGE_VOL_WIPE_PLAN_DATA;
     case VIR_STORAGE_FILE_VPC:
     case VIR_STORAGE_FILE_VDI:
     case VIR_STORAGE_FILE_QCOW:
     case VIR_STORAGE_FILE_QCOW2:
     case VIR_STORAGE_FILE_QED:
     case VIR_STORAGE_FILE_VMDK:
-        return WIPE_FORMAT_RECREATE;
+        return VIR_STORAGE_VOL_WIPE_PLAN_RECREATE;
     case VIR_STORAGE_FILE_DIR:
     case VIR_STORAGE_FILE_PLOOP:
     case VIR_STORAGE_FILE_AUTO_SAFE:
@@ -141,7 +124,39 @@ wipePlanForVolume(virStorageVolDef *vol)
     case VIR_STORAGE_FILE_LAST:
         break;
     }
-    return WIPE_FORMAT_REFUSE;
+    return VIR_STORAGE_VOL_WIPE_PLAN_REFUSE;
+}
+
+
+virStorageVolWipeOp
+virStorageVolWipeOpForInode(virStorageVolWipeMethod method,
+                            const struct stat *st)
+{
+    bool sparse = (unsigned long long)st->st_blocks * 512 <
+                  (unsigned long long)st->st_size;
+
+    switch (method) {
+    case VIR_STORAGE_VOL_WIPE_METHOD_ZERO:
+        if (S_ISBLK(st->st_mode))
+            return VIR_STORAGE_VOL_WIPE_OP_BLKZEROOUT;
+        return sparse ? VIR_STORAGE_VOL_WIPE_OP_PUNCH_HOLE
+                      : VIR_STORAGE_VOL_WIPE_OP_ZERO_RANGE;
+    case VIR_STORAGE_VOL_WIPE_METHOD_TRIM:
+        if (S_ISBLK(st->st_mode))
+            return VIR_STORAGE_VOL_WIPE_OP_BLKDISCARD;
+        return VIR_STORAGE_VOL_WIPE_OP_PUNCH_HOLE;
+    case VIR_STORAGE_VOL_WIPE_METHOD_SCRUB:
+        break;
+    }
+    return VIR_STORAGE_VOL_WIPE_OP_SYNC;
+}
+
+
+virCommand *
+virStorageVolWipeBuildScrub(const char *scrub,
+                            const char *pattern)
+{
+    return virCommandNewArgList(scrub, "-f", "-S", "-p", pattern, "--", NULL);
 }
 
 
@@ -162,8 +177,7 @@ wipeByScrub(virStorageVolDef *vol, int fd, const char *pattern)
         return -1;
     }
 
-    /* -S: no "SCRUBBED!" marker over the first bytes of the volume */
-    cmd = virCommandNewArgList(scrub, "-f", "-S", "-p", pattern, "--", NULL);
+    cmd = virStorageVolWipeBuildScrub(scrub, pattern);
     fdPath = virStorageVolCommandPassFD(cmd, fd);
     virCommandAddArg(cmd, fdPath);
     return virCommandRun(cmd, NULL);
@@ -206,17 +220,12 @@ wipeBlockRange(virStorageVolDef *vol, int fd, unsigned long request,
 
 static int
 wipeRegularFile(virStorageVolDef *vol, int fd, const struct stat *st,
-                wipeMethod method)
+                bool keepAllocation)
 {
-    bool sparse = (unsigned long long)st->st_blocks * 512 <
-                  (unsigned long long)st->st_size;
-    /* trim always releases; zero keeps what a non-sparse file reserved */
-    bool keepAllocation = method == WIPE_METHOD_ZERO && !sparse;
     int rc;
 
-    VIR_DEBUG("zeroing '%s' (%lld bytes, sparse=%d, keep allocation=%d)",
-              vol->target.path, (long long)st->st_size, sparse,
-              keepAllocation);
+    VIR_DEBUG("zeroing '%s' (%lld bytes, keep allocation=%d)",
+              vol->target.path, (long long)st->st_size, keepAllocation);
 
     if ((rc = virStorageFileZeroRangeQuiet(fd, 0, st->st_size,
                                            keepAllocation)) < 0) {
@@ -231,20 +240,28 @@ wipeRegularFile(virStorageVolDef *vol, int fd, const struct stat *st,
 /* Zeroes or trims the volume open as @fd (inode @st). */
 static int
 wipeData(virStorageVolDef *vol, int fd, const struct stat *st,
-         wipeMethod method)
+         virStorageVolWipeMethod method)
 {
-    int rc;
+    int rc = 0;
 
-    if (method == WIPE_METHOD_ZERO || method == WIPE_METHOD_TRIM) {
-        if (S_ISBLK(st->st_mode))
-            rc = method == WIPE_METHOD_ZERO
-                ? wipeBlockRange(vol, fd, BLKZEROOUT, "zero out")
-                : wipeBlockRange(vol, fd, BLKDISCARD, "discard");
-        else
-            rc = wipeRegularFile(vol, fd, st, method);
-        if (rc < 0)
-            return -1;
+    switch (virStorageVolWipeOpForInode(method, st)) {
+    case VIR_STORAGE_VOL_WIPE_OP_BLKZEROOUT:
+        rc = wipeBlockRange(vol, fd, BLKZEROOUT, "zero out");
+        break;
+    case VIR_STORAGE_VOL_WIPE_OP_BLKDISCARD:
+        rc = wipeBlockRange(vol, fd, BLKDISCARD, "discard");
+        break;
+    case VIR_STORAGE_VOL_WIPE_OP_ZERO_RANGE:
+        rc = wipeRegularFile(vol, fd, st, true);
+        break;
+    case VIR_STORAGE_VOL_WIPE_OP_PUNCH_HOLE:
+        rc = wipeRegularFile(vol, fd, st, false);
+        break;
+    case VIR_STORAGE_VOL_WIPE_OP_SYNC:
+        break;
     }
+    if (rc < 0)
+        return -1;
 
     if (virFileDataSync(fd) < 0) {
         virReportSystemError(errno, _("cannot sync volume '%s' at '%s'"),
@@ -310,18 +327,18 @@ virStorageVolFileWipe(virStoragePoolObj *pool,
 {
     virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
     g_autoptr(virStorageSource) backing = NULL;
-    wipeMethod method;
-    wipeFormatPlan plan = wipePlanForVolume(vol);
+    virStorageVolWipeMethod method;
+    virStorageVolWipePlan plan = virStorageVolWipePlanForVolume(vol);
     const char *pattern;
     VIR_AUTOCLOSE fd = -1;
     struct stat st;
 
     virCheckFlags(0, -1);
 
-    if (wipeMethodForAlgorithm(algorithm, &method, &pattern) < 0)
+    if (virStorageVolWipeMethodForAlgorithm(algorithm, &method, &pattern) < 0)
         return -1;
 
-    if (plan == WIPE_FORMAT_REFUSE) {
+    if (plan == VIR_STORAGE_VOL_WIPE_PLAN_REFUSE) {
         virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
                        _("volume '%s' is a %s volume, which cannot be wiped; "
                          "delete it instead"),
@@ -333,7 +350,7 @@ virStorageVolFileWipe(virStoragePoolObj *pool,
     VIR_DEBUG("wiping volume '%s' at '%s' with algorithm %u",
               vol->name, vol->target.path, algorithm);
 
-    if (plan == WIPE_FORMAT_RECREATE &&
+    if (plan == VIR_STORAGE_VOL_WIPE_PLAN_RECREATE &&
         wipeRecreateBacking(def, vol, &backing) < 0)
         return -1;
 
@@ -341,13 +358,14 @@ virStorageVolFileWipe(virStoragePoolObj *pool,
     if ((fd = virStorageVolOpen(def, vol, O_RDWR, &st)) < 0)
         return -1;
 
-    if (method == WIPE_METHOD_SCRUB && wipeByScrub(vol, fd, pattern) < 0)
+    if (method == VIR_STORAGE_VOL_WIPE_METHOD_SCRUB &&
+        wipeByScrub(vol, fd, pattern) < 0)
         return -1;
 
     if (wipeData(vol, fd, &st, method) < 0)
         return -1;
 
-    if (plan == WIPE_FORMAT_RECREATE)
+    if (plan == VIR_STORAGE_VOL_WIPE_PLAN_RECREATE)
         return wipeRecreateImage(vol, fd, backing);
 
     return 0;
