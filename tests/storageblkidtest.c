@@ -1,0 +1,331 @@
+/*
+ * storageblkidtest.c: finding and erasing signatures with libblkid
+ * (src/storage/storage_blkid.c)
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Real image files in a temporary directory, written by the real tools:
+ * mkfs.ext4, mkfs.vfat, sfdisk.  Which signature the probe names first
+ * when there are several is libblkid's choice.  What is left after a wipe is checked by
+ * another reader than libblkid's probe under test: wipefs --json
+ * --no-act lists every signature it would erase.
+ */
+
+#include <config.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#include "storage_blkid.h"
+#include "lvsbtestutils.h"
+#include "vircommand.h"
+#include "virfile.h"
+#include "virjson.h"
+
+#define MiB (1024 * 1024)
+
+/* Where Debian installs the tools, in PATH or not (meson test as a user) */
+#define SBIN "/usr/sbin/"
+
+static char *workdir;
+
+
+/* A sparse image file of @size bytes, made afresh; its path. */
+static char *
+testImage(const char *name,
+          off_t size)
+{
+    g_autofree char *path = g_build_filename(workdir, name, NULL);
+    VIR_AUTOCLOSE fd = -1;
+
+    g_unlink(path);
+    g_assert_cmpint((fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600)), >=, 0);
+    g_assert_cmpint(ftruncate(fd, size), ==, 0);
+    return g_steal_pointer(&path);
+}
+
+
+/* Runs @cmd; its stdout (may be ""), or NULL (test failed). */
+static char *
+testRun(virCommand *cmd)
+{
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    int status = -1;
+
+    virCommandSetOutputBuffer(cmd, &out);
+    virCommandSetErrorBuffer(cmd, &err);
+    if (virCommandRun(cmd, &status) < 0 || status != 0) {
+        g_autofree char *str = virCommandToString(cmd, false);
+
+        g_test_message("%s failed (%d): %s %s", NULLSTR(str), status,
+                       NULLSTR(err), virGetLastErrorMessage());
+        g_test_fail();
+        return NULL;
+    }
+    return g_steal_pointer(&out);
+}
+
+
+static int
+testMkfsExt4(const char *path)
+{
+    g_autoptr(virCommand) cmd = virCommandNewArgList(SBIN "mkfs.ext4", "-F", "-q",
+                                                     "--", path, NULL);
+    g_autofree char *out = testRun(cmd);
+
+    return out ? 0 : -1;
+}
+
+
+static int
+testMkfsVfat(const char *path)
+{
+    g_autoptr(virCommand) cmd = virCommandNewArgList(SBIN "mkfs.vfat", "--", path,
+                                                     NULL);
+    g_autofree char *out = testRun(cmd);
+
+    return out ? 0 : -1;
+}
+
+
+/* A partition table (@label "gpt" or "dos") with one partition; with
+ * @keep, the signatures already there stay (sfdisk erases them
+ * otherwise). */
+static int
+testSfdisk(const char *path,
+           const char *label,
+           bool keep)
+{
+    g_autoptr(virCommand) cmd = virCommandNewArgList(SBIN "sfdisk", "--quiet",
+                                                     "--no-reread",
+                                                     "--no-tell-kernel",
+                                                     "--wipe",
+                                                     keep ? "never" : "always",
+                                                     "--", path, NULL);
+    g_autofree char *input = g_strdup_printf("label: %s\n,,L\n", label);
+    g_autofree char *out = NULL;
+
+    virCommandSetInputBuffer(cmd, input);
+    out = testRun(cmd);
+    return out ? 0 : -1;
+}
+
+
+/* g_ptr_array_sort() passes pointers to the elements */
+static int
+testCompareStrings(const void *a,
+                   const void *b)
+{
+    return g_strcmp0(*(const char *const *) a, *(const char *const *) b);
+}
+
+
+/* The signature types wipefs finds on @path, sorted and joined by ",";
+ * "" for none, NULL (test failed) on error. */
+static char *
+testWipefsTypes(const char *path)
+{
+    g_autoptr(virCommand) cmd = virCommandNewArgList(SBIN "wipefs", "--json",
+                                                     "--no-act", "--",
+                                                     path, NULL);
+    g_autofree char *out = testRun(cmd);
+    g_autoptr(virJSONValue) json = NULL;
+    g_autoptr(GPtrArray) types = g_ptr_array_new();
+    virJSONValue *signatures;
+    size_t i;
+
+    if (!out)
+        return NULL;
+    if (!*out)                          /* wipefs prints nothing for none */
+        return g_strdup("");
+
+    if (!(json = virJSONValueFromString(out)) ||
+        !(signatures = virJSONValueObjectGetArray(json, "signatures"))) {
+        g_test_message("cannot read wipefs's report: %s", out);
+        g_test_fail();
+        return NULL;
+    }
+    for (i = 0; i < virJSONValueArraySize(signatures); i++) {
+        virJSONValue *sig = virJSONValueArrayGet(signatures, i);
+        const char *type = virJSONValueObjectGetString(sig, "type");
+
+        g_ptr_array_add(types, (gpointer) NULLSTR(type));
+    }
+    g_ptr_array_sort(types, testCompareStrings);
+    g_ptr_array_add(types, NULL);
+    return g_strjoinv(",", (char **) types->pdata);
+}
+
+
+/* virStorageBlkidFindSignature() of @path returns @rc and @type. */
+static void
+testFind(const char *path,
+         int rc,
+         const char *type)
+{
+    g_autofree char *found = NULL;
+
+    virResetLastError();
+    g_assert_cmpint(virStorageBlkidFindSignature(path, &found), ==, rc);
+    g_assert_cmpstr(found, ==, type);
+}
+
+
+/* wipefs lists @types on @path. */
+static void
+testWipefsSees(const char *path,
+               const char *types)
+{
+    g_autofree char *seen = testWipefsTypes(path);
+
+    if (seen)
+        g_assert_cmpstr(seen, ==, types);
+}
+
+
+static void
+testBlank(const void *opaque G_GNUC_UNUSED)
+{
+    g_autofree char *path = testImage("blank.img", 16 * MiB);
+
+    testFind(path, 0, NULL);
+    /* wiping a blank device is no error and writes nothing */
+    g_assert_cmpint(virStorageBlkidWipeSignatures(path), ==, 0);
+    testFind(path, 0, NULL);
+    testWipefsSees(path, "");
+}
+
+
+static void
+testExt4(const void *opaque G_GNUC_UNUSED)
+{
+    g_autofree char *path = testImage("ext4.img", 16 * MiB);
+
+    if (testMkfsExt4(path) < 0)
+        return;
+    testWipefsSees(path, "ext4");
+    testFind(path, 1, "ext4");
+
+    g_assert_cmpint(virStorageBlkidWipeSignatures(path), ==, 0);
+    testFind(path, 0, NULL);
+    testWipefsSees(path, "");
+}
+
+
+static void
+testVfat(const void *opaque G_GNUC_UNUSED)
+{
+    g_autofree char *path = testImage("vfat.img", 16 * MiB);
+
+    if (testMkfsVfat(path) < 0)
+        return;
+    testFind(path, 1, "vfat");
+
+    g_assert_cmpint(virStorageBlkidWipeSignatures(path), ==, 0);
+    testFind(path, 0, NULL);
+    testWipefsSees(path, "");
+}
+
+
+static void
+testGpt(const void *opaque G_GNUC_UNUSED)
+{
+    g_autofree char *path = testImage("gpt.img", 16 * MiB);
+
+    if (testSfdisk(path, "gpt", false) < 0)
+        return;
+    /* the primary GPT, its backup at the end, the protective MBR */
+    testWipefsSees(path, "PMBR,gpt,gpt");
+    testFind(path, 1, "gpt");
+
+    g_assert_cmpint(virStorageBlkidWipeSignatures(path), ==, 0);
+    testFind(path, 0, NULL);
+    testWipefsSees(path, "");
+}
+
+
+/* A file system under a partition table (an MBR leaves ext4's
+ * superblock whole): the wipe erases both, not only the first it finds. */
+static void
+testSeveral(const void *opaque G_GNUC_UNUSED)
+{
+    g_autofree char *path = testImage("several.img", 16 * MiB);
+    g_autofree char *found = NULL;
+
+    if (testMkfsExt4(path) < 0 || testSfdisk(path, "dos", true) < 0)
+        return;
+    testWipefsSees(path, "dos,ext4");
+    g_assert_cmpint(virStorageBlkidFindSignature(path, &found), ==, 1);
+    g_assert_true(STREQ(found, "ext4") || STREQ(found, "dos"));
+
+    g_assert_cmpint(virStorageBlkidWipeSignatures(path), ==, 0);
+    testFind(path, 0, NULL);
+    testWipefsSees(path, "");
+}
+
+
+/* Probing never writes: the image is the same, byte for byte. */
+static void
+testFindWritesNothing(const void *opaque G_GNUC_UNUSED)
+{
+    g_autofree char *path = testImage("readonly.img", 16 * MiB);
+    g_autofree char *before = NULL;
+    g_autofree char *after = NULL;
+    size_t lenBefore = 0;
+    size_t lenAfter = 0;
+
+    if (testMkfsExt4(path) < 0)
+        return;
+    g_assert_true(g_file_get_contents(path, &before, &lenBefore, NULL));
+    testFind(path, 1, "ext4");
+    g_assert_true(g_file_get_contents(path, &after, &lenAfter, NULL));
+    g_assert_cmpmem(before, lenBefore, after, lenAfter);
+}
+
+
+static void
+testMissing(const void *opaque G_GNUC_UNUSED)
+{
+    g_autofree char *path = g_build_filename(workdir, "missing.img", NULL);
+    g_autofree char *found = NULL;
+
+    virResetLastError();
+    g_assert_cmpint(virStorageBlkidFindSignature(path, &found), ==, -1);
+    g_assert_null(found);
+    lvsbTestExpectError("find on a missing device", VIR_ERR_SYSTEM_ERROR,
+                        "missing.img");
+    virResetLastError();
+    g_assert_cmpint(virStorageBlkidWipeSignatures(path), ==, -1);
+    lvsbTestExpectError("wipe of a missing device", VIR_ERR_SYSTEM_ERROR,
+                        "missing.img");
+}
+
+
+int
+main(int argc,
+     char **argv)
+{
+    int ret;
+
+    lvsbTestInit(&argc, &argv);
+    workdir = lvsbTestMakeWorkDir("blkidtest");
+
+    g_test_add_data_func("/blkid/blank", NULL, testBlank);
+    g_test_add_data_func("/blkid/ext4", NULL, testExt4);
+    g_test_add_data_func("/blkid/vfat", NULL, testVfat);
+    g_test_add_data_func("/blkid/gpt", NULL, testGpt);
+    g_test_add_data_func("/blkid/several", NULL, testSeveral);
+    g_test_add_data_func("/blkid/find-writes-nothing", NULL,
+                         testFindWritesNothing);
+    g_test_add_data_func("/blkid/missing", NULL, testMissing);
+
+    ret = g_test_run();
+
+    lvsbTestRemoveWorkDir(workdir);
+    g_free(workdir);
+    return ret;
+}
