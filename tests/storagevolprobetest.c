@@ -63,77 +63,39 @@ testWriteImage(const char *name,
 }
 
 
-/* A LUKS1 header: magic, version 1, payload offset (sectors) at 104. */
-static void
-testWriteLuks(const char *name,
-              unsigned int payloadSectors,
-              off_t size)
+/* Probes the entry @name of the work directory into @result. */
+static int
+testProbeResult(const char *name,
+                virStorageVolProbeResult *result)
 {
-    unsigned char header[512] = { 'L', 'U', 'K', 'S', 0xba, 0xbe, 0, 1 };
+    g_autofree char *path = testPath(name);
+    int dirFd = virStorageVolOpenDirQuiet(workdir);
+    int rc;
 
-    memcpy(header + 8, "aes", 3);
-    memcpy(header + 40, "xts-plain64", 11);
-    memcpy(header + 72, "sha256", 6);
-    testPutBE(header + 104, payloadSectors, 4);
-    testWriteImage(name, header, sizeof(header), size);
+    g_assert_cmpint(dirFd, >=, 0);
+    rc = virStorageVolProbeAtQuiet(dirFd, name, path, result);
+    close(dirFd);
+    return rc;
 }
 
 
+/* Probes the entry @name and applies the result to a new volume, as a
+ * pool refresh does. */
 static int
 testProbe(const char *name,
           virStorageVolDef **volp)
 {
     g_autoptr(virStorageVolDef) vol = g_new0(virStorageVolDef, 1);
-    struct stat sb;
-    int dirFd = virStorageVolOpenDirQuiet(workdir);
+    g_auto(virStorageVolProbeResult) result = { 0 };
     int rc;
 
-    g_assert_cmpint(dirFd, >=, 0);
     vol->name = g_strdup(name);
     vol->target.path = testPath(name);
-    rc = virStorageVolProbeAtQuiet(vol, dirFd, name, &sb);
-    close(dirFd);
+    if ((rc = testProbeResult(name, &result)) == 0)
+        virStorageVolProbeApply(&result, vol);
     if (volp)
         *volp = g_steal_pointer(&vol);
     return rc;
-}
-
-
-/* The payload offset of a guest-written LUKS header lies past the end of
- * the file: the entry is a corrupt header, not a volume of 2^64 bytes. */
-static void
-testLuksPayloadPastEnd(const void *opaque G_GNUC_UNUSED)
-{
-    /* 2^20 sectors = 512 MiB of header in a 1 MiB file */
-    testWriteLuks("luks-past-end", 1 << 20, MiB);
-    g_assert_cmpint(testProbe("luks-past-end", NULL), ==, -EINVAL);
-
-    /* 2^31 sectors: negative once read into an int */
-    testWriteLuks("luks-negative", 0x80000000U, MiB);
-    g_assert_cmpint(testProbe("luks-negative", NULL), ==, -EINVAL);
-
-    /* 2^23 sectors: 2^32 bytes, which an int multiplication wraps to 0 */
-    testWriteLuks("luks-wraps", 1 << 23, MiB);
-    g_assert_cmpint(testProbe("luks-wraps", NULL), ==, -EINVAL);
-}
-
-
-static void
-testLuksPayloadInside(const void *opaque G_GNUC_UNUSED)
-{
-    g_autoptr(virStorageVolDef) vol = NULL;
-
-    /* 4096 sectors (2 MiB) of header in a 4 MiB file: 2 MiB of data */
-    testWriteLuks("luks-ok", 4096, 4 * MiB);
-    g_assert_cmpint(testProbe("luks-ok", &vol), ==, 0);
-    g_assert_nonnull(vol->target.encryption);
-    g_assert_cmpuint(vol->target.capacity, ==, 2 * MiB);
-
-    /* the whole file is header: no data, still a volume */
-    g_clear_pointer(&vol, virStorageVolDefFree);
-    testWriteLuks("luks-all-header", 2048, MiB);
-    g_assert_cmpint(testProbe("luks-all-header", &vol), ==, 0);
-    g_assert_cmpuint(vol->target.capacity, ==, 0);
 }
 
 
@@ -201,19 +163,494 @@ testEntriesNotFollowed(const void *opaque G_GNUC_UNUSED)
 }
 
 
+/*
+ * Header sanity checks: one crafted image per check, and a good header of
+ * each format.  The field offsets are the formats' own (qemu's
+ * docs/interop/qcow2.txt and qed_spec.txt, the VMDK, VDI, VHD and LUKS1
+ * specifications); little-endian fields are written byte by byte.
+ */
+
+static void
+testPutLE(unsigned char *buf,
+          unsigned long long value,
+          size_t bytes)
+{
+    size_t i;
+
+    for (i = 0; i < bytes; i++)
+        buf[i] = value >> (8 * i);
+}
+
+
+#define TEST_HEADER_MAX 65536
+
+typedef struct {
+    unsigned char buf[TEST_HEADER_MAX];
+    size_t len;         /* bytes of @buf written at the start of the file */
+    off_t size;         /* the file's size */
+} testImage;
+
+
+/* qcow2 @version with 2^@clusterBits byte clusters, @capacity bytes. */
+static void
+testQcow2(testImage *img,
+          unsigned int version,
+          unsigned int clusterBits,
+          unsigned long long capacity)
+{
+    memcpy(img->buf, "QFI\xfb", 4);
+    testPutBE(img->buf + 4, version, 4);
+    testPutBE(img->buf + 20, clusterBits, 4);
+    testPutBE(img->buf + 24, capacity, 8);
+    if (version >= 3) {
+        testPutBE(img->buf + 96, 4, 4);       /* refcount order */
+        testPutBE(img->buf + 100, 104, 4);    /* header length */
+    }
+    img->len = 512;
+    img->size = MiB;
+}
+
+
+/* The backing file name @name at @offset of a qcow or qcow2 header. */
+static void
+testQcowBacking(testImage *img,
+                unsigned long long offset,
+                const char *name)
+{
+    testPutBE(img->buf + 8, offset, 8);
+    testPutBE(img->buf + 16, strlen(name), 4);
+    if (offset + strlen(name) <= TEST_HEADER_MAX)
+        memcpy(img->buf + offset, name, strlen(name));
+}
+
+
+static void
+testQcow1(testImage *img,
+          unsigned long long capacity)
+{
+    memcpy(img->buf, "QFI\xfb", 4);
+    testPutBE(img->buf + 4, 1, 4);
+    testPutBE(img->buf + 24, capacity, 8);
+    img->buf[32] = 12;                         /* cluster bits */
+    img->buf[33] = 9;                          /* l2 bits */
+    img->len = 512;
+    img->size = MiB;
+}
+
+
+static void
+testQed(testImage *img,
+        unsigned long long capacity)
+{
+    memcpy(img->buf, "QED", 4);
+    testPutLE(img->buf + 4, 65536, 4);         /* cluster size */
+    testPutLE(img->buf + 8, 4, 4);             /* table size */
+    testPutLE(img->buf + 12, 1, 4);            /* header clusters */
+    testPutLE(img->buf + 48, capacity, 8);
+    img->len = 512;
+    img->size = MiB;
+}
+
+
+static void
+testQedBacking(testImage *img,
+               unsigned int offset,
+               unsigned int size)
+{
+    testPutLE(img->buf + 16, 1, 8);            /* feature: backing file */
+    testPutLE(img->buf + 56, offset, 4);
+    testPutLE(img->buf + 60, size, 4);
+    if (offset + size <= TEST_HEADER_MAX)
+        memset(img->buf + offset, 'b', size);
+}
+
+
+static void
+testLuks(testImage *img,
+         unsigned long long payloadSectors)
+{
+    memcpy(img->buf, "LUKS\xba\xbe\0\1", 8);
+    memcpy(img->buf + 8, "aes", 3);
+    memcpy(img->buf + 40, "xts-plain64", 11);
+    memcpy(img->buf + 72, "sha256", 6);
+    testPutBE(img->buf + 104, payloadSectors, 4);
+    img->len = 512;
+    img->size = 4 * MiB;
+}
+
+
+/* -- refused: each breaks one check -- */
+
+static void
+testQcow2TruncatedV2(testImage *img)
+{
+    testQcow2(img, 2, 16, MiB);
+    img->len = img->size = 64;                 /* of 72 bytes */
+}
+
+static void
+testQcow2TruncatedV3(testImage *img)
+{
+    testQcow2(img, 3, 16, MiB);
+    img->len = img->size = 100;                /* of 104 bytes */
+}
+
+static void
+testQcow1Truncated(testImage *img)
+{
+    testQcow1(img, MiB);
+    img->len = img->size = 40;                 /* of 48 bytes */
+}
+
+static void
+testQedTruncated(testImage *img)
+{
+    testQed(img, MiB);
+    img->len = img->size = 60;                 /* of 64 bytes */
+}
+
+static void
+testQcow2ClusterTooSmall(testImage *img)
+{
+    testQcow2(img, 3, 8, MiB);
+}
+
+static void
+testQcow2ClusterTooLarge(testImage *img)
+{
+    testQcow2(img, 3, 22, MiB);
+}
+
+static void
+testQcow2CapacityOverflow(testImage *img)
+{
+    testQcow2(img, 3, 16, 1ULL << 63);
+}
+
+static void
+testQedCapacityOverflow(testImage *img)
+{
+    testQed(img, ~0ULL);
+}
+
+static void
+testVmdkCapacityOverflow(testImage *img)
+{
+    memcpy(img->buf, "KDMV", 4);
+    testPutLE(img->buf + 4, 1, 4);
+    testPutLE(img->buf + 12, 1ULL << 54, 8);   /* sectors: 2^63 bytes */
+    img->len = 512;
+    img->size = MiB;
+}
+
+static void
+testQcow2BackingPastEnd(testImage *img)
+{
+    testQcow2(img, 3, 16, MiB);
+    testQcowBacking(img, 400, "a-backing-file-name-that-ends-past-the-end-of-the-file"
+                              "-a-backing-file-name-that-ends-past-the-end-of-the-file");
+    img->len = img->size = 450;
+}
+
+static void
+testQcow2BackingTooLong(testImage *img)
+{
+    g_autofree char *name = g_strnfill(1024, 'b');
+
+    testQcow2(img, 3, 16, MiB);
+    testQcowBacking(img, 512, name);
+    img->len = 4096;
+}
+
+static void
+testQcow2BackingWraps(testImage *img)
+{
+    testQcow2(img, 3, 16, MiB);
+    testPutBE(img->buf + 8, ~0ULL - 15, 8);    /* offset + size wraps */
+    testPutBE(img->buf + 16, 32, 4);
+}
+
+/* qemu reads a name anywhere in the first cluster (64 KiB here); libvirt's
+ * prober reads 33 KiB and then shows the image with no backing file */
+static void
+testQcow2BackingPastHeader(testImage *img)
+{
+    testQcow2(img, 3, 16, MiB);
+    testQcowBacking(img, 40000, "base.img");
+    img->len = 40000 + strlen("base.img");
+}
+
+static void
+testQcow1BackingPastEnd(testImage *img)
+{
+    testQcow1(img, MiB);
+    testQcowBacking(img, 4000, "base.img");
+    img->len = img->size = 1024;
+}
+
+static void
+testQedBackingPastEnd(testImage *img)
+{
+    testQed(img, MiB);
+    testQedBacking(img, 1000, 100);
+    img->len = img->size = 1024;
+}
+
+static void
+testLuksTruncated(testImage *img)
+{
+    testLuks(img, 0);
+    img->len = img->size = 100;                /* cut before the payload */
+}
+
+static void
+testLuksPastEnd(testImage *img)
+{
+    testLuks(img, 1 << 20);                    /* 512 MiB in 4 MiB */
+}
+
+static void
+testLuksNegative(testImage *img)
+{
+    testLuks(img, 0x80000000U);                /* negative in an int */
+}
+
+static void
+testLuksWraps(testImage *img)
+{
+    testLuks(img, 1 << 23);                    /* 2^32 bytes: 0 in 32 bits */
+}
+
+
+/* -- accepted: a good header of each format -- */
+
+static void
+testRaw(testImage *img)
+{
+    img->len = 512;
+    img->size = MiB;
+}
+
+static void
+testIso(testImage *img)
+{
+    memcpy(img->buf + 0x8001, "CD001", 5);
+    img->len = 0x8001 + 5;
+    img->size = MiB;
+}
+
+static void
+testQcow2V2(testImage *img)
+{
+    testQcow2(img, 2, 16, 8 * MiB);
+}
+
+static void
+testQcow2V3(testImage *img)
+{
+    testQcow2(img, 3, 16, 8 * MiB);
+}
+
+static void
+testQcow2MinCluster(testImage *img)
+{
+    testQcow2(img, 3, 9, 8 * MiB);
+}
+
+static void
+testQcow2MaxCluster(testImage *img)
+{
+    testQcow2(img, 3, 21, 8 * MiB);
+}
+
+/* past the 4 KiB read first: the whole header is read */
+static void
+testQcow2BackingFar(testImage *img)
+{
+    testQcow2(img, 3, 16, 8 * MiB);
+    testQcowBacking(img, 5000, "base.img");
+    img->len = 5000 + strlen("base.img");
+}
+
+static void
+testQcow2BackingLongest(testImage *img)
+{
+    g_autofree char *name = g_strnfill(1023, 'b');
+
+    testQcow2(img, 3, 16, 8 * MiB);
+    testQcowBacking(img, 512, name);
+    img->len = 4096;
+}
+
+/* version 4 is no qcow2 qemu knows: the file is raw data */
+static void
+testQcow2UnknownVersion(testImage *img)
+{
+    testQcow2(img, 4, 16, 8 * MiB);
+}
+
+static void
+testQcow1Good(testImage *img)
+{
+    testQcow1(img, 8 * MiB);
+    testQcowBacking(img, 256, "base.img");
+}
+
+static void
+testQedGood(testImage *img)
+{
+    testQed(img, 8 * MiB);
+    testQedBacking(img, 256, 8);
+}
+
+static void
+testVmdk(testImage *img)
+{
+    memcpy(img->buf, "KDMV", 4);
+    testPutLE(img->buf + 4, 1, 4);
+    testPutLE(img->buf + 12, 16384, 8);        /* sectors: 8 MiB */
+    img->len = 512;
+    img->size = MiB;
+}
+
+static void
+testVdi(testImage *img)
+{
+    memcpy(img->buf + 64, "\x7f\x10\xda\xbe", 4);
+    testPutLE(img->buf + 68, 0x00010001, 4);
+    testPutLE(img->buf + 368, 8 * MiB, 8);
+    img->len = 512;
+    img->size = MiB;
+}
+
+static void
+testVpc(testImage *img)
+{
+    memcpy(img->buf, "conectix", 8);
+    testPutBE(img->buf + 12, 0x10000, 4);
+    testPutBE(img->buf + 40, 8 * MiB, 8);
+    img->len = 512;
+    img->size = MiB;
+}
+
+static void
+testLuksGood(testImage *img)
+{
+    testLuks(img, 4096);                       /* 2 MiB of 4 MiB */
+}
+
+static void
+testLuksAllHeader(testImage *img)
+{
+    testLuks(img, 8192);                       /* 4 MiB of 4 MiB */
+}
+
+
+typedef struct {
+    const char *name;
+    void (*build)(testImage *img);
+    int format;                     /* 0: refused */
+    unsigned long long capacity;
+    const char *backing;            /* file name in the work dir, or NULL */
+} testHeaderCase;
+
+static const testHeaderCase testHeaderCases[] = {
+    { "qcow2-truncated-v2", testQcow2TruncatedV2, 0, 0, NULL },
+    { "qcow2-truncated-v3", testQcow2TruncatedV3, 0, 0, NULL },
+    { "qcow1-truncated", testQcow1Truncated, 0, 0, NULL },
+    { "qed-truncated", testQedTruncated, 0, 0, NULL },
+    { "qcow2-cluster-too-small", testQcow2ClusterTooSmall, 0, 0, NULL },
+    { "qcow2-cluster-too-large", testQcow2ClusterTooLarge, 0, 0, NULL },
+    { "qcow2-capacity-overflow", testQcow2CapacityOverflow, 0, 0, NULL },
+    { "qed-capacity-overflow", testQedCapacityOverflow, 0, 0, NULL },
+    { "vmdk-capacity-overflow", testVmdkCapacityOverflow, 0, 0, NULL },
+    { "qcow2-backing-past-end", testQcow2BackingPastEnd, 0, 0, NULL },
+    { "qcow2-backing-too-long", testQcow2BackingTooLong, 0, 0, NULL },
+    { "qcow2-backing-wraps", testQcow2BackingWraps, 0, 0, NULL },
+    { "qcow2-backing-past-header", testQcow2BackingPastHeader, 0, 0, NULL },
+    { "qcow1-backing-past-end", testQcow1BackingPastEnd, 0, 0, NULL },
+    { "qed-backing-past-end", testQedBackingPastEnd, 0, 0, NULL },
+    { "luks-truncated", testLuksTruncated, 0, 0, NULL },
+    { "luks-payload-past-end", testLuksPastEnd, 0, 0, NULL },
+    { "luks-payload-negative", testLuksNegative, 0, 0, NULL },
+    { "luks-payload-wraps", testLuksWraps, 0, 0, NULL },
+
+    { "raw", testRaw, VIR_STORAGE_FILE_RAW, MiB, NULL },
+    { "iso", testIso, VIR_STORAGE_FILE_ISO, MiB, NULL },
+    { "qcow2-v2", testQcow2V2, VIR_STORAGE_FILE_QCOW2, 8 * MiB, NULL },
+    { "qcow2-v3", testQcow2V3, VIR_STORAGE_FILE_QCOW2, 8 * MiB, NULL },
+    { "qcow2-min-cluster", testQcow2MinCluster, VIR_STORAGE_FILE_QCOW2, 8 * MiB, NULL },
+    { "qcow2-max-cluster", testQcow2MaxCluster, VIR_STORAGE_FILE_QCOW2, 8 * MiB, NULL },
+    { "qcow2-backing-far", testQcow2BackingFar, VIR_STORAGE_FILE_QCOW2, 8 * MiB, "base.img" },
+    { "qcow2-backing-longest", testQcow2BackingLongest, VIR_STORAGE_FILE_QCOW2, 8 * MiB, NULL },
+    { "qcow2-unknown-version", testQcow2UnknownVersion, VIR_STORAGE_FILE_RAW, MiB, NULL },
+    { "qcow1", testQcow1Good, VIR_STORAGE_FILE_QCOW, 8 * MiB, "base.img" },
+    { "qed", testQedGood, VIR_STORAGE_FILE_QED, 8 * MiB, "bbbbbbbb" },
+    { "vmdk", testVmdk, VIR_STORAGE_FILE_VMDK, 8 * MiB, NULL },
+    { "vdi", testVdi, VIR_STORAGE_FILE_VDI, 8 * MiB, NULL },
+    { "vpc", testVpc, VIR_STORAGE_FILE_VPC, 8 * MiB, NULL },
+    { "luks", testLuksGood, VIR_STORAGE_FILE_RAW, 2 * MiB, NULL },
+    { "luks-all-header", testLuksAllHeader, VIR_STORAGE_FILE_RAW, 0, NULL },
+};
+
+
+static void
+testHeader(const void *opaque)
+{
+    const testHeaderCase *tc = opaque;
+    g_autofree testImage *img = g_new0(testImage, 1);
+    g_auto(virStorageVolProbeResult) result = { 0 };
+    int rc;
+
+    tc->build(img);
+    g_assert_cmpuint(img->len, <=, TEST_HEADER_MAX);
+    testWriteImage(tc->name, img->buf, img->len, img->size);
+
+    rc = testProbeResult(tc->name, &result);
+    if (!tc->format) {
+        g_assert_cmpint(rc, ==, -EINVAL);
+        /* nothing is written on failure */
+        g_assert_cmpint(result.type, ==, 0);
+        g_assert_null(result.backingPath);
+        return;
+    }
+
+    g_assert_cmpint(rc, ==, 0);
+    g_assert_cmpint(result.type, ==, VIR_STORAGE_VOL_FILE);
+    g_assert_cmpint(result.format, ==, tc->format);
+    g_assert_cmpuint(result.capacity, ==, tc->capacity);
+    g_assert_cmpuint(result.physical, ==, img->size);
+    if (tc->backing) {
+        g_autofree char *path = testPath(tc->backing);
+
+        g_assert_cmpstr(result.backingName, ==, tc->backing);
+        g_assert_cmpstr(result.backingPath, ==, path);
+    } else if (g_str_equal(tc->name, "qcow2-backing-longest")) {
+        g_assert_cmpuint(strlen(result.backingName), ==, 1023);
+    } else {
+        g_assert_null(result.backingName);
+    }
+    if (g_str_has_prefix(tc->name, "luks"))
+        g_assert_nonnull(result.encryption);
+}
+
+
 int
 main(int argc, char **argv)
 {
+    size_t i;
     int ret;
 
     lvsbTestInit(&argc, &argv);
 
     workdir = lvsbTestMakeWorkDir("volprobetest");
 
-    g_test_add_data_func("/volprobe/luks-payload-past-end", NULL,
-                         testLuksPayloadPastEnd);
-    g_test_add_data_func("/volprobe/luks-payload-inside", NULL,
-                         testLuksPayloadInside);
+    for (i = 0; i < G_N_ELEMENTS(testHeaderCases); i++) {
+        g_autofree char *path = g_strdup_printf("/volprobe/header/%s",
+                                                testHeaderCases[i].name);
+
+        g_test_add_data_func(path, &testHeaderCases[i], testHeader);
+    }
     g_test_add_data_func("/volprobe/backing-named-only", NULL,
                          testBackingNamedOnly);
     g_test_add_data_func("/volprobe/entries-not-followed", NULL,

@@ -165,20 +165,22 @@ virStoragePoolDirEntryToVol(virStoragePoolDef *def,
                             const char *name)
 {
     g_autoptr(virStorageVolDef) vol = g_new0(virStorageVolDef, 1);
-    struct stat sb;
+    g_auto(virStorageVolProbeResult) probed = { 0 };
     int rc;
 
     vol->name = g_strdup(name);
     vol->target.path = g_strdup_printf("%s/%s", def->target.path, name);
     vol->key = g_strdup(vol->target.path);
 
-    if ((rc = virStorageVolProbeAtQuiet(vol, dirFd, name, &sb)) < 0) {
+    if ((rc = virStorageVolProbeAtQuiet(dirFd, name, vol->target.path,
+                                        &probed)) < 0) {
         virStoragePoolDirLogSkipped(def, dirFd, name, vol->target.path, rc);
         return NULL;
     }
+    virStorageVolProbeApply(&probed, vol);
 
     /* what later operations check the entry against */
-    virStorageVolIdentityRemember(vol->key, &sb);
+    virStorageVolIdentityRemember(vol->key, &probed.sb);
     virStorageVolSecretFindByUsage(vol);
 
     return g_steal_pointer(&vol);

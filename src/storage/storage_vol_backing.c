@@ -212,11 +212,10 @@ virStorageVolBackingNode(virStoragePoolDef *def,
     g_autoptr(virJSONValue) child = NULL;
     g_autoptr(virStorageSource) src = NULL;
     g_autofree char *fdPath = g_strdup_printf("/dev/fd/%d", fd);
-    g_autofree char *backing = NULL;
+    g_auto(virStorageVolProbeResult) probed = { 0 };
+    const char *backing;
     const char *driver;
     struct stat bsb;
-    int headerFormat;
-    int backingFormat;
     int bfd;
     int rc;
 
@@ -244,15 +243,16 @@ virStorageVolBackingNode(virStoragePoolDef *def,
         return g_steal_pointer(&node);
     }
 
-    if ((rc = virStorageVolProbeBackingQuiet(path, fd, &headerFormat, &backing,
-                                             &backingFormat)) < 0) {
+    if ((rc = virStorageVolProbeFdQuiet(fd, sb, path,
+                                        VIR_STORAGE_VOL_PROBE_DEVICE_HEADER,
+                                        &probed)) < 0) {
         virReportSystemError(-rc,
                              _("cannot read the image header of '%s' in the chain of volume '%s' of pool '%s'"),
                              path, vol->name, def->name);
         return NULL;
     }
 
-    if (!backing) {
+    if (!(backing = probed.backingPath)) {
         if (virJSONValueObjectAppendNull(node, "backing") < 0)
             return NULL;
         return g_steal_pointer(&node);
@@ -281,8 +281,8 @@ virStorageVolBackingNode(virStoragePoolDef *def,
 
     /* a header that names no backing format: raw, never probed */
     if (!(child = virStorageVolBackingNode(def, vol, bfd, &bsb, backing,
-                                           backingFormat > VIR_STORAGE_FILE_NONE ?
-                                           backingFormat : VIR_STORAGE_FILE_RAW,
+                                           probed.backingFormat > VIR_STORAGE_FILE_NONE ?
+                                           probed.backingFormat : VIR_STORAGE_FILE_RAW,
                                            true, fds, depth + 1)))
         return NULL;
 

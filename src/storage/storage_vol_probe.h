@@ -2,6 +2,16 @@
  * storage_vol_probe.h: reading what a volume file is
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The probe reads one descriptor (its inode, and for an image its header)
+ * into a virStorageVolProbeResult; callers read the result and apply what
+ * they need: a pool refresh and refreshVol apply it whole to the volume
+ * definition (virStorageVolProbeApply), the backing chain walk of clone,
+ * resize and conversion reads only the backing store it names.
+ *
+ * The header is the guest's: the probe checks that it holds together
+ * (storage_vol_probe.c lists the checks) and names the backing store it
+ * gives without ever opening or stat'ing it.
  */
 
 #pragma once
@@ -11,39 +21,85 @@
 #include "internal.h"
 #include "storage_conf.h"
 
+typedef enum {
+    /* read the image header of a block device too (the backing chain
+     * walk: a qcow2 image on a logical volume); a pool refresh shows a
+     * block device as raw without reading it */
+    VIR_STORAGE_VOL_PROBE_DEVICE_HEADER = 1 << 0,
+} virStorageVolProbeFlags;
+
+/* What one descriptor says about a volume. */
+typedef struct _virStorageVolProbeResult virStorageVolProbeResult;
+struct _virStorageVolProbeResult {
+    struct stat sb;                 /* the inode: type, mode, owner, times */
+    virStorageVolType type;         /* FILE, DIR or BLOCK */
+    int format;                     /* virStorageFileFormat */
+
+    unsigned long long capacity;    /* bytes the guest sees */
+    unsigned long long allocation;  /* bytes in use on the host */
+    unsigned long long physical;    /* bytes of the file or device */
+    bool hasPhysical;               /* directories have none */
+
+    /* from the image header, when it gives them */
+    unsigned long long clusterSize; /* 0: none */
+    char *compat;                   /* qcow2's "1.1", or NULL */
+    virBitmap *features;            /* qcow2 v3 features, or NULL */
+    virStorageEncryption *encryption;   /* format only, never a secret */
+
+    /* the backing store the header names, never opened: NULL when none */
+    char *backingName;              /* as the header gives it */
+    char *backingPath;              /* resolved next to the image; a name
+                                     * holding ':' (not a local file) as is */
+    int backingFormat;              /* the header's, VIR_STORAGE_FILE_NONE
+                                     * when it names none */
+};
+
+void
+virStorageVolProbeResultClear(virStorageVolProbeResult *result);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(virStorageVolProbeResult,
+                                 virStorageVolProbeResultClear);
+
 /*
- * Fills @vol->type, target format, capacity (from the image header),
- * allocation (from the blocks in use), backing store (its name, as the
- * header gives it), encryption and permissions from the entry @name of
- * the directory open as @dirFd, opened without following a link (see
- * storage_vol_open.h).  @sb gets the inode.
- * Quiet: returns -errno, -ELOOP for a link, -ENOTSUP for a FIFO, socket
- * or character device, -EINVAL for an unreadable image header, and
- * reports nothing, so that a pool refresh can log and skip one entry.
+ * Fills @result from the descriptor @fd, open on the inode @sb (found at
+ * @path, which only names it: a relative backing name is resolved next
+ * to it).  One lseek for a block device, one or two preads of the header
+ * for a regular file; nothing else is opened.
+ * Quiet: 0, -ENOTSUP for an inode that is no volume (FIFO, socket,
+ * character device), -EINVAL for an image header that does not hold
+ * together, -errno; reports nothing.  @result is written only on success.
  */
 int
-virStorageVolProbeAtQuiet(virStorageVolDef *vol,
-                          int dirFd,
-                          const char *name,
-                          struct stat *sb);
+virStorageVolProbeFdQuiet(int fd,
+                          const struct stat *sb,
+                          const char *path,
+                          unsigned int flags,
+                          virStorageVolProbeResult *result);
 
-/* The same for the volume @vol of the pool @def (refreshVol), opened as
- * the pool listed it; reports errors naming the volume and the pool. */
+/*
+ * The same for the entry @name of the directory open as @dirFd (a pool
+ * refresh), opened without following a link and with O_NONBLOCK (see
+ * storage_vol_open.h): also -ELOOP for a link; FIFOs, sockets and
+ * character devices are never opened (-ENOTSUP).
+ */
+int
+virStorageVolProbeAtQuiet(int dirFd,
+                          const char *name,
+                          const char *path,
+                          virStorageVolProbeResult *result);
+
+/*
+ * Moves what @result found into @vol: type, format, sizes, permissions
+ * and timestamps, header fields, encryption (keeping the secrets @vol's
+ * definition names) and the backing store (when the header names one:
+ * by name and format only, raw when the header gives none).
+ */
+void
+virStorageVolProbeApply(virStorageVolProbeResult *result,
+                        virStorageVolDef *vol);
+
+/* Probes the volume @vol of the pool @def (refreshVol), opened as the
+ * pool listed it, and applies the result; reports errors naming the
+ * volume and the pool. */
 int
 virStorageVolProbe(virStoragePoolDef *def,
                    virStorageVolDef *vol);
-
-/*
- * What the header of the image open as @fd (whose path is @path) says
- * now: its @format, and the backing file it names (@backing, NULL when
- * none; a relative name is resolved next to @path, a name holding ':'
- * is returned as is) with the format it gives (@backingFormat,
- * VIR_STORAGE_FILE_NONE when none).  Nothing named is opened.
- * Quiet: 0, -EINVAL for an unreadable header, -errno.
- */
-int
-virStorageVolProbeBackingQuiet(const char *path,
-                               int fd,
-                               int *format,
-                               char **backing,
-                               int *backingFormat);

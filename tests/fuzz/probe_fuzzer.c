@@ -7,9 +7,10 @@
  * A guest writes the first bytes of its disk: a pool refresh reads them
  * as an image header (qcow2, LUKS, vmdk, vdi, vpc, qed...), with the
  * sanity checks, the encryption and the backing store handling.  The
- * input becomes the volume file "img" of a private directory and is
- * probed there as a refresh does, twice: as a new volume, and as a
- * defined volume whose encryption names a secret.
+ * input becomes the volume file "img" of a private directory, probed
+ * there into a result as a refresh does, and the result is applied
+ * twice: to a new volume, and to a defined volume whose encryption
+ * names a secret.
  */
 
 #include <config.h>
@@ -95,6 +96,20 @@ fuzzNewVolume(bool withSecret)
 }
 
 
+/* What the probe promises about a file it accepts. */
+static void
+fuzzCheckResult(const virStorageVolProbeResult *result)
+{
+    fuzzAssert(result->type == VIR_STORAGE_VOL_FILE);
+    fuzzAssert(result->format > VIR_STORAGE_FILE_NONE &&
+               result->format < VIR_STORAGE_FILE_LAST);
+    fuzzAssert(result->capacity <= (unsigned long long) LLONG_MAX);
+    fuzzAssert(!result->backingName == !result->backingPath);
+    if (result->encryption)
+        fuzzAssert(result->encryption->nsecrets == 0);
+}
+
+
 /* What a refresh promises about a volume it lists. */
 static void
 fuzzCheckVolume(const virStorageVolDef *vol,
@@ -103,11 +118,14 @@ fuzzCheckVolume(const virStorageVolDef *vol,
     const virStorageSource *target = &vol->target;
 
     fuzzAssert(vol->type == VIR_STORAGE_VOL_FILE);
+    fuzzAssert(target->type == VIR_STORAGE_TYPE_FILE);
     fuzzAssert(target->format > VIR_STORAGE_FILE_NONE &&
                target->format < VIR_STORAGE_FILE_LAST);
     fuzzAssert(target->capacity <= (unsigned long long) LLONG_MAX);
-    if (target->backingStore)
+    if (target->backingStore) {
         fuzzAssert(target->backingStore->path != NULL);
+        fuzzAssert(target->backingStore->perms == NULL);
+    }
     if (withSecret && target->encryption)
         fuzzAssert(target->encryption->nsecrets == 1);
 }
@@ -117,16 +135,23 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data,
                        size_t size)
 {
+    g_autofree char *path = g_build_filename(fuzzDir, FUZZ_VOLUME, NULL);
     size_t i;
 
     fuzzWriteVolume(data, size);
 
+    /* probed as a refresh does: once as a new volume, once as a defined
+     * volume whose encryption names a secret */
     for (i = 0; i < 2; i++) {
+        g_auto(virStorageVolProbeResult) result = { 0 };
         g_autoptr(virStorageVolDef) vol = fuzzNewVolume(i == 1);
-        struct stat sb;
 
-        if (virStorageVolProbeAtQuiet(vol, fuzzDirFd, FUZZ_VOLUME, &sb) == 0)
-            fuzzCheckVolume(vol, i == 1);
+        if (virStorageVolProbeAtQuiet(fuzzDirFd, FUZZ_VOLUME, path,
+                                      &result) < 0)
+            return 0;
+        fuzzCheckResult(&result);
+        virStorageVolProbeApply(&result, vol);
+        fuzzCheckVolume(vol, i == 1);
     }
     return 0;
 }

@@ -11,6 +11,7 @@ import os
 import re
 import socket
 import stat
+import struct
 import subprocess
 import time
 import uuid
@@ -546,6 +547,63 @@ def test_refresh_skips_broken_qcow2(virsh, pool, pool_dir, header):
     with open(pool_file(pool_dir, "good.img"), "wb") as f:
         f.truncate(MiB)
     with open(pool_file(pool_dir, "broken.qcow2"), "wb") as f:
+        f.write(header)
+    ok(virsh("pool-refresh", POOL))
+    assert pool.isActive()
+    assert listed(pool) == ["good.img"]
+
+
+def qcow2_backing_far(tmp_path):
+    """A qcow2 image (64 KiB clusters) made by qemu-img whose backing file
+    name is moved to byte 40000: inside the first cluster, where qemu
+    reads it, past the 33 KiB libvirt's prober reads."""
+    made = str(tmp_path / "far.qcow2")
+    subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-o", "cluster_size=65536",
+                    "-u", "-b", "/etc/hostname", "-F", "raw", made, "1M"], check=True)
+    with open(made, "rb") as f:
+        image = bytearray(f.read())
+    offset, size = struct.unpack(">QI", image[8:20])
+    name = bytes(image[offset:offset + size])
+    image[offset:offset + size] = bytes(size)
+    image[8:16] = struct.pack(">Q", 40000)
+    image[40000:40000 + size] = name
+    with open(made, "wb") as f:
+        f.write(image)
+    info = json.loads(subprocess.run(["qemu-img", "info", "--output=json", made],
+                                     capture_output=True, check=True).stdout)
+    assert info["backing-filename"] == "/etc/hostname"
+    return bytes(image)
+
+
+def qcow2_backing_past_end(tmp_path):
+    """A qcow2 header whose 200-byte backing file name starts at byte 400
+    of a 512-byte file."""
+    header = bytearray(512)
+    header[0:32] = (b"QFI\xfb" + struct.pack(">IQII", 2, 400, 200, 16) +
+                    struct.pack(">Q", MiB))
+    return bytes(header)
+
+
+def luks_cut(tmp_path):
+    """A LUKS1 header cut before its payload offset (byte 104)."""
+    return b"LUKS\xba\xbe\x00\x01aes" + bytes(91)
+
+
+def qed_cut(tmp_path):
+    """A QED header cut before its backing file fields (64 bytes)."""
+    return b"QED\x00" + struct.pack("<III", 65536, 4, 1) + bytes(44)
+
+
+@pytest.mark.stock_differs("refresh-skips-broken-images",
+                           reason="stock lists these images (the first with no backing file)")
+@pytest.mark.parametrize("make", [qcow2_backing_far, qcow2_backing_past_end, luks_cut, qed_cut],
+                         ids=["qcow2-backing-past-header", "qcow2-backing-past-end",
+                              "luks-cut", "qed-cut"])
+def test_refresh_skips_headers_that_do_not_hold_together(virsh, pool, pool_dir, tmp_path, make):
+    header = make(tmp_path)
+    with open(pool_file(pool_dir, "good.img"), "wb") as f:
+        f.truncate(MiB)
+    with open(pool_file(pool_dir, "broken.img"), "wb") as f:
         f.write(header)
     ok(virsh("pool-refresh", POOL))
     assert pool.isActive()
