@@ -63,6 +63,15 @@ done
 
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 is missing (install qemu-system-x86)"
 
+# the guest sees the host's / except /tmp, /run, /proc, /sys and /dev,
+# which it has of its own (initramfs-init)
+top=$(cd "$here/../.." && pwd -P)
+case $top/ in
+/tmp/* | /run/* | /proc/* | /sys/* | /dev/*)
+    die "the project is at $top, which the test VM does not see (the guest has its own /tmp, /run, /proc, /sys and /dev): clone it elsewhere, e.g. under /root or /srv"
+    ;;
+esac
+
 kdir=$("$here/prepare-kernel.sh") || die "cannot prepare the guest kernel"
 kver=$(cat "$kdir/kver")
 
