@@ -26,6 +26,19 @@
 VIR_LOG_INIT("storage.storage_command");
 
 
+/* The program @cmd runs, for messages: its argv[0] without directory. */
+static char *
+virStorageCommandProgramName(virCommand *cmd)
+{
+    g_autofree char *line = virCommandToString(cmd, false);
+    g_auto(GStrv) words = NULL;
+
+    if (!line || !(words = g_strsplit(line, " ", 2)) || !words[0])
+        return g_strdup("the command");
+    return g_path_get_basename(words[0]);
+}
+
+
 int
 virStorageCommandRunStatus(virCommand *cmd,
                            char **errbuf)
@@ -60,12 +73,15 @@ virStorageCommandRun(virCommand *cmd,
     what = g_strdup_vprintf(fmt, args);
     va_end(args);
 
-    if (*errbuf)
+    if (*errbuf) {
         virReportError(VIR_ERR_OPERATION_FAILED, "%s: %s", what, errbuf);
-    else
+    } else {
+        g_autofree char *program = virStorageCommandProgramName(cmd);
+
         virReportError(VIR_ERR_OPERATION_FAILED,
-                       _("%s: the command exited with status %d"),
-                       what, status);
+                       _("%s: %s exited with status %d and printed nothing on stderr"),
+                       what, program, status);
+    }
     return -1;
 }
 
@@ -90,22 +106,22 @@ virStorageCommandRun(virCommand *cmd,
  */
 
 /* Output kept of each stream; what a tool prints beyond is dropped. */
-#define COMMAND_OUTPUT_MAX (64 * 1024 * 1024)
+#define VIR_STORAGE_COMMAND_OUTPUT_MAX (64 * 1024 * 1024)
 
 /* Poll slice: how late an exit is noticed when the pipes stay open. */
-#define COMMAND_POLL_MS 100
+#define VIR_STORAGE_COMMAND_POLL_MS 100
 
 
 static int
-commandOwnProcessGroup(void *opaque G_GNUC_UNUSED)
+virStorageCommandOwnProcessGroup(void *opaque G_GNUC_UNUSED)
 {
     return setpgid(0, 0);
 }
 
 
 static void
-commandSignal(pid_t pid,
-              int sig)
+virStorageCommandSignal(pid_t pid,
+                        int sig)
 {
     /* before the child's setpgid, its group is still ours: only it */
     if (kill(-pid, sig) < 0)
@@ -114,7 +130,7 @@ commandSignal(pid_t pid,
 
 
 static bool
-commandExited(pid_t pid)
+virStorageCommandExited(pid_t pid)
 {
     siginfo_t info = { 0 };
 
@@ -127,12 +143,12 @@ commandExited(pid_t pid)
 typedef struct {
     int fd;
     GString *text;
-} commandStream;
+} virStorageCommandStream;
 
 
 /* Reads what @stream's pipe holds now; closes it at EOF or error. */
 static void
-commandStreamRead(commandStream *stream)
+virStorageCommandStreamRead(virStorageCommandStream *stream)
 {
     char buf[65536];
 
@@ -147,7 +163,7 @@ commandStreamRead(commandStream *stream)
             VIR_FORCE_CLOSE(stream->fd);
             return;
         }
-        if (stream->text->len < COMMAND_OUTPUT_MAX)
+        if (stream->text->len < VIR_STORAGE_COMMAND_OUTPUT_MAX)
             g_string_append_len(stream->text, buf, n);
     }
 }
@@ -158,27 +174,27 @@ commandStreamRead(commandStream *stream)
  * be stopped at @deadline.
  */
 static bool
-commandCollect(pid_t pid,
-               commandStream *streams,
-               size_t nstreams,
-               gint64 deadline)
+virStorageCommandCollect(pid_t pid,
+                         virStorageCommandStream *streams,
+                         size_t nstreams,
+                         gint64 deadline)
 {
     gint64 killAt = 0;
     bool stopped = false;
     size_t i;
 
-    while (!commandExited(pid)) {
+    while (!virStorageCommandExited(pid)) {
         struct pollfd fds[2];
         nfds_t nfds = 0;
         gint64 now = g_get_monotonic_time();
 
         if (!stopped && now >= deadline) {
             VIR_WARN("stopping child %lld at its time limit", (long long) pid);
-            commandSignal(pid, SIGTERM);
+            virStorageCommandSignal(pid, SIGTERM);
             stopped = true;
             killAt = now + VIR_STORAGE_COMMAND_KILL_GRACE * G_USEC_PER_SEC;
         } else if (stopped && killAt && now >= killAt) {
-            commandSignal(pid, SIGKILL);
+            virStorageCommandSignal(pid, SIGKILL);
             killAt = 0;
         }
 
@@ -191,22 +207,22 @@ commandCollect(pid_t pid,
             nfds++;
         }
 
-        if (poll(fds, nfds, COMMAND_POLL_MS) < 0 && errno != EINTR)
-            g_usleep(COMMAND_POLL_MS * 1000);
+        if (poll(fds, nfds, VIR_STORAGE_COMMAND_POLL_MS) < 0 && errno != EINTR)
+            g_usleep(VIR_STORAGE_COMMAND_POLL_MS * 1000);
 
         for (i = 0; i < nstreams; i++)
-            commandStreamRead(&streams[i]);
+            virStorageCommandStreamRead(&streams[i]);
     }
 
     /* what it wrote just before it ended */
     for (i = 0; i < nstreams; i++)
-        commandStreamRead(&streams[i]);
+        virStorageCommandStreamRead(&streams[i]);
     return stopped;
 }
 
 
 static int
-commandSetNonBlock(int fd)
+virStorageCommandSetNonBlock(int fd)
 {
     int flags = fcntl(fd, F_GETFL);
 
@@ -219,19 +235,6 @@ commandSetNonBlock(int fd)
 }
 
 
-/* The program @cmd runs, for messages: its argv[0] without directory. */
-static char *
-commandProgramName(virCommand *cmd)
-{
-    g_autofree char *line = virCommandToString(cmd, false);
-    g_auto(GStrv) words = NULL;
-
-    if (!line || !(words = g_strsplit(line, " ", 2)) || !words[0])
-        return g_strdup("the command");
-    return g_path_get_basename(words[0]);
-}
-
-
 int
 virStorageCommandRunLimited(virCommand *cmd,
                             unsigned int seconds,
@@ -240,10 +243,10 @@ virStorageCommandRunLimited(virCommand *cmd,
                             char **err,
                             bool *timedOut)
 {
-    commandStream streams[2] = { { -1, NULL }, { -1, NULL } };
+    virStorageCommandStream streams[2] = { { -1, NULL }, { -1, NULL } };
     g_autoptr(GString) outText = g_string_new(NULL);
     g_autoptr(GString) errText = g_string_new(NULL);
-    g_autofree char *program = commandProgramName(cmd);
+    g_autofree char *program = virStorageCommandProgramName(cmd);
     gint64 deadline;
     bool stopped;
     pid_t pid = -1;
@@ -258,20 +261,20 @@ virStorageCommandRunLimited(virCommand *cmd,
     if (out)
         virCommandSetOutputFD(cmd, &streams[0].fd);
     virCommandSetErrorFD(cmd, &streams[1].fd);
-    virCommandSetPreExecHook(cmd, commandOwnProcessGroup, NULL);
+    virCommandSetPreExecHook(cmd, virStorageCommandOwnProcessGroup, NULL);
     virCommandRawStatus(cmd);
 
     deadline = g_get_monotonic_time() + (gint64) seconds * G_USEC_PER_SEC;
     if (virCommandRunAsync(cmd, &pid) < 0)
         goto cleanup;
 
-    if ((streams[0].fd >= 0 && commandSetNonBlock(streams[0].fd) < 0) ||
-        commandSetNonBlock(streams[1].fd) < 0) {
+    if ((streams[0].fd >= 0 && virStorageCommandSetNonBlock(streams[0].fd) < 0) ||
+        virStorageCommandSetNonBlock(streams[1].fd) < 0) {
         virCommandAbort(cmd);
         goto cleanup;
     }
 
-    stopped = commandCollect(pid, streams, G_N_ELEMENTS(streams), deadline);
+    stopped = virStorageCommandCollect(pid, streams, G_N_ELEMENTS(streams), deadline);
 
     if (virCommandWait(cmd, &status) < 0)
         goto cleanup;

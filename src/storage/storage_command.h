@@ -20,7 +20,11 @@ virStorageCommandRunStatus(virCommand *cmd,
 
 /*
  * Runs @cmd; when it exits non-zero, reports VIR_ERR_OPERATION_FAILED as
- * "<@fmt ...>: <its stderr>" and returns -1.
+ * "<@fmt ...>: <its stderr>" (or "...: <program> exited with status N and
+ * printed nothing on stderr") and returns -1.  @fmt is one whole
+ * translatable sentence saying what could not be done to which pool,
+ * volume or device ("cannot create volume '%s' of pool '%s'"), never a
+ * verb filled into a template.
  */
 int
 virStorageCommandRun(virCommand *cmd,
@@ -40,7 +44,8 @@ virStorageCommandRun(virCommand *cmd,
  * Returns its exit status (0..255), or -1 with an error reported: it
  * could not be run, was killed by a signal, or was stopped at its limit
  * (VIR_ERR_OPERATION_TIMEOUT: "<@what>: <program> did not finish within
- * N seconds and was stopped").  @timedOut (if not NULL) tells the last
+ * N seconds and was stopped").  @what is one whole translatable sentence,
+ * as @fmt of virStorageCommandRun.  @timedOut (if not NULL) tells the last
  * case apart, for callers that check what the command did meanwhile.
  */
 int

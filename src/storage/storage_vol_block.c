@@ -22,6 +22,7 @@
 
 #include "storage_vol_block.h"
 #include "storage_vol_backing.h"
+#include "storage_command.h"
 #include "storage_vol_file.h"
 #include "storage_qemuimg.h"
 #include "virerror.h"
@@ -178,5 +179,6 @@ virStorageVolBlockBuildFrom(virStoragePoolObj *pool,
                                          srcformat, vol->target.path);
     virCommandPassFD(cmd, srcfd, 0);
     virStorageVolBackingPassFDs(cmd, fds);
-    return virStorageVolFileRunQemuImg(cmd, vol, "convert");
+    return virStorageCommandRun(cmd, _("qemu-img cannot copy volume '%s' into volume '%s' of pool '%s'"),
+                                inputvol->name, vol->name, def->name);
 }

@@ -36,6 +36,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "storage_command.h"
 #include "storage_vol_file.h"
 #include "storage_vol_job.h"
 #include "storage_file_extents.h"
@@ -51,7 +52,7 @@
 VIR_LOG_INIT("storage.storage_vol_clone");
 
 static bool
-cloneIsPlainRaw(virStorageVolDef *vol)
+virStorageVolCloneIsPlainRaw(virStorageVolDef *vol)
 {
     return (vol->target.format == VIR_STORAGE_FILE_RAW ||
             vol->target.format == VIR_STORAGE_FILE_NONE) &&
@@ -88,13 +89,13 @@ virStorageVolFileOpenSource(virStoragePoolDef *def, virStorageVolDef *origvol,
 
 /* Bytes of data the raw source holds: its file size. */
 static int
-cloneSourceLength(virStorageVolDef *origvol, int srcfd,
-                  unsigned long long *length, bool *isFile)
+virStorageVolCloneSourceLength(virStorageVolDef *origvol, int srcfd,
+                               unsigned long long *length, bool *isFile)
 {
     struct stat st;
 
     if (fstat(srcfd, &st) < 0) {
-        virReportSystemError(errno, _("cannot stat volume '%s' at '%s'"),
+        virReportSystemError(errno, _("cannot read the size of volume '%s' at '%s'"),
                              origvol->name, origvol->target.path);
         return -1;
     }
@@ -107,9 +108,9 @@ cloneSourceLength(virStorageVolDef *origvol, int srcfd,
 
 /* Blocks shared with the source, or its data extents copied. */
 static int
-cloneRawData(virStorageVolDef *origvol, virStorageVolDef *newvol,
-             int srcfd, int dstfd, unsigned long long length, bool isFile,
-             bool reflinkOnly)
+virStorageVolCloneRawData(virStorageVolDef *origvol, virStorageVolDef *newvol,
+                          int srcfd, int dstfd, unsigned long long length, bool isFile,
+                          bool reflinkOnly)
 {
     int rc = -EOPNOTSUPP;
 
@@ -121,10 +122,7 @@ cloneRawData(virStorageVolDef *origvol, virStorageVolDef *newvol,
 
     if (reflinkOnly) {
         virReportSystemError(-rc,
-                             _("cannot clone volume '%s' to '%s' by sharing "
-                               "blocks (reflink); put both on one xfs or "
-                               "btrfs file system, or clone without "
-                               "--reflink"),
+                             _("cannot clone volume '%s' to '%s' by sharing blocks (reflink); put both on one xfs or btrfs file system, or clone without --reflink"),
                              origvol->name, newvol->name);
         return -1;
     }
@@ -150,7 +148,7 @@ cloneRawData(virStorageVolDef *origvol, virStorageVolDef *newvol,
 
 /* Reserve the allocation the new definition asks for, without writing. */
 static int
-cloneReserve(virStorageVolDef *origvol, virStorageVolDef *newvol, int dstfd)
+virStorageVolCloneReserve(virStorageVolDef *origvol, virStorageVolDef *newvol, int dstfd)
 {
     unsigned long long reserve = MIN(newvol->target.allocation,
                                      newvol->target.capacity);
@@ -173,25 +171,23 @@ cloneReserve(virStorageVolDef *origvol, virStorageVolDef *newvol, int dstfd)
 
 
 static int
-cloneRawCheck(virStorageVolDef *origvol, virStorageVolDef *newvol,
-              int srcfd, unsigned long long *length, bool *isFile,
-              unsigned int flags)
+virStorageVolCloneRawCheck(virStorageVolDef *origvol, virStorageVolDef *newvol,
+                           int srcfd, unsigned long long *length, bool *isFile,
+                           unsigned int flags)
 {
     if (flags & VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA) {
         virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
-                       _("raw volume '%s' has no metadata to preallocate: "
-                         "drop --prealloc-metadata"),
+                       _("raw volume '%s' has no metadata to preallocate: drop --prealloc-metadata"),
                        newvol->name);
         return -1;
     }
 
-    if (cloneSourceLength(origvol, srcfd, length, isFile) < 0)
+    if (virStorageVolCloneSourceLength(origvol, srcfd, length, isFile) < 0)
         return -1;
 
     if (*length > newvol->target.capacity) {
         virReportError(VIR_ERR_INVALID_ARG,
-                       _("volume '%s' holds %llu bytes, more than the "
-                         "capacity %llu of its clone '%s'"),
+                       _("volume '%s' holds %llu bytes, more than the capacity %llu of its clone '%s': give the clone a larger capacity"),
                        origvol->name, *length, newvol->target.capacity,
                        newvol->name);
         return -1;
@@ -201,26 +197,25 @@ cloneRawCheck(virStorageVolDef *origvol, virStorageVolDef *newvol,
 
 
 static int
-cloneRaw(virStorageVolDef *origvol,
-         virStorageVolDef *newvol,
-         int srcfd,
-         int dstfd,
-         unsigned long long length,
-         bool isFile,
-         unsigned int flags)
+virStorageVolCloneRaw(virStorageVolDef *origvol,
+                      virStorageVolDef *newvol,
+                      int srcfd,
+                      int dstfd,
+                      unsigned long long length,
+                      bool isFile,
+                      unsigned int flags)
 {
-    if (cloneRawData(origvol, newvol, srcfd, dstfd, length, isFile,
-                     flags & VIR_STORAGE_VOL_CREATE_REFLINK) < 0)
+    if (virStorageVolCloneRawData(origvol, newvol, srcfd, dstfd, length, isFile,
+                                  flags & VIR_STORAGE_VOL_CREATE_REFLINK) < 0)
         return -1;
 
     if (ftruncate(dstfd, newvol->target.capacity) < 0) {
-        virReportSystemError(errno, _("cannot extend volume '%s' to %llu "
-                                      "bytes"),
+        virReportSystemError(errno, _("cannot extend volume '%s' to %llu bytes"),
                              newvol->name, newvol->target.capacity);
         return -1;
     }
 
-    if (cloneReserve(origvol, newvol, dstfd) < 0)
+    if (virStorageVolCloneReserve(origvol, newvol, dstfd) < 0)
         return -1;
 
     if (g_fsync(dstfd) < 0) {
@@ -233,22 +228,19 @@ cloneRaw(virStorageVolDef *origvol,
 
 
 static int
-cloneByQemuImgCheck(virStorageVolDef *origvol, virStorageVolDef *newvol,
-                    unsigned int flags)
+virStorageVolCloneByQemuImgCheck(virStorageVolDef *origvol, virStorageVolDef *newvol,
+                                 unsigned int flags)
 {
     if (flags & VIR_STORAGE_VOL_CREATE_REFLINK) {
         virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
-                       _("volume '%s' can share blocks (reflink) only with a "
-                         "raw clone of the same format; drop --reflink to "
-                         "convert it to '%s'"),
+                       _("volume '%s' can share blocks (reflink) only with a raw clone of the same format; drop --reflink to convert it to '%s'"),
                        origvol->name, newvol->name);
         return -1;
     }
 
     if (origvol->target.encryption) {
         virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
-                       _("cannot clone encrypted volume '%s': copying "
-                         "encrypted images is not supported"),
+                       _("cannot clone encrypted volume '%s': copying encrypted images is not supported; create the volume and copy the data inside the guest"),
                        origvol->name);
         return -1;
     }
@@ -264,12 +256,12 @@ cloneByQemuImgCheck(virStorageVolDef *origvol, virStorageVolDef *newvol,
  * nothing by a name a header gives.
  */
 static int
-cloneByQemuImg(virStoragePoolDef *def,
-               virStorageVolDef *origvol,
-               virStorageVolDef *newvol,
-               int srcfd,
-               int dstfd,
-               unsigned int flags)
+virStorageVolCloneByQemuImg(virStoragePoolDef *def,
+                            virStorageVolDef *origvol,
+                            virStorageVolDef *newvol,
+                            int srcfd,
+                            int dstfd,
+                            unsigned int flags)
 {
     g_auto(virStorageVolQemuImg) img = { 0 };
     g_autoptr(virCommand) convert = NULL;
@@ -300,7 +292,8 @@ cloneByQemuImg(virStoragePoolDef *def,
     virCommandPassFD(convert, srcfd, 0);
     virCommandPassFD(convert, dstfd, 0);
     virStorageVolBackingPassFDs(convert, fds);
-    if (virStorageVolFileRunQemuImg(convert, newvol, "convert") < 0)
+    if (virStorageCommandRun(convert, _("qemu-img cannot copy volume '%s' into volume '%s' of pool '%s'"),
+                             origvol->name, newvol->name, def->name) < 0)
         return -1;
 
     if (newvol->target.capacity <= origvol->target.capacity)
@@ -312,7 +305,8 @@ cloneByQemuImg(virStoragePoolDef *def,
                                                 img.secretPath)))
         return -1;
     virCommandPassFD(resize, dstfd, 0);
-    return virStorageVolFileRunQemuImg(resize, newvol, "resize");
+    return virStorageCommandRun(resize, _("qemu-img cannot grow clone '%s' of pool '%s' to %llu bytes"),
+                                newvol->name, def->name, newvol->target.capacity);
 }
 
 
@@ -354,16 +348,14 @@ virStorageVolFileBuildFrom(virStoragePoolObj *pool,
         newvol->target.format == VIR_STORAGE_FILE_DIR ||
         newvol->target.format == VIR_STORAGE_FILE_PLOOP) {
         virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
-                       _("cannot clone volume '%s' into '%s': directory and "
-                         "ploop volumes cannot be cloned"),
+                       _("cannot clone volume '%s' into '%s': directory and ploop volumes cannot be cloned"),
                        origvol->name, newvol->name);
         return -1;
     }
 
     if (newvol->target.capacity < origvol->target.capacity) {
         virReportError(VIR_ERR_INVALID_ARG,
-                       _("the capacity %llu of clone '%s' is smaller than "
-                         "the capacity %llu of volume '%s'"),
+                       _("the capacity %llu of clone '%s' is smaller than the capacity %llu of volume '%s': give the clone at least the capacity of the volume"),
                        newvol->target.capacity, newvol->name,
                        origvol->target.capacity, origvol->name);
         return -1;
@@ -379,11 +371,11 @@ virStorageVolFileBuildFrom(virStoragePoolObj *pool,
     VIR_DEBUG("cloning '%s' into '%s' (flags=0x%x)",
               origvol->target.path, newvol->target.path, flags);
 
-    plainRaw = cloneIsPlainRaw(origvol) && cloneIsPlainRaw(newvol);
+    plainRaw = virStorageVolCloneIsPlainRaw(origvol) && virStorageVolCloneIsPlainRaw(newvol);
     if (plainRaw) {
-        if (cloneRawCheck(origvol, newvol, srcfd, &length, &isFile, flags) < 0)
+        if (virStorageVolCloneRawCheck(origvol, newvol, srcfd, &length, &isFile, flags) < 0)
             return -1;
-    } else if (cloneByQemuImgCheck(origvol, newvol, flags) < 0) {
+    } else if (virStorageVolCloneByQemuImgCheck(origvol, newvol, flags) < 0) {
         return -1;
     }
 
@@ -393,9 +385,9 @@ virStorageVolFileBuildFrom(virStoragePoolObj *pool,
         return -1;
 
     if (plainRaw)
-        rc = cloneRaw(origvol, newvol, srcfd, dstfd, length, isFile, flags);
+        rc = virStorageVolCloneRaw(origvol, newvol, srcfd, dstfd, length, isFile, flags);
     else
-        rc = cloneByQemuImg(def, origvol, newvol, srcfd, dstfd, flags);
+        rc = virStorageVolCloneByQemuImg(def, origvol, newvol, srcfd, dstfd, flags);
 
     if (rc == 0 && VIR_CLOSE(dstfd) < 0) {
         virReportSystemError(errno, _("cannot write volume '%s' to disk"),

@@ -41,7 +41,7 @@ VIR_LOG_INIT("storage.storage_vol_file");
  * the pool.  The error reads "storage volume ... exists already". */
 static int
 virStorageVolFileRequireFreePath(virStoragePoolDef *def,
-                             virStorageVolDef *vol)
+                                 virStorageVolDef *vol)
 {
     struct stat sb;
 
@@ -333,17 +333,6 @@ virStorageVolFileBuildDir(virStoragePoolDef *def,
 }
 
 
-/* Runs a qemu-img command; its stderr becomes the error message. */
-int
-virStorageVolFileRunQemuImg(virCommand *cmd,
-                            virStorageVolDef *vol,
-                            const char *what)
-{
-    return virStorageCommandRun(cmd, _("qemu-img could not %s volume '%s'"),
-                                what, vol->name);
-}
-
-
 int
 virStorageVolQemuImgInit(virStorageVolQemuImg *img,
                          virStorageVolDef *vol)
@@ -386,7 +375,8 @@ virStorageVolFileCreateImage(virStorageVolDef *vol,
         return -1;
     virCommandPassFD(cmd, fd, 0);
 
-    return virStorageVolFileRunQemuImg(cmd, vol, "create");
+    return virStorageCommandRun(cmd, _("qemu-img cannot create the image of volume '%s'"),
+                                vol->name);
 }
 
 
@@ -625,7 +615,8 @@ virStorageVolFileResizeImage(virStoragePoolDef *def,
     virCommandPassFD(cmd, fd, 0);
     virStorageVolBackingPassFDs(cmd, fds);
 
-    return virStorageVolFileRunQemuImg(cmd, vol, "resize");
+    return virStorageCommandRun(cmd, _("qemu-img cannot resize volume '%s' of pool '%s' to %llu bytes"),
+                                vol->name, def->name, capacity);
 }
 
 

@@ -62,11 +62,6 @@ void virStorageVolFileRemoveMade(virStoragePoolDef *def, int dirFd,
                                  virStorageVolDef *vol,
                                  const struct stat *made);
 
-/* Runs a qemu-img @cmd for @vol; its stderr becomes the error message,
- * @what says what it did ("create", "resize", "convert"). */
-int virStorageVolFileRunQemuImg(virCommand *cmd, virStorageVolDef *vol,
-                                const char *what);
-
 /* storage_vol_clone.c: opens (O_RDONLY) the volume @origvol that a
  * volume of the pool @def is cloned from, which may belong to another
  * pool: a block device under /dev by its path, a file as the entry of its
