@@ -30,6 +30,7 @@
 #include <linux/fs.h>
 
 #include "storage_vol_wipe.h"
+#include "storage_command.h"
 #include "storage_vol_file.h"
 #include "storage_file_extents.h"
 #include "storage_vol_backing.h"
@@ -87,7 +88,8 @@ virStorageVolWipeMethodForAlgorithm(unsigned int algorithm,
     }
 
     virReportError(VIR_ERR_INVALID_ARG,
-                   _("unknown wipe algorithm %u"), algorithm);
+                   _("unknown wipe algorithm %u: choose one that 'virsh vol-wipe --help' lists"),
+                   algorithm);
     return -1;
 }
 
@@ -162,7 +164,7 @@ virStorageVolWipeBuildScrub(const char *scrub,
 
 /* scrub(1) writes the inode @fd is open on, through /dev/fd/N. */
 static int
-wipeByScrub(virStorageVolDef *vol, int fd, const char *pattern)
+virStorageVolWipeByScrub(virStorageVolDef *vol, int fd, const char *pattern)
 {
     g_autofree char *scrub = virFindFileInPath("scrub");
     g_autoptr(virCommand) cmd = NULL;
@@ -170,9 +172,7 @@ wipeByScrub(virStorageVolDef *vol, int fd, const char *pattern)
 
     if (!scrub) {
         virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
-                       _("wiping volume '%s' with algorithm '%s' needs the "
-                         "scrub program: install scrub, or use the 'zero' "
-                         "algorithm"),
+                       _("wiping volume '%s' with algorithm '%s' needs the scrub program: install scrub, or use the 'zero' algorithm"),
                        vol->name, pattern);
         return -1;
     }
@@ -180,20 +180,19 @@ wipeByScrub(virStorageVolDef *vol, int fd, const char *pattern)
     cmd = virStorageVolWipeBuildScrub(scrub, pattern);
     fdPath = virStorageVolCommandPassFD(cmd, fd);
     virCommandAddArg(cmd, fdPath);
-    return virCommandRun(cmd, NULL);
+    return virStorageCommandRun(cmd, _("scrub cannot wipe volume '%s' with algorithm '%s'"),
+                                vol->name, pattern);
 }
 
 
 static int
-wipeBlockRange(virStorageVolDef *vol, int fd, unsigned long request,
-               const char *what)
+virStorageVolWipeBlockRange(virStorageVolDef *vol, int fd, unsigned long request)
 {
     unsigned long long size = 0;
     uint64_t range[2];
 
     if (ioctl(fd, BLKGETSIZE64, &size) < 0) {
-        virReportSystemError(errno, _("cannot get the size of device '%s' "
-                                      "of volume '%s'"),
+        virReportSystemError(errno, _("cannot get the size of device '%s' of volume '%s'"),
                              vol->target.path, vol->name);
         return -1;
     }
@@ -212,15 +211,19 @@ wipeBlockRange(virStorageVolDef *vol, int fd, unsigned long request,
         errno = -rc;
     }
 
-    virReportSystemError(errno, _("cannot %s device '%s' of volume '%s'"),
-                         what, vol->target.path, vol->name);
+    if (request == BLKZEROOUT)
+        virReportSystemError(errno, _("cannot zero out device '%s' of volume '%s'"),
+                             vol->target.path, vol->name);
+    else
+        virReportSystemError(errno, _("cannot discard the blocks of device '%s' of volume '%s': use the 'zero' algorithm if the device does not support discard"),
+                             vol->target.path, vol->name);
     return -1;
 }
 
 
 static int
-wipeRegularFile(virStorageVolDef *vol, int fd, const struct stat *st,
-                bool keepAllocation)
+virStorageVolWipeRegularFile(virStorageVolDef *vol, int fd, const struct stat *st,
+                             bool keepAllocation)
 {
     int rc;
 
@@ -239,23 +242,23 @@ wipeRegularFile(virStorageVolDef *vol, int fd, const struct stat *st,
 
 /* Zeroes or trims the volume open as @fd (inode @st). */
 static int
-wipeData(virStorageVolDef *vol, int fd, const struct stat *st,
-         virStorageVolWipeMethod method)
+virStorageVolWipeData(virStorageVolDef *vol, int fd, const struct stat *st,
+                      virStorageVolWipeMethod method)
 {
     int rc = 0;
 
     switch (virStorageVolWipeOpForInode(method, st)) {
     case VIR_STORAGE_VOL_WIPE_OP_BLKZEROOUT:
-        rc = wipeBlockRange(vol, fd, BLKZEROOUT, "zero out");
+        rc = virStorageVolWipeBlockRange(vol, fd, BLKZEROOUT);
         break;
     case VIR_STORAGE_VOL_WIPE_OP_BLKDISCARD:
-        rc = wipeBlockRange(vol, fd, BLKDISCARD, "discard");
+        rc = virStorageVolWipeBlockRange(vol, fd, BLKDISCARD);
         break;
     case VIR_STORAGE_VOL_WIPE_OP_ZERO_RANGE:
-        rc = wipeRegularFile(vol, fd, st, true);
+        rc = virStorageVolWipeRegularFile(vol, fd, st, true);
         break;
     case VIR_STORAGE_VOL_WIPE_OP_PUNCH_HOLE:
-        rc = wipeRegularFile(vol, fd, st, false);
+        rc = virStorageVolWipeRegularFile(vol, fd, st, false);
         break;
     case VIR_STORAGE_VOL_WIPE_OP_SYNC:
         break;
@@ -279,9 +282,9 @@ wipeData(virStorageVolDef *vol, int fd, const struct stat *st,
  * NULL when there is none.  Called before anything is wiped.
  */
 static int
-wipeRecreateBacking(virStoragePoolDef *def,
-                    virStorageVolDef *vol,
-                    virStorageSource **backing)
+virStorageVolWipeRecreateBacking(virStoragePoolDef *def,
+                                 virStorageVolDef *vol,
+                                 virStorageSource **backing)
 {
     g_autoptr(virStorageSource) known = virStorageVolBackingRecall(vol);
 
@@ -304,7 +307,7 @@ wipeRecreateBacking(virStoragePoolDef *def,
 /* Create the wiped image container of @vol (open as @fd) again, empty,
  * with @backing. */
 static int
-wipeRecreateImage(virStorageVolDef *vol, int fd, virStorageSource *backing)
+virStorageVolWipeRecreateImage(virStorageVolDef *vol, int fd, virStorageSource *backing)
 {
     virStorageVolDef view = *vol;
 
@@ -312,8 +315,8 @@ wipeRecreateImage(virStorageVolDef *vol, int fd, virStorageSource *backing)
     if (virStorageVolFileCreateImage(&view, fd, 0) == 0)
         return 0;
 
-    VIR_WARN("volume '%s' was wiped but its %s image was not created "
-             "again; delete and recreate the volume", vol->name,
+    VIR_WARN("volume '%s' was wiped but its %s image was not created again; delete and recreate the volume",
+             vol->name,
              NULLSTR(virStorageFileFormatTypeToString(vol->target.format)));
     return -1;
 }
@@ -340,8 +343,7 @@ virStorageVolFileWipe(virStoragePoolObj *pool,
 
     if (plan == VIR_STORAGE_VOL_WIPE_PLAN_REFUSE) {
         virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
-                       _("volume '%s' is a %s volume, which cannot be wiped; "
-                         "delete it instead"),
+                       _("volume '%s' is a %s volume, which cannot be wiped: delete it instead"),
                        vol->name,
                        NULLSTR(virStorageFileFormatTypeToString(vol->target.format)));
         return -1;
@@ -351,7 +353,7 @@ virStorageVolFileWipe(virStoragePoolObj *pool,
               vol->name, vol->target.path, algorithm);
 
     if (plan == VIR_STORAGE_VOL_WIPE_PLAN_RECREATE &&
-        wipeRecreateBacking(def, vol, &backing) < 0)
+        virStorageVolWipeRecreateBacking(def, vol, &backing) < 0)
         return -1;
 
     /* the inode the pool listed, never through a link, never a FIFO */
@@ -359,14 +361,14 @@ virStorageVolFileWipe(virStoragePoolObj *pool,
         return -1;
 
     if (method == VIR_STORAGE_VOL_WIPE_METHOD_SCRUB &&
-        wipeByScrub(vol, fd, pattern) < 0)
+        virStorageVolWipeByScrub(vol, fd, pattern) < 0)
         return -1;
 
-    if (wipeData(vol, fd, &st, method) < 0)
+    if (virStorageVolWipeData(vol, fd, &st, method) < 0)
         return -1;
 
     if (plan == VIR_STORAGE_VOL_WIPE_PLAN_RECREATE)
-        return wipeRecreateImage(vol, fd, backing);
+        return virStorageVolWipeRecreateImage(vol, fd, backing);
 
     return 0;
 }
