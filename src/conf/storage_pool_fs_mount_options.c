@@ -38,204 +38,204 @@
  */
 
 typedef enum {
-    OPT_FLAG,       /* no value: noatime */
-    OPT_NUMBER,     /* decimal: rsize=1048576 */
-    OPT_SIZE,       /* decimal with an optional k, m or g: logbsize=256k */
-    OPT_OCTAL,      /* a mode: umask=022 */
-    OPT_VERSION,    /* digits separated by dots: vers=4.2, vers=3.1.1 */
-    OPT_ENUM,       /* one of the '|'-separated words of .values */
-    OPT_ALGO,       /* lowercase word, optional ':' and a level: zstd:3 */
-    OPT_HOSTS,      /* names or addresses separated by ':' */
-    OPT_NAME,       /* a user or domain name: letters, digits, . _ - @ */
-} mountOptKind;
+    VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG,       /* no value: noatime */
+    VIR_STORAGE_POOL_FS_MOUNT_OPT_NUMBER,     /* decimal: rsize=1048576 */
+    VIR_STORAGE_POOL_FS_MOUNT_OPT_SIZE,       /* decimal with an optional k, m or g: logbsize=256k */
+    VIR_STORAGE_POOL_FS_MOUNT_OPT_OCTAL,      /* a mode: umask=022 */
+    VIR_STORAGE_POOL_FS_MOUNT_OPT_VERSION,    /* digits separated by dots: vers=4.2, vers=3.1.1 */
+    VIR_STORAGE_POOL_FS_MOUNT_OPT_ENUM,       /* one of the '|'-separated words of .values */
+    VIR_STORAGE_POOL_FS_MOUNT_OPT_ALGO,       /* lowercase word, optional ':' and a level: zstd:3 */
+    VIR_STORAGE_POOL_FS_MOUNT_OPT_HOSTS,      /* names or addresses separated by ':' */
+    VIR_STORAGE_POOL_FS_MOUNT_OPT_NAME,       /* a user or domain name: letters, digits, . _ - @ */
+} virStoragePoolFSMountOptKind;
 
-#define POOL_FS (1u << 0)
-#define POOL_NETFS (1u << 1)
-#define POOL_BOTH (POOL_FS | POOL_NETFS)
+#define VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_FS (1u << 0)
+#define VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS (1u << 1)
+#define VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_BOTH (VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_FS | VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS)
 
 typedef struct {
     const char *name;
     unsigned int pools;
-    mountOptKind kind;
-    const char *values;     /* OPT_ENUM only */
-} mountOpt;
+    virStoragePoolFSMountOptKind kind;
+    const char *values;     /* VIR_STORAGE_POOL_FS_MOUNT_OPT_ENUM only */
+} virStoragePoolFSMountOpt;
 
-#define NUMBER_MAX_DIGITS 10
+#define VIR_STORAGE_POOL_FS_MOUNT_OPT_NUMBER_MAX_DIGITS 10
 
-static const mountOpt mountOpts[] = {
+static const virStoragePoolFSMountOpt virStoragePoolFSMountOpts[] = {
     /* any file system: access times, sync, read-only, and the three
      * options every pool gets anyway */
-    { "ro", POOL_BOTH, OPT_FLAG, NULL },
-    { "rw", POOL_BOTH, OPT_FLAG, NULL },
-    { "sync", POOL_BOTH, OPT_FLAG, NULL },
-    { "async", POOL_BOTH, OPT_FLAG, NULL },
-    { "dirsync", POOL_BOTH, OPT_FLAG, NULL },
-    { "atime", POOL_BOTH, OPT_FLAG, NULL },
-    { "noatime", POOL_BOTH, OPT_FLAG, NULL },
-    { "diratime", POOL_BOTH, OPT_FLAG, NULL },
-    { "nodiratime", POOL_BOTH, OPT_FLAG, NULL },
-    { "relatime", POOL_BOTH, OPT_FLAG, NULL },
-    { "norelatime", POOL_BOTH, OPT_FLAG, NULL },
-    { "strictatime", POOL_BOTH, OPT_FLAG, NULL },
-    { "nostrictatime", POOL_BOTH, OPT_FLAG, NULL },
-    { "lazytime", POOL_BOTH, OPT_FLAG, NULL },
-    { "nolazytime", POOL_BOTH, OPT_FLAG, NULL },
-    { "nodev", POOL_BOTH, OPT_FLAG, NULL },
-    { "nosuid", POOL_BOTH, OPT_FLAG, NULL },
-    { "noexec", POOL_BOTH, OPT_FLAG, NULL },
+    { "ro", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_BOTH, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "rw", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_BOTH, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "sync", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_BOTH, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "async", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_BOTH, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "dirsync", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_BOTH, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "atime", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_BOTH, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "noatime", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_BOTH, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "diratime", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_BOTH, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "nodiratime", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_BOTH, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "relatime", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_BOTH, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "norelatime", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_BOTH, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "strictatime", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_BOTH, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "nostrictatime", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_BOTH, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "lazytime", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_BOTH, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "nolazytime", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_BOTH, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "nodev", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_BOTH, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "nosuid", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_BOTH, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "noexec", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_BOTH, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
 
     /* ownership of file systems that have none (vfat, cifs) */
-    { "uid", POOL_BOTH, OPT_NUMBER, NULL },
-    { "gid", POOL_BOTH, OPT_NUMBER, NULL },
+    { "uid", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_BOTH, VIR_STORAGE_POOL_FS_MOUNT_OPT_NUMBER, NULL },
+    { "gid", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_BOTH, VIR_STORAGE_POOL_FS_MOUNT_OPT_NUMBER, NULL },
 
     /* local file systems: ext2/3/4 */
-    { "discard", POOL_FS, OPT_FLAG, NULL },
-    { "nodiscard", POOL_FS, OPT_FLAG, NULL },
-    { "barrier", POOL_FS, OPT_FLAG, NULL },
-    { "nobarrier", POOL_FS, OPT_FLAG, NULL },
-    { "commit", POOL_FS, OPT_NUMBER, NULL },
-    { "data", POOL_FS, OPT_ENUM, "ordered|writeback|journal" },
-    { "errors", POOL_FS, OPT_ENUM, "continue|remount-ro" },
-    { "journal_checksum", POOL_FS, OPT_FLAG, NULL },
-    { "nojournal_checksum", POOL_FS, OPT_FLAG, NULL },
-    { "delalloc", POOL_FS, OPT_FLAG, NULL },
-    { "nodelalloc", POOL_FS, OPT_FLAG, NULL },
-    { "auto_da_alloc", POOL_FS, OPT_FLAG, NULL },
-    { "noauto_da_alloc", POOL_FS, OPT_FLAG, NULL },
-    { "stripe", POOL_FS, OPT_NUMBER, NULL },
-    { "inode_readahead_blks", POOL_FS, OPT_NUMBER, NULL },
+    { "discard", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_FS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "nodiscard", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_FS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "barrier", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_FS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "nobarrier", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_FS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "commit", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_FS, VIR_STORAGE_POOL_FS_MOUNT_OPT_NUMBER, NULL },
+    { "data", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_FS, VIR_STORAGE_POOL_FS_MOUNT_OPT_ENUM, "ordered|writeback|journal" },
+    { "errors", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_FS, VIR_STORAGE_POOL_FS_MOUNT_OPT_ENUM, "continue|remount-ro" },
+    { "journal_checksum", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_FS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "nojournal_checksum", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_FS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "delalloc", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_FS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "nodelalloc", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_FS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "auto_da_alloc", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_FS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "noauto_da_alloc", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_FS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "stripe", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_FS, VIR_STORAGE_POOL_FS_MOUNT_OPT_NUMBER, NULL },
+    { "inode_readahead_blks", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_FS, VIR_STORAGE_POOL_FS_MOUNT_OPT_NUMBER, NULL },
     /* xfs */
-    { "logbufs", POOL_FS, OPT_NUMBER, NULL },
-    { "logbsize", POOL_FS, OPT_SIZE, NULL },
-    { "allocsize", POOL_FS, OPT_SIZE, NULL },
-    { "largeio", POOL_FS, OPT_FLAG, NULL },
-    { "nolargeio", POOL_FS, OPT_FLAG, NULL },
-    { "inode32", POOL_FS, OPT_FLAG, NULL },
-    { "inode64", POOL_FS, OPT_FLAG, NULL },
-    { "swalloc", POOL_FS, OPT_FLAG, NULL },
-    { "wsync", POOL_FS, OPT_FLAG, NULL },
-    { "sunit", POOL_FS, OPT_NUMBER, NULL },
-    { "swidth", POOL_FS, OPT_NUMBER, NULL },
+    { "logbufs", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_FS, VIR_STORAGE_POOL_FS_MOUNT_OPT_NUMBER, NULL },
+    { "logbsize", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_FS, VIR_STORAGE_POOL_FS_MOUNT_OPT_SIZE, NULL },
+    { "allocsize", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_FS, VIR_STORAGE_POOL_FS_MOUNT_OPT_SIZE, NULL },
+    { "largeio", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_FS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "nolargeio", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_FS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "inode32", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_FS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "inode64", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_FS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "swalloc", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_FS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "wsync", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_FS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "sunit", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_FS, VIR_STORAGE_POOL_FS_MOUNT_OPT_NUMBER, NULL },
+    { "swidth", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_FS, VIR_STORAGE_POOL_FS_MOUNT_OPT_NUMBER, NULL },
     /* btrfs */
-    { "compress", POOL_FS, OPT_FLAG, NULL },
-    { "compress", POOL_FS, OPT_ALGO, NULL },
-    { "compress-force", POOL_FS, OPT_ALGO, NULL },
-    { "autodefrag", POOL_FS, OPT_FLAG, NULL },
-    { "noautodefrag", POOL_FS, OPT_FLAG, NULL },
-    { "ssd", POOL_FS, OPT_FLAG, NULL },
-    { "nossd", POOL_FS, OPT_FLAG, NULL },
-    { "ssd_spread", POOL_FS, OPT_FLAG, NULL },
-    { "nossd_spread", POOL_FS, OPT_FLAG, NULL },
-    { "space_cache", POOL_FS, OPT_ENUM, "v1|v2" },
-    { "datacow", POOL_FS, OPT_FLAG, NULL },
-    { "nodatacow", POOL_FS, OPT_FLAG, NULL },
-    { "datasum", POOL_FS, OPT_FLAG, NULL },
-    { "nodatasum", POOL_FS, OPT_FLAG, NULL },
-    { "flushoncommit", POOL_FS, OPT_FLAG, NULL },
-    { "noflushoncommit", POOL_FS, OPT_FLAG, NULL },
-    { "thread_pool", POOL_FS, OPT_NUMBER, NULL },
+    { "compress", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_FS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "compress", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_FS, VIR_STORAGE_POOL_FS_MOUNT_OPT_ALGO, NULL },
+    { "compress-force", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_FS, VIR_STORAGE_POOL_FS_MOUNT_OPT_ALGO, NULL },
+    { "autodefrag", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_FS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "noautodefrag", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_FS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "ssd", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_FS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "nossd", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_FS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "ssd_spread", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_FS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "nossd_spread", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_FS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "space_cache", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_FS, VIR_STORAGE_POOL_FS_MOUNT_OPT_ENUM, "v1|v2" },
+    { "datacow", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_FS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "nodatacow", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_FS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "datasum", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_FS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "nodatasum", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_FS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "flushoncommit", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_FS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "noflushoncommit", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_FS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "thread_pool", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_FS, VIR_STORAGE_POOL_FS_MOUNT_OPT_NUMBER, NULL },
     /* vfat and other file systems without owners */
-    { "umask", POOL_FS, OPT_OCTAL, NULL },
-    { "fmask", POOL_FS, OPT_OCTAL, NULL },
-    { "dmask", POOL_FS, OPT_OCTAL, NULL },
+    { "umask", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_FS, VIR_STORAGE_POOL_FS_MOUNT_OPT_OCTAL, NULL },
+    { "fmask", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_FS, VIR_STORAGE_POOL_FS_MOUNT_OPT_OCTAL, NULL },
+    { "dmask", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_FS, VIR_STORAGE_POOL_FS_MOUNT_OPT_OCTAL, NULL },
 
     /* network file systems: nfs(5) */
-    { "vers", POOL_NETFS, OPT_VERSION, NULL },
-    { "nfsvers", POOL_NETFS, OPT_VERSION, NULL },
-    { "minorversion", POOL_NETFS, OPT_NUMBER, NULL },
-    { "mountvers", POOL_NETFS, OPT_NUMBER, NULL },
-    { "proto", POOL_NETFS, OPT_ENUM, "tcp|udp|tcp6|udp6|rdma|rdma6" },
-    { "mountproto", POOL_NETFS, OPT_ENUM, "tcp|udp|tcp6|udp6" },
-    { "tcp", POOL_NETFS, OPT_FLAG, NULL },
-    { "udp", POOL_NETFS, OPT_FLAG, NULL },
-    { "port", POOL_NETFS, OPT_NUMBER, NULL },
-    { "mountport", POOL_NETFS, OPT_NUMBER, NULL },
-    { "rsize", POOL_NETFS, OPT_NUMBER, NULL },
-    { "wsize", POOL_NETFS, OPT_NUMBER, NULL },
-    { "timeo", POOL_NETFS, OPT_NUMBER, NULL },
-    { "retrans", POOL_NETFS, OPT_NUMBER, NULL },
-    { "retry", POOL_NETFS, OPT_NUMBER, NULL },
-    { "soft", POOL_NETFS, OPT_FLAG, NULL },
-    { "softerr", POOL_NETFS, OPT_FLAG, NULL },
-    { "hard", POOL_NETFS, OPT_FLAG, NULL },
-    { "intr", POOL_NETFS, OPT_FLAG, NULL },
-    { "nointr", POOL_NETFS, OPT_FLAG, NULL },
-    { "lock", POOL_NETFS, OPT_FLAG, NULL },
-    { "nolock", POOL_NETFS, OPT_FLAG, NULL },
-    { "local_lock", POOL_NETFS, OPT_ENUM, "none|all|flock|posix" },
-    { "ac", POOL_NETFS, OPT_FLAG, NULL },
-    { "noac", POOL_NETFS, OPT_FLAG, NULL },
-    { "actimeo", POOL_NETFS, OPT_NUMBER, NULL },
-    { "acregmin", POOL_NETFS, OPT_NUMBER, NULL },
-    { "acregmax", POOL_NETFS, OPT_NUMBER, NULL },
-    { "acdirmin", POOL_NETFS, OPT_NUMBER, NULL },
-    { "acdirmax", POOL_NETFS, OPT_NUMBER, NULL },
-    { "cto", POOL_NETFS, OPT_FLAG, NULL },
-    { "nocto", POOL_NETFS, OPT_FLAG, NULL },
-    { "lookupcache", POOL_NETFS, OPT_ENUM, "all|none|pos|positive" },
-    { "nconnect", POOL_NETFS, OPT_NUMBER, NULL },
-    { "max_connect", POOL_NETFS, OPT_NUMBER, NULL },
-    { "resvport", POOL_NETFS, OPT_FLAG, NULL },
-    { "noresvport", POOL_NETFS, OPT_FLAG, NULL },
-    { "sharecache", POOL_NETFS, OPT_FLAG, NULL },
-    { "nosharecache", POOL_NETFS, OPT_FLAG, NULL },
-    { "rdirplus", POOL_NETFS, OPT_FLAG, NULL },
-    { "nordirplus", POOL_NETFS, OPT_FLAG, NULL },
-    { "clientaddr", POOL_NETFS, OPT_HOSTS, NULL },
-    { "sec", POOL_NETFS, OPT_ENUM,
+    { "vers", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_VERSION, NULL },
+    { "nfsvers", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_VERSION, NULL },
+    { "minorversion", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_NUMBER, NULL },
+    { "mountvers", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_NUMBER, NULL },
+    { "proto", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_ENUM, "tcp|udp|tcp6|udp6|rdma|rdma6" },
+    { "mountproto", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_ENUM, "tcp|udp|tcp6|udp6" },
+    { "tcp", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "udp", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "port", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_NUMBER, NULL },
+    { "mountport", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_NUMBER, NULL },
+    { "rsize", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_NUMBER, NULL },
+    { "wsize", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_NUMBER, NULL },
+    { "timeo", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_NUMBER, NULL },
+    { "retrans", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_NUMBER, NULL },
+    { "retry", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_NUMBER, NULL },
+    { "soft", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "softerr", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "hard", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "intr", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "nointr", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "lock", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "nolock", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "local_lock", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_ENUM, "none|all|flock|posix" },
+    { "ac", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "noac", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "actimeo", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_NUMBER, NULL },
+    { "acregmin", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_NUMBER, NULL },
+    { "acregmax", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_NUMBER, NULL },
+    { "acdirmin", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_NUMBER, NULL },
+    { "acdirmax", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_NUMBER, NULL },
+    { "cto", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "nocto", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "lookupcache", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_ENUM, "all|none|pos|positive" },
+    { "nconnect", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_NUMBER, NULL },
+    { "max_connect", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_NUMBER, NULL },
+    { "resvport", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "noresvport", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "sharecache", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "nosharecache", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "rdirplus", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "nordirplus", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "clientaddr", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_HOSTS, NULL },
+    { "sec", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_ENUM,
       "sys|none|krb5|krb5i|krb5p|ntlm|ntlmi|ntlmv2|ntlmv2i|ntlmssp|ntlmsspi" },
     /* cifs (mount.cifs(8)); no credentials= or password= */
-    { "username", POOL_NETFS, OPT_NAME, NULL },
-    { "user", POOL_NETFS, OPT_NAME, NULL },
-    { "domain", POOL_NETFS, OPT_NAME, NULL },
-    { "file_mode", POOL_NETFS, OPT_OCTAL, NULL },
-    { "dir_mode", POOL_NETFS, OPT_OCTAL, NULL },
-    { "cache", POOL_NETFS, OPT_ENUM, "strict|none|loose|singleclient|ro" },
-    { "seal", POOL_NETFS, OPT_FLAG, NULL },
-    { "nosharesock", POOL_NETFS, OPT_FLAG, NULL },
-    { "nobrl", POOL_NETFS, OPT_FLAG, NULL },
-    { "serverino", POOL_NETFS, OPT_FLAG, NULL },
-    { "noserverino", POOL_NETFS, OPT_FLAG, NULL },
-    { "echo_interval", POOL_NETFS, OPT_NUMBER, NULL },
-    { "multichannel", POOL_NETFS, OPT_FLAG, NULL },
-    { "max_channels", POOL_NETFS, OPT_NUMBER, NULL },
+    { "username", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_NAME, NULL },
+    { "user", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_NAME, NULL },
+    { "domain", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_NAME, NULL },
+    { "file_mode", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_OCTAL, NULL },
+    { "dir_mode", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_OCTAL, NULL },
+    { "cache", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_ENUM, "strict|none|loose|singleclient|ro" },
+    { "seal", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "nosharesock", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "nobrl", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "serverino", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "noserverino", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "echo_interval", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_NUMBER, NULL },
+    { "multichannel", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG, NULL },
+    { "max_channels", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_NUMBER, NULL },
     /* glusterfs (mount.glusterfs); no log-file= */
-    { "transport", POOL_NETFS, OPT_ENUM, "tcp|rdma|socket" },
-    { "backup-volfile-servers", POOL_NETFS, OPT_HOSTS, NULL },
-    { "log-level", POOL_NETFS, OPT_ENUM,
+    { "transport", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_ENUM, "tcp|rdma|socket" },
+    { "backup-volfile-servers", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_HOSTS, NULL },
+    { "log-level", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_ENUM,
       "CRITICAL|ERROR|WARNING|INFO|DEBUG|TRACE|NONE" },
-    { "direct-io-mode", POOL_NETFS, OPT_ENUM, "0|1|enable|disable" },
+    { "direct-io-mode", VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS, VIR_STORAGE_POOL_FS_MOUNT_OPT_ENUM, "0|1|enable|disable" },
 };
 
-#define DIGITS "0123456789"
-#define NAME_CHARS \
+#define VIR_STORAGE_POOL_FS_MOUNT_OPT_DIGITS "0123456789"
+#define VIR_STORAGE_POOL_FS_MOUNT_OPT_NAME_CHARS \
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-@"
-#define HOST_CHARS \
+#define VIR_STORAGE_POOL_FS_MOUNT_OPT_HOST_CHARS \
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:"
 
 
 static unsigned int
-mountOptPoolBit(virStoragePoolType type)
+virStoragePoolFSMountOptPoolBit(virStoragePoolType type)
 {
-    return type == VIR_STORAGE_POOL_FS ? POOL_FS : POOL_NETFS;
+    return type == VIR_STORAGE_POOL_FS ? VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_FS : VIR_STORAGE_POOL_FS_MOUNT_OPT_POOL_NETFS;
 }
 
 
 static bool
-mountOptIsNumber(const char *value)
+virStoragePoolFSMountOptIsNumber(const char *value)
 {
-    size_t len = strspn(value, DIGITS);
+    size_t len = strspn(value, VIR_STORAGE_POOL_FS_MOUNT_OPT_DIGITS);
 
-    return len > 0 && len <= NUMBER_MAX_DIGITS && value[len] == '\0';
+    return len > 0 && len <= VIR_STORAGE_POOL_FS_MOUNT_OPT_NUMBER_MAX_DIGITS && value[len] == '\0';
 }
 
 
 static bool
-mountOptIsSize(const char *value)
+virStoragePoolFSMountOptIsSize(const char *value)
 {
-    size_t len = strspn(value, DIGITS);
+    size_t len = strspn(value, VIR_STORAGE_POOL_FS_MOUNT_OPT_DIGITS);
 
-    if (len == 0 || len > NUMBER_MAX_DIGITS)
+    if (len == 0 || len > VIR_STORAGE_POOL_FS_MOUNT_OPT_NUMBER_MAX_DIGITS)
         return false;
     if (value[len] == '\0')
         return true;
@@ -244,7 +244,7 @@ mountOptIsSize(const char *value)
 
 
 static bool
-mountOptIsOctal(const char *value)
+virStoragePoolFSMountOptIsOctal(const char *value)
 {
     size_t len = strspn(value, "01234567");
 
@@ -254,13 +254,13 @@ mountOptIsOctal(const char *value)
 
 /* 3, 4.2, 3.1.1, 3.02 */
 static bool
-mountOptIsVersion(const char *value)
+virStoragePoolFSMountOptIsVersion(const char *value)
 {
     const char *p = value;
     size_t parts = 0;
 
     while (true) {
-        size_t len = strspn(p, DIGITS);
+        size_t len = strspn(p, VIR_STORAGE_POOL_FS_MOUNT_OPT_DIGITS);
 
         if (len == 0 || len > 3 || ++parts > 3)
             return false;
@@ -275,8 +275,8 @@ mountOptIsVersion(const char *value)
 
 
 static bool
-mountOptIsEnum(const char *value,
-               const char *values)
+virStoragePoolFSMountOptIsEnum(const char *value,
+                               const char *values)
 {
     g_auto(GStrv) words = g_strsplit(values, "|", -1);
 
@@ -286,7 +286,7 @@ mountOptIsEnum(const char *value,
 
 /* zlib, lzo, zstd, zstd:3 */
 static bool
-mountOptIsAlgo(const char *value)
+virStoragePoolFSMountOptIsAlgo(const char *value)
 {
     size_t len = strspn(value, "abcdefghijklmnopqrstuvwxyz");
 
@@ -296,13 +296,13 @@ mountOptIsAlgo(const char *value)
         return true;
     if (value[len] != ':')
         return false;
-    return mountOptIsNumber(value + len + 1) && strlen(value + len + 1) <= 2;
+    return virStoragePoolFSMountOptIsNumber(value + len + 1) && strlen(value + len + 1) <= 2;
 }
 
 
 static bool
-mountOptIsWord(const char *value,
-               const char *chars)
+virStoragePoolFSMountOptIsWord(const char *value,
+                               const char *chars)
 {
     size_t len = strspn(value, chars);
 
@@ -311,28 +311,28 @@ mountOptIsWord(const char *value,
 
 
 static bool
-mountOptValueFits(const mountOpt *opt,
-                  const char *value)
+virStoragePoolFSMountOptValueFits(const virStoragePoolFSMountOpt *opt,
+                                  const char *value)
 {
     switch (opt->kind) {
-    case OPT_FLAG:
+    case VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG:
         return !value;
-    case OPT_NUMBER:
-        return value && mountOptIsNumber(value);
-    case OPT_SIZE:
-        return value && mountOptIsSize(value);
-    case OPT_OCTAL:
-        return value && mountOptIsOctal(value);
-    case OPT_VERSION:
-        return value && mountOptIsVersion(value);
-    case OPT_ENUM:
-        return value && mountOptIsEnum(value, opt->values);
-    case OPT_ALGO:
-        return value && mountOptIsAlgo(value);
-    case OPT_HOSTS:
-        return value && mountOptIsWord(value, HOST_CHARS);
-    case OPT_NAME:
-        return value && mountOptIsWord(value, NAME_CHARS);
+    case VIR_STORAGE_POOL_FS_MOUNT_OPT_NUMBER:
+        return value && virStoragePoolFSMountOptIsNumber(value);
+    case VIR_STORAGE_POOL_FS_MOUNT_OPT_SIZE:
+        return value && virStoragePoolFSMountOptIsSize(value);
+    case VIR_STORAGE_POOL_FS_MOUNT_OPT_OCTAL:
+        return value && virStoragePoolFSMountOptIsOctal(value);
+    case VIR_STORAGE_POOL_FS_MOUNT_OPT_VERSION:
+        return value && virStoragePoolFSMountOptIsVersion(value);
+    case VIR_STORAGE_POOL_FS_MOUNT_OPT_ENUM:
+        return value && virStoragePoolFSMountOptIsEnum(value, opt->values);
+    case VIR_STORAGE_POOL_FS_MOUNT_OPT_ALGO:
+        return value && virStoragePoolFSMountOptIsAlgo(value);
+    case VIR_STORAGE_POOL_FS_MOUNT_OPT_HOSTS:
+        return value && virStoragePoolFSMountOptIsWord(value, VIR_STORAGE_POOL_FS_MOUNT_OPT_HOST_CHARS);
+    case VIR_STORAGE_POOL_FS_MOUNT_OPT_NAME:
+        return value && virStoragePoolFSMountOptIsWord(value, VIR_STORAGE_POOL_FS_MOUNT_OPT_NAME_CHARS);
     }
 
     return false;
@@ -341,35 +341,35 @@ mountOptValueFits(const mountOpt *opt,
 
 /* "rsize=N", "data=ordered|writeback|journal", "noatime" */
 static void
-mountOptFormat(virBuffer *buf,
-               const mountOpt *opt)
+virStoragePoolFSMountOptFormat(virBuffer *buf,
+                               const virStoragePoolFSMountOpt *opt)
 {
     switch (opt->kind) {
-    case OPT_FLAG:
+    case VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG:
         virBufferAdd(buf, opt->name, -1);
         return;
-    case OPT_NUMBER:
+    case VIR_STORAGE_POOL_FS_MOUNT_OPT_NUMBER:
         virBufferAsprintf(buf, "%s=N", opt->name);
         return;
-    case OPT_SIZE:
+    case VIR_STORAGE_POOL_FS_MOUNT_OPT_SIZE:
         virBufferAsprintf(buf, "%s=N[k|m|g]", opt->name);
         return;
-    case OPT_OCTAL:
+    case VIR_STORAGE_POOL_FS_MOUNT_OPT_OCTAL:
         virBufferAsprintf(buf, "%s=MODE", opt->name);
         return;
-    case OPT_VERSION:
+    case VIR_STORAGE_POOL_FS_MOUNT_OPT_VERSION:
         virBufferAsprintf(buf, "%s=VERSION", opt->name);
         return;
-    case OPT_ENUM:
+    case VIR_STORAGE_POOL_FS_MOUNT_OPT_ENUM:
         virBufferAsprintf(buf, "%s=%s", opt->name, opt->values);
         return;
-    case OPT_ALGO:
+    case VIR_STORAGE_POOL_FS_MOUNT_OPT_ALGO:
         virBufferAsprintf(buf, "%s=ALGORITHM[:LEVEL]", opt->name);
         return;
-    case OPT_HOSTS:
+    case VIR_STORAGE_POOL_FS_MOUNT_OPT_HOSTS:
         virBufferAsprintf(buf, "%s=HOST[:HOST...]", opt->name);
         return;
-    case OPT_NAME:
+    case VIR_STORAGE_POOL_FS_MOUNT_OPT_NAME:
         virBufferAsprintf(buf, "%s=NAME", opt->name);
         return;
     }
@@ -380,13 +380,13 @@ char *
 virStoragePoolFSMountOptionsAccepted(virStoragePoolType type)
 {
     g_auto(virBuffer) buf = VIR_BUFFER_INITIALIZER;
-    unsigned int bit = mountOptPoolBit(type);
+    unsigned int bit = virStoragePoolFSMountOptPoolBit(type);
     size_t i;
 
-    for (i = 0; i < G_N_ELEMENTS(mountOpts); i++) {
-        if (!(mountOpts[i].pools & bit))
+    for (i = 0; i < G_N_ELEMENTS(virStoragePoolFSMountOpts); i++) {
+        if (!(virStoragePoolFSMountOpts[i].pools & bit))
             continue;
-        mountOptFormat(&buf, &mountOpts[i]);
+        virStoragePoolFSMountOptFormat(&buf, &virStoragePoolFSMountOpts[i]);
         virBufferAddLit(&buf, ", ");
     }
     virBufferTrim(&buf, ", ");
@@ -396,29 +396,29 @@ virStoragePoolFSMountOptionsAccepted(virStoragePoolType type)
 
 
 static char *
-mountOptExample(const mountOpt *opt)
+virStoragePoolFSMountOptExample(const virStoragePoolFSMountOpt *opt)
 {
     g_autofree char *first = NULL;
 
     switch (opt->kind) {
-    case OPT_FLAG:
+    case VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG:
         return g_strdup(opt->name);
-    case OPT_NUMBER:
+    case VIR_STORAGE_POOL_FS_MOUNT_OPT_NUMBER:
         return g_strdup_printf("%s=1", opt->name);
-    case OPT_SIZE:
+    case VIR_STORAGE_POOL_FS_MOUNT_OPT_SIZE:
         return g_strdup_printf("%s=256k", opt->name);
-    case OPT_OCTAL:
+    case VIR_STORAGE_POOL_FS_MOUNT_OPT_OCTAL:
         return g_strdup_printf("%s=0640", opt->name);
-    case OPT_VERSION:
+    case VIR_STORAGE_POOL_FS_MOUNT_OPT_VERSION:
         return g_strdup_printf("%s=3.1.1", opt->name);
-    case OPT_ENUM:
+    case VIR_STORAGE_POOL_FS_MOUNT_OPT_ENUM:
         first = g_strndup(opt->values, strcspn(opt->values, "|"));
         return g_strdup_printf("%s=%s", opt->name, first);
-    case OPT_ALGO:
+    case VIR_STORAGE_POOL_FS_MOUNT_OPT_ALGO:
         return g_strdup_printf("%s=zstd:3", opt->name);
-    case OPT_HOSTS:
+    case VIR_STORAGE_POOL_FS_MOUNT_OPT_HOSTS:
         return g_strdup_printf("%s=gl1.example.com:192.0.2.7", opt->name);
-    case OPT_NAME:
+    case VIR_STORAGE_POOL_FS_MOUNT_OPT_NAME:
         return g_strdup_printf("%s=vm-store@EXAMPLE.COM", opt->name);
     }
 
@@ -430,12 +430,12 @@ GStrv
 virStoragePoolFSMountOptionsExamples(virStoragePoolType type)
 {
     g_autoptr(GPtrArray) examples = g_ptr_array_new_with_free_func(g_free);
-    unsigned int bit = mountOptPoolBit(type);
+    unsigned int bit = virStoragePoolFSMountOptPoolBit(type);
     size_t i;
 
-    for (i = 0; i < G_N_ELEMENTS(mountOpts); i++) {
-        if (mountOpts[i].pools & bit)
-            g_ptr_array_add(examples, mountOptExample(&mountOpts[i]));
+    for (i = 0; i < G_N_ELEMENTS(virStoragePoolFSMountOpts); i++) {
+        if (virStoragePoolFSMountOpts[i].pools & bit)
+            g_ptr_array_add(examples, virStoragePoolFSMountOptExample(&virStoragePoolFSMountOpts[i]));
     }
     g_ptr_array_add(examples, NULL);
 
@@ -443,37 +443,69 @@ virStoragePoolFSMountOptionsExamples(virStoragePoolType type)
 }
 
 
-/* The description of what @opt's value must be, for the error message. */
-static char *
-mountOptValueHelp(const mountOpt *opt)
+/*
+ * Reports that @option (of pool @poolname) has no value or a value that
+ * @opt's kind does not take: one sentence per kind, saying what the value
+ * must be, with an example.
+ */
+static void
+virStoragePoolFSMountOptReportValue(const virStoragePoolFSMountOpt *opt,
+                                    const char *poolname,
+                                    const char *option)
 {
+    g_autofree char *example = virStoragePoolFSMountOptExample(opt);
     g_auto(GStrv) words = NULL;
     g_autofree char *values = NULL;
 
     switch (opt->kind) {
-    case OPT_FLAG:
-        break;
-    case OPT_NUMBER:
-        return g_strdup(_("a decimal number of at most 10 digits"));
-    case OPT_SIZE:
-        return g_strdup(_("a decimal number of bytes, optionally followed by k, m or g"));
-    case OPT_OCTAL:
-        return g_strdup(_("an octal mode such as 0640"));
-    case OPT_VERSION:
-        return g_strdup(_("a version such as 4.2 or 3.1.1"));
-    case OPT_ENUM:
+    case VIR_STORAGE_POOL_FS_MOUNT_OPT_FLAG:
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       _("mount option '%s' of pool '%s' gives a value to '%s', which takes none: write it as '%s'"),
+                       option, poolname, opt->name, example);
+        return;
+    case VIR_STORAGE_POOL_FS_MOUNT_OPT_NUMBER:
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       _("mount option '%s' of pool '%s' needs a decimal number of at most 10 digits as its value, as in '%s'"),
+                       option, poolname, example);
+        return;
+    case VIR_STORAGE_POOL_FS_MOUNT_OPT_SIZE:
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       _("mount option '%s' of pool '%s' needs a decimal number of bytes, optionally followed by k, m or g, as its value, as in '%s'"),
+                       option, poolname, example);
+        return;
+    case VIR_STORAGE_POOL_FS_MOUNT_OPT_OCTAL:
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       _("mount option '%s' of pool '%s' needs an octal mode as its value, as in '%s'"),
+                       option, poolname, example);
+        return;
+    case VIR_STORAGE_POOL_FS_MOUNT_OPT_VERSION:
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       _("mount option '%s' of pool '%s' needs a version of digits separated by dots as its value, as in '%s'"),
+                       option, poolname, example);
+        return;
+    case VIR_STORAGE_POOL_FS_MOUNT_OPT_ENUM:
         words = g_strsplit(opt->values, "|", -1);
         values = g_strjoinv(", ", words);
-        return g_strdup_printf(_("one of %s"), values);
-    case OPT_ALGO:
-        return g_strdup(_("a compression algorithm such as zstd, optionally followed by ':' and a level"));
-    case OPT_HOSTS:
-        return g_strdup(_("host names or addresses separated by ':'"));
-    case OPT_NAME:
-        return g_strdup(_("a name of letters, digits, '.', '_', '-' and '@'"));
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       _("mount option '%s' of pool '%s' needs one of these values: %s (as in '%s')"),
+                       option, poolname, values, example);
+        return;
+    case VIR_STORAGE_POOL_FS_MOUNT_OPT_ALGO:
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       _("mount option '%s' of pool '%s' needs a compression algorithm, optionally followed by ':' and a level, as its value, as in '%s'"),
+                       option, poolname, example);
+        return;
+    case VIR_STORAGE_POOL_FS_MOUNT_OPT_HOSTS:
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       _("mount option '%s' of pool '%s' needs host names or addresses separated by ':' as its value, as in '%s'"),
+                       option, poolname, example);
+        return;
+    case VIR_STORAGE_POOL_FS_MOUNT_OPT_NAME:
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       _("mount option '%s' of pool '%s' needs a name of letters, digits, '.', '_', '-' and '@' as its value, as in '%s'"),
+                       option, poolname, example);
+        return;
     }
-
-    return NULL;
 }
 
 
@@ -482,11 +514,11 @@ virStoragePoolFSMountOptionCheck(virStoragePoolType type,
                                  const char *poolname,
                                  const char *option)
 {
-    unsigned int bit = mountOptPoolBit(type);
+    unsigned int bit = virStoragePoolFSMountOptPoolBit(type);
     g_autofree char *key = NULL;
     g_autofree char *accepted = NULL;
     const char *value = NULL;
-    const mountOpt *known = NULL;
+    const virStoragePoolFSMountOpt *known = NULL;
     size_t keylen;
     size_t i;
 
@@ -502,36 +534,16 @@ virStoragePoolFSMountOptionCheck(virStoragePoolType type,
     if (option[keylen] == '=')
         value = option + keylen + 1;
 
-    for (i = 0; i < G_N_ELEMENTS(mountOpts); i++) {
-        if (!(mountOpts[i].pools & bit) || STRNEQ(mountOpts[i].name, key))
+    for (i = 0; i < G_N_ELEMENTS(virStoragePoolFSMountOpts); i++) {
+        if (!(virStoragePoolFSMountOpts[i].pools & bit) || STRNEQ(virStoragePoolFSMountOpts[i].name, key))
             continue;
-        if (mountOptValueFits(&mountOpts[i], value))
+        if (virStoragePoolFSMountOptValueFits(&virStoragePoolFSMountOpts[i], value))
             return 0;
-        known = &mountOpts[i];
-    }
-
-    if (known && known->kind == OPT_FLAG) {
-        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
-                       _("mount option '%s' of pool '%s' gives a value to '%s', which takes none"),
-                       option, poolname, key);
-        return -1;
-    }
-
-    if (known && !value) {
-        g_autofree char *help = mountOptValueHelp(known);
-
-        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
-                       _("mount option '%s' of pool '%s' needs a value: write it as '%s=VALUE', where VALUE is %s"),
-                       option, poolname, key, help);
-        return -1;
+        known = &virStoragePoolFSMountOpts[i];
     }
 
     if (known) {
-        g_autofree char *help = mountOptValueHelp(known);
-
-        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
-                       _("mount option '%s' of pool '%s' has a value its option does not take: '%s' takes %s"),
-                       option, poolname, key, help);
+        virStoragePoolFSMountOptReportValue(known, poolname, option);
         return -1;
     }
 

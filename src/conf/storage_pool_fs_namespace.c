@@ -67,15 +67,13 @@ virStoragePoolFSOptionParseName(xmlNodePtr node,
 
     if (!name) {
         virReportError(VIR_ERR_XML_ERROR, "%s",
-                       _("<fs:option> in <fs:mount_opts> has no 'name' attribute: "
-                         "give each mount option as <fs:option name='...'/>"));
+                       _("<fs:option> in <fs:mount_opts> has no 'name' attribute: give each mount option as <fs:option name='...'/>"));
         return NULL;
     }
 
     if (*name == '\0') {
         virReportError(VIR_ERR_XML_ERROR, "%s",
-                       _("<fs:option> in <fs:mount_opts> has an empty 'name' attribute: "
-                         "remove it or name a mount option"));
+                       _("<fs:option> in <fs:mount_opts> has an empty 'name' attribute: remove it or name a mount option"));
         return NULL;
     }
 

@@ -23,8 +23,8 @@
  *   </pool>
  *
  * Volumes created in the pool are then thin LVs of tp0.  The namespace is
- * ours, not libvirt's: stock libvirt keeps the element only when our
- * module registered the namespace.  The pool parser binds the URI to the
+ * ours, not libvirt's: libvirt 9.0's pool parser keeps the element only
+ * when our module registered the namespace.  The pool parser binds the URI to the
  * prefix "lvm" on its XPath context, whatever prefix the document used.
  */
 
