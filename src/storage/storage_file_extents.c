@@ -19,7 +19,7 @@
 #define VIR_FROM_THIS VIR_FROM_STORAGE
 
 /* Chunk of one read/write or copy_file_range call. */
-#define COPY_CHUNK (4 * 1024 * 1024)
+#define VIR_STORAGE_FILE_COPY_CHUNK (4 * 1024 * 1024)
 
 
 int
@@ -32,12 +32,12 @@ virStorageFileReflinkQuiet(int dstfd, int srcfd)
 
 
 static int
-copyRangeByReadWriteQuiet(int srcfd, int dstfd, off_t offset, off_t length)
+virStorageFileCopyRangeByReadWriteQuiet(int srcfd, int dstfd, off_t offset, off_t length)
 {
-    g_autofree char *buf = g_new0(char, MIN(length, COPY_CHUNK));
+    g_autofree char *buf = g_new0(char, MIN(length, VIR_STORAGE_FILE_COPY_CHUNK));
 
     while (length > 0) {
-        size_t want = MIN(length, COPY_CHUNK);
+        size_t want = MIN(length, VIR_STORAGE_FILE_COPY_CHUNK);
         ssize_t got = pread(srcfd, buf, want, offset);
 
         if (got < 0) {
@@ -73,14 +73,14 @@ copyRangeByReadWriteQuiet(int srcfd, int dstfd, off_t offset, off_t length)
  * to plain read/write for the rest of the copy (*useCopyRange = false).
  */
 static int
-copyRangeQuiet(int srcfd, int dstfd, off_t offset, off_t length,
-               bool *useCopyRange)
+virStorageFileCopyRangeQuiet(int srcfd, int dstfd, off_t offset, off_t length,
+                             bool *useCopyRange)
 {
     while (length > 0 && *useCopyRange) {
         loff_t in = offset;
         loff_t out = offset;
         ssize_t done = copy_file_range(srcfd, &in, dstfd, &out,
-                                       MIN(length, COPY_CHUNK), 0);
+                                       MIN(length, VIR_STORAGE_FILE_COPY_CHUNK), 0);
 
         if (done < 0) {
             if (errno == EINTR)
@@ -98,7 +98,7 @@ copyRangeQuiet(int srcfd, int dstfd, off_t offset, off_t length,
     }
 
     if (length > 0)
-        return copyRangeByReadWriteQuiet(srcfd, dstfd, offset, length);
+        return virStorageFileCopyRangeByReadWriteQuiet(srcfd, dstfd, offset, length);
     return 0;
 }
 
@@ -130,8 +130,8 @@ virStorageFileCopyDataQuiet(int srcfd, int dstfd, off_t length)
         }
         hole = MIN(hole, length);
 
-        if ((rc = copyRangeQuiet(srcfd, dstfd, data, hole - data,
-                                 &useCopyRange)) < 0)
+        if ((rc = virStorageFileCopyRangeQuiet(srcfd, dstfd, data, hole - data,
+                                               &useCopyRange)) < 0)
             return rc;
         pos = hole;
     }
@@ -142,10 +142,10 @@ virStorageFileCopyDataQuiet(int srcfd, int dstfd, off_t length)
 int
 virStorageFileWriteZerosQuiet(int fd, off_t offset, off_t length)
 {
-    g_autofree char *zeros = g_new0(char, MIN(MAX(length, 1), COPY_CHUNK));
+    g_autofree char *zeros = g_new0(char, MIN(MAX(length, 1), VIR_STORAGE_FILE_COPY_CHUNK));
 
     while (length > 0) {
-        ssize_t put = pwrite(fd, zeros, MIN(length, COPY_CHUNK), offset);
+        ssize_t put = pwrite(fd, zeros, MIN(length, VIR_STORAGE_FILE_COPY_CHUNK), offset);
 
         if (put < 0) {
             if (errno == EINTR)

@@ -78,7 +78,7 @@ typedef enum {
     VIR_STORAGE_LVM_LV_THIN_POOL,  /* the thin pool itself: not a volume */
     VIR_STORAGE_LVM_LV_SNAPSHOT,   /* old-style (COW) snapshot of an LV */
     VIR_STORAGE_LVM_LV_SPARSE,     /* COW snapshot of a virtual origin,
-                                    * what stock libvirt calls sparse */
+                                    * what libvirt 9.0 calls sparse */
     VIR_STORAGE_LVM_LV_OTHER,      /* cache pools, VDO...: not handled */
 } virStorageLVMLVKind;
 

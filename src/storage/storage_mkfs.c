@@ -47,7 +47,7 @@ static const virStorageMkfsTool mkfsTools[] = {
 
 
 static const virStorageMkfsTool *
-mkfsFindTool(const char *fstype)
+virStorageMkfsFindTool(const char *fstype)
 {
     size_t i;
 
@@ -75,7 +75,7 @@ virStorageMkfsBuildCommand(const char *fstype,
         return NULL;
     }
 
-    if (!(tool = mkfsFindTool(fstype))) {
+    if (!(tool = virStorageMkfsFindTool(fstype))) {
         virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
                        _("cannot make a file system of type '%s' on '%s': pool build supports ext2, ext3, ext4, xfs, btrfs and vfat; make it yourself and start the pool without building it"),
                        fstype, device);

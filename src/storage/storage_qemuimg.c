@@ -285,9 +285,10 @@ virStorageQemuImgHasFeature(virStorageVolDef *vol,
 
 
 /*
- * compat, lazy_refcounts and extended_l2, which only qcow2 has.  Like
- * stock libvirt, a qcow2 volume without <compat> is made version 0.10
- * (readable by any qemu); <features> makes the parser pick 1.1.
+ * compat, lazy_refcounts and extended_l2, which only qcow2 has.  As
+ * libvirt 9.0's storage driver does, a qcow2 volume without <compat> is
+ * made version 0.10 (readable by any qemu); <features> makes the parser
+ * pick 1.1.
  */
 static int
 virStorageQemuImgAddQcow2Options(virBuffer *buf,

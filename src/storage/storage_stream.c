@@ -95,7 +95,7 @@
 
 VIR_LOG_INIT("storage.storage_stream");
 
-#define STREAM_BUF_SIZE (1024 * 1024)
+#define VIR_STORAGE_STREAM_BUF_SIZE (1024 * 1024)
 
 typedef struct _virStorageStreamHole virStorageStreamHole;
 struct _virStorageStreamHole {
@@ -262,10 +262,10 @@ virStorageStreamWriteZerosQuiet(int fd,
                                 unsigned long long at,
                                 unsigned long long len)
 {
-    g_autofree char *zeros = g_new0(char, MIN(len, STREAM_BUF_SIZE));
+    g_autofree char *zeros = g_new0(char, MIN(len, VIR_STORAGE_STREAM_BUF_SIZE));
 
     while (len > 0) {
-        size_t n = MIN(len, STREAM_BUF_SIZE);
+        size_t n = MIN(len, VIR_STORAGE_STREAM_BUF_SIZE);
         int rc;
 
         if ((rc = virStorageStreamPWriteQuiet(fd, zeros, n, at)) < 0)
@@ -346,7 +346,7 @@ static void
 virStorageStreamWorker(void *opaque)
 {
     virStorageStream *s = opaque;
-    g_autofree char *buf = g_new(char, STREAM_BUF_SIZE);
+    g_autofree char *buf = g_new(char, VIR_STORAGE_STREAM_BUF_SIZE);
     unsigned long long pos = 0;         /* data bytes read from the pipe */
     unsigned long long at = s->offset;  /* where the next byte goes */
     bool failed = false;
@@ -377,7 +377,7 @@ virStorageStreamWorker(void *opaque)
         }
 
         if (s->piped > pos) {
-            size_t want = MIN(s->piped - pos, STREAM_BUF_SIZE);
+            size_t want = MIN(s->piped - pos, VIR_STORAGE_STREAM_BUF_SIZE);
             ssize_t got;
 
             if (hole)
@@ -584,7 +584,7 @@ virStorageStreamOpenUpload(virStreamPtr st,
     pipeOut = pipefd[1];
 
     /* fewer wake-ups; the default (64 KiB) works too */
-    if (fcntl(pipeOut, F_SETPIPE_SZ, STREAM_BUF_SIZE) < 0)
+    if (fcntl(pipeOut, F_SETPIPE_SZ, VIR_STORAGE_STREAM_BUF_SIZE) < 0)
         VIR_DEBUG("cannot grow the pipe of volume '%s': %s",
                   target->volname, g_strerror(errno));
 

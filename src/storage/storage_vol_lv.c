@@ -8,10 +8,10 @@
  * capacity and the VG has a thin pool (the first one lvs lists); it is a
  * linear LV otherwise.  lvm2 rounds sizes up to whole extents.
  *
- * Old-style sparse volumes (COW snapshots of a virtual origin, made by
- * stock libvirt for allocation < capacity) are listed and can be read,
- * deleted and uploaded to, but not resized or wiped: writing fills their
- * COW area, and a full one becomes unusable.
+ * Old-style sparse volumes (COW snapshots of a virtual origin, which
+ * libvirt 9.0's logical backend makes for allocation < capacity) are
+ * listed and can be read, deleted and uploaded to, but not resized or
+ * wiped: writing fills their COW area, and a full one becomes unusable.
  */
 
 #include <config.h>
@@ -402,8 +402,8 @@ lvmDMName(const char *vgname,
  * 'lvremove --yes' of an origin would take its old-style snapshots with
  * it: refuse when the pool lists one, or when device-mapper shows the
  * LV as an active origin (its "-real" device) though the pool does not
- * know the snapshot yet.  No lvs run: stock deletes with one lvm2 call,
- * and so do we.
+ * know the snapshot yet.  No lvs run: libvirt 9.0's logical backend
+ * deletes with one lvm2 call, and so do we.
  */
 static int
 lvmVolRequireNoSnapshots(virStoragePoolObj *pool,

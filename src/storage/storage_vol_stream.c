@@ -67,7 +67,7 @@ VIR_LOG_INIT("storage.storage_vol_stream");
 
 /* Refuses volumes that are not a single file of data. */
 static int
-streamCheckFormat(virStorageVolDef *vol)
+virStorageVolStreamCheckFormat(virStorageVolDef *vol)
 {
     if (virStorageVolIsRawData(vol))
         return 0;
@@ -106,8 +106,8 @@ streamCheckFormat(virStorageVolDef *vol)
 
 /* ------------------------------------------------------------ guard */
 
-typedef struct _streamGuard streamGuard;
-struct _streamGuard {
+typedef struct _virStorageVolStreamGuard virStorageVolStreamGuard;
+struct _virStorageVolStreamGuard {
     virStoragePoolObj *pool;    /* referenced */
     virStorageVolDef *vol;      /* alive while in_use > 0 */
     bool upload;
@@ -119,7 +119,7 @@ static GMutex streamUploadsLock;
 
 
 static bool
-streamUploadIsOpen(virStorageVolDef *vol)
+virStorageVolStreamUploadIsOpen(virStorageVolDef *vol)
 {
     g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&streamUploadsLock);
 
@@ -128,8 +128,8 @@ streamUploadIsOpen(virStorageVolDef *vol)
 
 
 static void
-streamUploadSet(virStorageVolDef *vol,
-                bool open)
+virStorageVolStreamUploadSet(virStorageVolDef *vol,
+                             bool open)
 {
     g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&streamUploadsLock);
 
@@ -147,12 +147,12 @@ streamUploadSet(virStorageVolDef *vol,
  * released.  @pool is unlocked (the driver unlocked it to call us) and
  * referenced by the driver until we return.
  */
-static streamGuard *
-streamGuardTake(virStoragePoolObj *pool,
-                virStorageVolDef *vol,
-                bool upload)
+static virStorageVolStreamGuard *
+virStorageVolStreamGuardTake(virStoragePoolObj *pool,
+                             virStorageVolDef *vol,
+                             bool upload)
 {
-    streamGuard *guard;
+    virStorageVolStreamGuard *guard;
 
     virObjectLock(pool);
     /* the driver refused an upload into a volume in use, then unlocked
@@ -164,7 +164,7 @@ streamGuardTake(virStoragePoolObj *pool,
                        vol->name);
         return NULL;
     }
-    if (!upload && streamUploadIsOpen(vol)) {
+    if (!upload && virStorageVolStreamUploadIsOpen(vol)) {
         virObjectUnlock(pool);
         virReportError(VIR_ERR_OPERATION_INVALID,
                        _("volume '%s' is still in use: an upload into it is in progress, try again when it has finished"),
@@ -174,10 +174,10 @@ streamGuardTake(virStoragePoolObj *pool,
     vol->in_use++;
     virStoragePoolObjIncrAsyncjobs(pool);
     if (upload)
-        streamUploadSet(vol, true);
+        virStorageVolStreamUploadSet(vol, true);
     virObjectUnlock(pool);
 
-    guard = g_new0(streamGuard, 1);
+    guard = g_new0(virStorageVolStreamGuard, 1);
     guard->pool = virObjectRef(pool);
     guard->vol = vol;
     guard->upload = upload;
@@ -186,13 +186,13 @@ streamGuardTake(virStoragePoolObj *pool,
 
 
 static void
-streamGuardRelease(void *opaque)
+virStorageVolStreamGuardRelease(void *opaque)
 {
-    streamGuard *guard = opaque;
+    virStorageVolStreamGuard *guard = opaque;
 
     virObjectLock(guard->pool);
     if (guard->upload)
-        streamUploadSet(guard->vol, false);
+        virStorageVolStreamUploadSet(guard->vol, false);
     guard->vol->in_use--;
     virStoragePoolObjDecrAsyncjobs(guard->pool);
     virObjectUnlock(guard->pool);
@@ -212,10 +212,10 @@ streamGuardRelease(void *opaque)
  * an error reported.
  */
 static int
-streamOpenVolume(virStoragePoolObj *pool,
-                 virStorageVolDef *vol,
-                 int flags,
-                 struct stat *sb)
+virStorageVolStreamOpenVolume(virStoragePoolObj *pool,
+                              virStorageVolDef *vol,
+                              int flags,
+                              struct stat *sb)
 {
     virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
     bool filePool = def->type == VIR_STORAGE_POOL_DIR ||
@@ -234,10 +234,10 @@ streamOpenVolume(virStoragePoolObj *pool,
 
 /* The end of @vol, open as @fd, as described at the top of this file. */
 static int
-streamVolumeEnd(virStorageVolDef *vol,
-                int fd,
-                const struct stat *sb,
-                unsigned long long *end)
+virStorageVolStreamVolumeEnd(virStorageVolDef *vol,
+                             int fd,
+                             const struct stat *sb,
+                             unsigned long long *end)
 {
     unsigned long long size = sb->st_size;
 
@@ -263,12 +263,12 @@ streamVolumeEnd(virStorageVolDef *vol,
  * the stream).
  */
 static int
-streamWindow(virStorageVolDef *vol,
-             unsigned long long end,
-             unsigned long long offset,
-             unsigned long long len,
-             bool forUpload,
-             unsigned long long *window)
+virStorageVolStreamWindow(virStorageVolDef *vol,
+                          unsigned long long end,
+                          unsigned long long offset,
+                          unsigned long long len,
+                          bool forUpload,
+                          unsigned long long *window)
 {
     if (offset > end || (forUpload && offset == end)) {
         virReportError(VIR_ERR_INVALID_ARG,
@@ -296,7 +296,7 @@ streamWindow(virStorageVolDef *vol,
 /* File systems whose writes can fail at writeback, after write(2) said
  * yes: the server runs out of space or quota. */
 static bool
-streamFdIsRemote(int fd)
+virStorageVolStreamFdIsRemote(int fd)
 {
     struct statfs sb;
 
@@ -322,42 +322,42 @@ streamFdIsRemote(int fd)
  * a thick block device has all its space.
  */
 static bool
-streamUploadNeedsSync(virStorageVolDef *vol,
-                      int fd,
-                      bool isBlock)
+virStorageVolStreamUploadNeedsSync(virStorageVolDef *vol,
+                                   int fd,
+                                   bool isBlock)
 {
     if (isBlock)
         return vol->target.sparse;
-    return streamFdIsRemote(fd);
+    return virStorageVolStreamFdIsRemote(fd);
 }
 
 
 /* Opens @vol and fills @target for a stream of @offset, @len. */
 static int
-streamTargetInit(virStoragePoolObj *pool,
-                 virStorageVolDef *vol,
-                 unsigned long long offset,
-                 unsigned long long len,
-                 bool upload,
-                 virStorageStreamTarget *target)
+virStorageVolStreamTargetInit(virStoragePoolObj *pool,
+                              virStorageVolDef *vol,
+                              unsigned long long offset,
+                              unsigned long long len,
+                              bool upload,
+                              virStorageStreamTarget *target)
 {
     VIR_AUTOCLOSE fd = -1;
     unsigned long long end;
     struct stat sb;
 
-    if (streamCheckFormat(vol) < 0)
+    if (virStorageVolStreamCheckFormat(vol) < 0)
         return -1;
-    if ((fd = streamOpenVolume(pool, vol, upload ? O_WRONLY : O_RDONLY,
-                               &sb)) < 0)
+    if ((fd = virStorageVolStreamOpenVolume(pool, vol, upload ? O_WRONLY : O_RDONLY,
+                                            &sb)) < 0)
         return -1;
-    if (streamVolumeEnd(vol, fd, &sb, &end) < 0 ||
-        streamWindow(vol, end, offset, len, upload, &target->window) < 0)
+    if (virStorageVolStreamVolumeEnd(vol, fd, &sb, &end) < 0 ||
+        virStorageVolStreamWindow(vol, end, offset, len, upload, &target->window) < 0)
         return -1;
 
     target->volname = vol->name;
     target->isBlock = S_ISBLK(sb.st_mode);
     target->offset = offset;
-    target->sync = upload && streamUploadNeedsSync(vol, fd, target->isBlock);
+    target->sync = upload && virStorageVolStreamUploadNeedsSync(vol, fd, target->isBlock);
     target->fd = fd;
     fd = -1;
     return 0;
@@ -373,25 +373,25 @@ virStorageVolFileUpload(virStoragePoolObj *pool,
                         unsigned int flags)
 {
     virStorageStreamTarget target = { .fd = -1 };
-    streamGuard *guard;
+    virStorageVolStreamGuard *guard;
 
     virCheckFlags(VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM, -1);
     target.sparse = flags & VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM;
 
-    if (streamTargetInit(pool, vol, offset, len, true, &target) < 0)
+    if (virStorageVolStreamTargetInit(pool, vol, offset, len, true, &target) < 0)
         return -1;
 
     VIR_DEBUG("upload to '%s': offset=%llu window=%llu sparse=%d sync=%d",
               vol->target.path, offset, target.window, target.sparse,
               target.sync);
 
-    if (!(guard = streamGuardTake(pool, vol, true))) {
+    if (!(guard = virStorageVolStreamGuardTake(pool, vol, true))) {
         VIR_FORCE_CLOSE(target.fd);
         return -1;
     }
     if (virStorageStreamOpenUpload(stream, &target,
-                                   streamGuardRelease, guard) < 0) {
-        streamGuardRelease(guard);
+                                   virStorageVolStreamGuardRelease, guard) < 0) {
+        virStorageVolStreamGuardRelease(guard);
         return -1;
     }
     return 0;
@@ -407,25 +407,25 @@ virStorageVolFileDownload(virStoragePoolObj *pool,
                           unsigned int flags)
 {
     virStorageStreamTarget target = { .fd = -1 };
-    streamGuard *guard;
+    virStorageVolStreamGuard *guard;
 
     virCheckFlags(VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM, -1);
     target.sparse = flags & VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM;
 
-    if (streamTargetInit(pool, vol, offset, len, false, &target) < 0)
+    if (virStorageVolStreamTargetInit(pool, vol, offset, len, false, &target) < 0)
         return -1;
 
     VIR_DEBUG("download from '%s': offset=%llu window=%llu sparse=%d",
               vol->target.path, offset, target.window, target.sparse);
 
-    if (!(guard = streamGuardTake(pool, vol, false))) {
+    if (!(guard = virStorageVolStreamGuardTake(pool, vol, false))) {
         VIR_FORCE_CLOSE(target.fd);
         return -1;
     }
     /* an empty window reads to the end of the file: nothing */
     if (virStorageStreamOpenDownload(stream, &target,
-                                     streamGuardRelease, guard) < 0) {
-        streamGuardRelease(guard);
+                                     virStorageVolStreamGuardRelease, guard) < 0) {
+        virStorageVolStreamGuardRelease(guard);
         return -1;
     }
     return 0;
