@@ -53,8 +53,8 @@ virStoragePartitionTableFree(virStoragePartitionTable *table)
 /* ------------------------------------------------------------ parser */
 
 static void
-partitionReportMalformed(const char *device,
-                         const char *what)
+virStoragePartitionReportMalformed(const char *device,
+                                   const char *what)
 {
     virReportError(VIR_ERR_INTERNAL_ERROR,
                    _("malformed output of %s for device '%s': %s"),
@@ -63,15 +63,15 @@ partitionReportMalformed(const char *device,
 
 
 static int
-partitionParseKind(virJSONValue *obj,
-                   const char *device,
-                   virStoragePartitionKind *kind)
+virStoragePartitionParseKind(virJSONValue *obj,
+                             const char *device,
+                             virStoragePartitionKind *kind)
 {
     const char *str = virJSONValueObjectGetString(obj, "kind");
     int value;
 
     if (!str || (value = virStoragePartitionKindTypeFromString(str)) < 0) {
-        partitionReportMalformed(device, "missing or unknown 'kind'");
+        virStoragePartitionReportMalformed(device, "missing or unknown 'kind'");
         return -1;
     }
     *kind = value;
@@ -80,18 +80,18 @@ partitionParseKind(virJSONValue *obj,
 
 
 static int
-partitionParseExtent(virJSONValue *obj,
-                     const char *device,
-                     unsigned long long *start,
-                     unsigned long long *end)
+virStoragePartitionParseExtent(virJSONValue *obj,
+                               const char *device,
+                               unsigned long long *start,
+                               unsigned long long *end)
 {
     if (virJSONValueObjectGetNumberUlong(obj, "start", start) < 0 ||
         virJSONValueObjectGetNumberUlong(obj, "end", end) < 0) {
-        partitionReportMalformed(device, "missing 'start' or 'end'");
+        virStoragePartitionReportMalformed(device, "missing 'start' or 'end'");
         return -1;
     }
     if (*end < *start) {
-        partitionReportMalformed(device, "an extent ends before it starts");
+        virStoragePartitionReportMalformed(device, "an extent ends before it starts");
         return -1;
     }
     return 0;
@@ -99,9 +99,9 @@ partitionParseExtent(virJSONValue *obj,
 
 
 static int
-partitionParseFlags(virJSONValue *obj,
-                    const char *device,
-                    virStoragePartition *part)
+virStoragePartitionParseFlags(virJSONValue *obj,
+                              const char *device,
+                              virStoragePartition *part)
 {
     virJSONValue *flags = virJSONValueObjectGet(obj, "flags");
     size_t i;
@@ -109,7 +109,7 @@ partitionParseFlags(virJSONValue *obj,
     if (!flags)
         return 0;
     if (!virJSONValueIsArray(flags)) {
-        partitionReportMalformed(device, "'flags' is not an array");
+        virStoragePartitionReportMalformed(device, "'flags' is not an array");
         return -1;
     }
 
@@ -117,7 +117,7 @@ partitionParseFlags(virJSONValue *obj,
         const char *flag = virJSONValueGetString(virJSONValueArrayGet(flags, i));
 
         if (!flag) {
-            partitionReportMalformed(device, "a flag is not a string");
+            virStoragePartitionReportMalformed(device, "a flag is not a string");
             return -1;
         }
         if (STREQ(flag, "lvm"))
@@ -130,24 +130,24 @@ partitionParseFlags(virJSONValue *obj,
 
 
 static int
-partitionParseOne(virJSONValue *obj,
-                  const char *device,
-                  virStoragePartition *part)
+virStoragePartitionParseOne(virJSONValue *obj,
+                            const char *device,
+                            virStoragePartition *part)
 {
     const char *fs;
 
     if (!virJSONValueIsObject(obj)) {
-        partitionReportMalformed(device, "a partition is not an object");
+        virStoragePartitionReportMalformed(device, "a partition is not an object");
         return -1;
     }
     if (virJSONValueObjectGetNumberUint(obj, "number", &part->number) < 0 ||
         part->number == 0) {
-        partitionReportMalformed(device, "missing or zero partition 'number'");
+        virStoragePartitionReportMalformed(device, "missing or zero partition 'number'");
         return -1;
     }
-    if (partitionParseKind(obj, device, &part->kind) < 0 ||
-        partitionParseExtent(obj, device, &part->start, &part->end) < 0 ||
-        partitionParseFlags(obj, device, part) < 0)
+    if (virStoragePartitionParseKind(obj, device, &part->kind) < 0 ||
+        virStoragePartitionParseExtent(obj, device, &part->start, &part->end) < 0 ||
+        virStoragePartitionParseFlags(obj, device, part) < 0)
         return -1;
 
     if ((fs = virJSONValueObjectGetString(obj, "fs")))
@@ -157,19 +157,19 @@ partitionParseOne(virJSONValue *obj,
 
 
 static int
-partitionParseFree(virJSONValue *obj,
-                   const char *device,
-                   virStoragePartitionFree *region)
+virStoragePartitionParseFree(virJSONValue *obj,
+                             const char *device,
+                             virStoragePartitionFree *region)
 {
     if (!virJSONValueIsObject(obj)) {
-        partitionReportMalformed(device, "a free region is not an object");
+        virStoragePartitionReportMalformed(device, "a free region is not an object");
         return -1;
     }
-    if (partitionParseKind(obj, device, &region->kind) < 0 ||
-        partitionParseExtent(obj, device, &region->start, &region->end) < 0)
+    if (virStoragePartitionParseKind(obj, device, &region->kind) < 0 ||
+        virStoragePartitionParseExtent(obj, device, &region->start, &region->end) < 0)
         return -1;
     if (region->kind == VIR_STORAGE_PARTITION_EXTENDED) {
-        partitionReportMalformed(device, "a free region of kind 'extended'");
+        virStoragePartitionReportMalformed(device, "a free region of kind 'extended'");
         return -1;
     }
     return 0;
@@ -177,31 +177,31 @@ partitionParseFree(virJSONValue *obj,
 
 
 static int
-partitionParseArrays(virJSONValue *root,
-                     const char *device,
-                     virStoragePartitionTable *table)
+virStoragePartitionParseArrays(virJSONValue *root,
+                               const char *device,
+                               virStoragePartitionTable *table)
 {
     virJSONValue *parts = virJSONValueObjectGetArray(root, "partitions");
     virJSONValue *frees = virJSONValueObjectGetArray(root, "free");
     size_t i;
 
     if (!parts || !frees) {
-        partitionReportMalformed(device, "missing 'partitions' or 'free' array");
+        virStoragePartitionReportMalformed(device, "missing 'partitions' or 'free' array");
         return -1;
     }
 
     table->partitions = g_new0(virStoragePartition, virJSONValueArraySize(parts));
     for (i = 0; i < virJSONValueArraySize(parts); i++) {
-        if (partitionParseOne(virJSONValueArrayGet(parts, i), device,
-                              &table->partitions[i]) < 0)
+        if (virStoragePartitionParseOne(virJSONValueArrayGet(parts, i), device,
+                                        &table->partitions[i]) < 0)
             return -1;
         table->npartitions++;
     }
 
     table->free = g_new0(virStoragePartitionFree, virJSONValueArraySize(frees));
     for (i = 0; i < virJSONValueArraySize(frees); i++) {
-        if (partitionParseFree(virJSONValueArrayGet(frees, i), device,
-                               &table->free[i]) < 0)
+        if (virStoragePartitionParseFree(virJSONValueArrayGet(frees, i), device,
+                                         &table->free[i]) < 0)
             return -1;
         table->nfree++;
     }
@@ -221,18 +221,18 @@ virStoragePartitionTableParse(const char *json,
         !virJSONValueIsObject(root)) {
         /* virJSONValueFromString reported the parse error; make the
          * message name the helper and the device */
-        partitionReportMalformed(device, "not a JSON object");
+        virStoragePartitionReportMalformed(device, "not a JSON object");
         return NULL;
     }
 
     if (!(str = virJSONValueObjectGetString(root, "device"))) {
-        partitionReportMalformed(device, "missing 'device'");
+        virStoragePartitionReportMalformed(device, "missing 'device'");
         return NULL;
     }
     table->device = g_strdup(str);
 
     if (!virJSONValueObjectHasKey(root, "label")) {
-        partitionReportMalformed(device, "missing 'label'");
+        virStoragePartitionReportMalformed(device, "missing 'label'");
         return NULL;
     }
     if ((str = virJSONValueObjectGetString(root, "label")))
@@ -243,18 +243,18 @@ virStoragePartitionTableParse(const char *json,
         virJSONValueObjectGetNumberUlong(root, "size", &table->size) < 0 ||
         virJSONValueObjectGetNumberUint(root, "max-partitions",
                                         &table->maxPartitions) < 0) {
-        partitionReportMalformed(device,
-                                 "missing 'sector-size', 'size' or 'max-partitions'");
+        virStoragePartitionReportMalformed(device,
+                                           "missing 'sector-size', 'size' or 'max-partitions'");
         return NULL;
     }
 
-    if (partitionParseArrays(root, device, table) < 0)
+    if (virStoragePartitionParseArrays(root, device, table) < 0)
         return NULL;
 
     if (virJSONValueObjectHasKey(root, "new") &&
         (virJSONValueObjectGetNumberUint(root, "new", &table->added) < 0 ||
          table->added == 0)) {
-        partitionReportMalformed(device, "'new' is not a partition number");
+        virStoragePartitionReportMalformed(device, "'new' is not a partition number");
         return NULL;
     }
 
@@ -384,7 +384,7 @@ virStoragePartitionFind(const virStoragePartitionTable *table,
 
 
 static bool
-partitionHasExtended(const virStoragePartitionTable *table)
+virStoragePartitionHasExtended(const virStoragePartitionTable *table)
 {
     size_t i;
 
@@ -397,8 +397,8 @@ partitionHasExtended(const virStoragePartitionTable *table)
 
 
 static unsigned int
-partitionLowestFree(const virStoragePartitionTable *table,
-                    unsigned int highest)
+virStoragePartitionLowestFree(const virStoragePartitionTable *table,
+                              unsigned int highest)
 {
     unsigned int n;
 
@@ -412,12 +412,12 @@ partitionLowestFree(const virStoragePartitionTable *table,
 
 /* msdos: one past the highest logical partition, from 5 */
 static unsigned int
-partitionNextLogical(const virStoragePartitionTable *table)
+virStoragePartitionNextLogical(const virStoragePartitionTable *table)
 {
     unsigned int next = 5;
     size_t i;
 
-    if (!partitionHasExtended(table))
+    if (!virStoragePartitionHasExtended(table))
         return 0;
 
     for (i = 0; i < table->npartitions; i++) {
@@ -440,13 +440,13 @@ virStoragePartitionNextNumber(const virStoragePartitionTable *table,
 
     switch (kind) {
     case VIR_STORAGE_PARTITION_EXTENDED:
-        if (!msdos || partitionHasExtended(table))
+        if (!msdos || virStoragePartitionHasExtended(table))
             return 0;
         G_GNUC_FALLTHROUGH;
     case VIR_STORAGE_PARTITION_PRIMARY:
-        return partitionLowestFree(table, msdos ? 4 : table->maxPartitions);
+        return virStoragePartitionLowestFree(table, msdos ? 4 : table->maxPartitions);
     case VIR_STORAGE_PARTITION_LOGICAL:
-        return msdos ? partitionNextLogical(table) : 0;
+        return msdos ? virStoragePartitionNextLogical(table) : 0;
     case VIR_STORAGE_PARTITION_LAST:
         break;
     }
@@ -478,16 +478,32 @@ virStoragePartitionHelperPath(void)
 }
 
 
+/* The helper exited non-zero, having written @err on stderr. */
+static void
+virStoragePartitionReportFailure(const char *device,
+                                 const char *err)
+{
+    if (*err)
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       _("the partition helper cannot read or change the partition table of device '%s': %s"),
+                       device, err);
+    else
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       _("the partition helper failed on the partition table of device '%s' without saying why: see the daemon's log"),
+                       device);
+}
+
+
 /* Runs the helper within VIR_STORAGE_PARTITION_TIME_LIMIT: its exit
  * status, with @out and @err set; -1 reported if it could not run or
  * was stopped. */
 static int
-partitionRunHelper(virCommand *cmd,
-                   const char *device,
-                   char **out,
-                   char **err)
+virStoragePartitionRunHelper(virCommand *cmd,
+                             const char *device,
+                             char **out,
+                             char **err)
 {
-    g_autofree char *what = g_strdup_printf(_("partition table of device '%s'"),
+    g_autofree char *what = g_strdup_printf(_("the partition table of device '%s' was not read or changed"),
                                             device);
 
     return virStorageCommandRunLimited(cmd, VIR_STORAGE_PARTITION_TIME_LIMIT,
@@ -503,13 +519,11 @@ virStoragePartitionRun(virCommand *cmd,
     g_autofree char *err = NULL;
     int status;
 
-    if ((status = partitionRunHelper(cmd, device, &out, &err)) < 0)
+    if ((status = virStoragePartitionRunHelper(cmd, device, &out, &err)) < 0)
         return NULL;
 
     if (status != 0) {
-        virReportError(VIR_ERR_OPERATION_FAILED,
-                       _("partition table of device '%s': %s"),
-                       device, *err ? err : _("the helper failed without a message"));
+        virStoragePartitionReportFailure(device, err);
         return NULL;
     }
 
@@ -519,9 +533,9 @@ virStoragePartitionRun(virCommand *cmd,
 
 /* {"busy": {"number": N, "path": "/dev/sdb1"}}: 0 and both set, or -1. */
 static int
-partitionParseBusy(const char *json,
-                   unsigned int *number,
-                   char **path)
+virStoragePartitionParseBusy(const char *json,
+                             unsigned int *number,
+                             char **path)
 {
     g_autoptr(virJSONValue) root = NULL;
     virJSONValue *busy;
@@ -552,14 +566,14 @@ virStoragePartitionRunDelete(virCommand *cmd,
     unsigned int busyNumber;
     int status;
 
-    if ((status = partitionRunHelper(cmd, device, &out, &err)) < 0)
+    if ((status = virStoragePartitionRunHelper(cmd, device, &out, &err)) < 0)
         return NULL;
 
     if (status == 0)
         return virStoragePartitionTableParse(out, device);
 
     if (status == VIR_STORAGE_PARTITION_EXIT_BUSY &&
-        partitionParseBusy(out, &busyNumber, &busyPath) == 0) {
+        virStoragePartitionParseBusy(out, &busyNumber, &busyPath) == 0) {
         if (busyNumber == number)
             virReportError(VIR_ERR_OPERATION_INVALID,
                            _("volume '%s' of pool '%s' is in use: a guest or another process holds its partition %s open, and the kernel cannot drop an open partition; stop what uses it (shut the guest down or detach the disk) and delete the volume again (the partition table was not changed)"),
@@ -571,8 +585,6 @@ virStoragePartitionRunDelete(virCommand *cmd,
         return NULL;
     }
 
-    virReportError(VIR_ERR_OPERATION_FAILED,
-                   _("partition table of device '%s': %s"),
-                   device, *err ? err : _("the helper failed without a message"));
+    virStoragePartitionReportFailure(device, err);
     return NULL;
 }
