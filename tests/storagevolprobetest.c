@@ -184,11 +184,26 @@ testPutLE(unsigned char *buf,
 
 #define TEST_HEADER_MAX 65536
 
+typedef struct _testHeaderCase testHeaderCase;
+
 typedef struct {
     unsigned char buf[TEST_HEADER_MAX];
     size_t len;         /* bytes of @buf written at the start of the file */
     off_t size;         /* the file's size */
 } testImage;
+
+struct _testHeaderCase {
+    const char *name;
+    void (*build)(testImage *img, const testHeaderCase *tc);
+    int format;                     /* 0: refused */
+    unsigned long long capacity;
+    const char *backing;            /* file name in the work dir, or NULL */
+    struct {
+        unsigned int version;
+        unsigned int clusterBits;
+        unsigned long long capacity;
+    } qcow2;                        /* for testQcow2Plain */
+};
 
 
 /* qcow2 @version with 2^@clusterBits byte clusters, @capacity bytes. */
@@ -265,6 +280,19 @@ testQedBacking(testImage *img,
 }
 
 
+/* VMDK 4 (version 1) of @sectors 512-byte sectors */
+static void
+testVmdk(testImage *img,
+         unsigned long long sectors)
+{
+    memcpy(img->buf, "KDMV", 4);
+    testPutLE(img->buf + 4, 1, 4);
+    testPutLE(img->buf + 12, sectors, 8);
+    img->len = 512;
+    img->size = MiB;
+}
+
+
 static void
 testLuks(testImage *img,
          unsigned long long payloadSectors)
@@ -279,72 +307,67 @@ testLuks(testImage *img,
 }
 
 
+/* a qcow2 header as the case's @qcow2 fields say, nothing else */
+static void
+testQcow2Plain(testImage *img,
+               const testHeaderCase *tc)
+{
+    testQcow2(img, tc->qcow2.version, tc->qcow2.clusterBits,
+              tc->qcow2.capacity);
+}
+
+
 /* -- refused: each breaks one check -- */
 
 static void
-testQcow2TruncatedV2(testImage *img)
+testQcow2TruncatedV2(testImage *img,
+                     const testHeaderCase *tc G_GNUC_UNUSED)
 {
     testQcow2(img, 2, 16, MiB);
     img->len = img->size = 64;                 /* of 72 bytes */
 }
 
 static void
-testQcow2TruncatedV3(testImage *img)
+testQcow2TruncatedV3(testImage *img,
+                     const testHeaderCase *tc G_GNUC_UNUSED)
 {
     testQcow2(img, 3, 16, MiB);
     img->len = img->size = 100;                /* of 104 bytes */
 }
 
 static void
-testQcow1Truncated(testImage *img)
+testQcow1Truncated(testImage *img,
+                   const testHeaderCase *tc G_GNUC_UNUSED)
 {
     testQcow1(img, MiB);
     img->len = img->size = 40;                 /* of 48 bytes */
 }
 
 static void
-testQedTruncated(testImage *img)
+testQedTruncated(testImage *img,
+                 const testHeaderCase *tc G_GNUC_UNUSED)
 {
     testQed(img, MiB);
     img->len = img->size = 60;                 /* of 64 bytes */
 }
 
 static void
-testQcow2ClusterTooSmall(testImage *img)
-{
-    testQcow2(img, 3, 8, MiB);
-}
-
-static void
-testQcow2ClusterTooLarge(testImage *img)
-{
-    testQcow2(img, 3, 22, MiB);
-}
-
-static void
-testQcow2CapacityOverflow(testImage *img)
-{
-    testQcow2(img, 3, 16, 1ULL << 63);
-}
-
-static void
-testQedCapacityOverflow(testImage *img)
+testQedCapacityOverflow(testImage *img,
+                        const testHeaderCase *tc G_GNUC_UNUSED)
 {
     testQed(img, ~0ULL);
 }
 
 static void
-testVmdkCapacityOverflow(testImage *img)
+testVmdkCapacityOverflow(testImage *img,
+                         const testHeaderCase *tc G_GNUC_UNUSED)
 {
-    memcpy(img->buf, "KDMV", 4);
-    testPutLE(img->buf + 4, 1, 4);
-    testPutLE(img->buf + 12, 1ULL << 54, 8);   /* sectors: 2^63 bytes */
-    img->len = 512;
-    img->size = MiB;
+    testVmdk(img, 1ULL << 54);                 /* sectors: 2^63 bytes */
 }
 
 static void
-testQcow2BackingPastEnd(testImage *img)
+testQcow2BackingPastEnd(testImage *img,
+                        const testHeaderCase *tc G_GNUC_UNUSED)
 {
     testQcow2(img, 3, 16, MiB);
     testQcowBacking(img, 400, "a-backing-file-name-that-ends-past-the-end-of-the-file"
@@ -353,7 +376,8 @@ testQcow2BackingPastEnd(testImage *img)
 }
 
 static void
-testQcow2BackingTooLong(testImage *img)
+testQcow2BackingTooLong(testImage *img,
+                        const testHeaderCase *tc G_GNUC_UNUSED)
 {
     g_autofree char *name = g_strnfill(1024, 'b');
 
@@ -363,7 +387,8 @@ testQcow2BackingTooLong(testImage *img)
 }
 
 static void
-testQcow2BackingWraps(testImage *img)
+testQcow2BackingWraps(testImage *img,
+                      const testHeaderCase *tc G_GNUC_UNUSED)
 {
     testQcow2(img, 3, 16, MiB);
     testPutBE(img->buf + 8, ~0ULL - 15, 8);    /* offset + size wraps */
@@ -373,7 +398,8 @@ testQcow2BackingWraps(testImage *img)
 /* qemu reads a name anywhere in the first cluster (64 KiB here); libvirt's
  * prober reads 33 KiB and then shows the image with no backing file */
 static void
-testQcow2BackingPastHeader(testImage *img)
+testQcow2BackingPastHeader(testImage *img,
+                           const testHeaderCase *tc G_GNUC_UNUSED)
 {
     testQcow2(img, 3, 16, MiB);
     testQcowBacking(img, 40000, "base.img");
@@ -381,7 +407,8 @@ testQcow2BackingPastHeader(testImage *img)
 }
 
 static void
-testQcow1BackingPastEnd(testImage *img)
+testQcow1BackingPastEnd(testImage *img,
+                        const testHeaderCase *tc G_GNUC_UNUSED)
 {
     testQcow1(img, MiB);
     testQcowBacking(img, 4000, "base.img");
@@ -389,7 +416,8 @@ testQcow1BackingPastEnd(testImage *img)
 }
 
 static void
-testQedBackingPastEnd(testImage *img)
+testQedBackingPastEnd(testImage *img,
+                      const testHeaderCase *tc G_GNUC_UNUSED)
 {
     testQed(img, MiB);
     testQedBacking(img, 1000, 100);
@@ -397,26 +425,30 @@ testQedBackingPastEnd(testImage *img)
 }
 
 static void
-testLuksTruncated(testImage *img)
+testLuksTruncated(testImage *img,
+                  const testHeaderCase *tc G_GNUC_UNUSED)
 {
     testLuks(img, 0);
     img->len = img->size = 100;                /* cut before the payload */
 }
 
 static void
-testLuksPastEnd(testImage *img)
+testLuksPastEnd(testImage *img,
+                const testHeaderCase *tc G_GNUC_UNUSED)
 {
     testLuks(img, 1 << 20);                    /* 512 MiB in 4 MiB */
 }
 
 static void
-testLuksNegative(testImage *img)
+testLuksNegative(testImage *img,
+                 const testHeaderCase *tc G_GNUC_UNUSED)
 {
     testLuks(img, 0x80000000U);                /* negative in an int */
 }
 
 static void
-testLuksWraps(testImage *img)
+testLuksWraps(testImage *img,
+              const testHeaderCase *tc G_GNUC_UNUSED)
 {
     testLuks(img, 1 << 23);                    /* 2^32 bytes: 0 in 32 bits */
 }
@@ -425,47 +457,26 @@ testLuksWraps(testImage *img)
 /* -- accepted: a good header of each format -- */
 
 static void
-testRaw(testImage *img)
+testRaw(testImage *img,
+        const testHeaderCase *tc G_GNUC_UNUSED)
 {
     img->len = 512;
     img->size = MiB;
 }
 
 static void
-testIso(testImage *img)
+testIso(testImage *img,
+        const testHeaderCase *tc G_GNUC_UNUSED)
 {
     memcpy(img->buf + 0x8001, "CD001", 5);
     img->len = 0x8001 + 5;
     img->size = MiB;
 }
 
-static void
-testQcow2V2(testImage *img)
-{
-    testQcow2(img, 2, 16, 8 * MiB);
-}
-
-static void
-testQcow2V3(testImage *img)
-{
-    testQcow2(img, 3, 16, 8 * MiB);
-}
-
-static void
-testQcow2MinCluster(testImage *img)
-{
-    testQcow2(img, 3, 9, 8 * MiB);
-}
-
-static void
-testQcow2MaxCluster(testImage *img)
-{
-    testQcow2(img, 3, 21, 8 * MiB);
-}
-
 /* past the 4 KiB read first: the whole header is read */
 static void
-testQcow2BackingFar(testImage *img)
+testQcow2BackingFar(testImage *img,
+                    const testHeaderCase *tc G_GNUC_UNUSED)
 {
     testQcow2(img, 3, 16, 8 * MiB);
     testQcowBacking(img, 5000, "base.img");
@@ -473,7 +484,8 @@ testQcow2BackingFar(testImage *img)
 }
 
 static void
-testQcow2BackingLongest(testImage *img)
+testQcow2BackingLongest(testImage *img,
+                        const testHeaderCase *tc G_GNUC_UNUSED)
 {
     g_autofree char *name = g_strnfill(1023, 'b');
 
@@ -482,39 +494,42 @@ testQcow2BackingLongest(testImage *img)
     img->len = 4096;
 }
 
-/* version 4 is no qcow2 qemu knows: the file is raw data */
+/* a name of 8 NUL bytes: none, as qemu reads it */
 static void
-testQcow2UnknownVersion(testImage *img)
+testQcow2BackingEmpty(testImage *img,
+                      const testHeaderCase *tc G_GNUC_UNUSED)
 {
-    testQcow2(img, 4, 16, 8 * MiB);
+    testQcow2(img, 3, 16, 8 * MiB);
+    testPutBE(img->buf + 8, 256, 8);
+    testPutBE(img->buf + 16, 8, 4);
 }
 
 static void
-testQcow1Good(testImage *img)
+testQcow1Good(testImage *img,
+              const testHeaderCase *tc G_GNUC_UNUSED)
 {
     testQcow1(img, 8 * MiB);
     testQcowBacking(img, 256, "base.img");
 }
 
 static void
-testQedGood(testImage *img)
+testQedGood(testImage *img,
+            const testHeaderCase *tc G_GNUC_UNUSED)
 {
     testQed(img, 8 * MiB);
     testQedBacking(img, 256, 8);
 }
 
 static void
-testVmdk(testImage *img)
+testVmdkGood(testImage *img,
+             const testHeaderCase *tc G_GNUC_UNUSED)
 {
-    memcpy(img->buf, "KDMV", 4);
-    testPutLE(img->buf + 4, 1, 4);
-    testPutLE(img->buf + 12, 16384, 8);        /* sectors: 8 MiB */
-    img->len = 512;
-    img->size = MiB;
+    testVmdk(img, 16384);                      /* sectors: 8 MiB */
 }
 
 static void
-testVdi(testImage *img)
+testVdi(testImage *img,
+        const testHeaderCase *tc G_GNUC_UNUSED)
 {
     memcpy(img->buf + 64, "\x7f\x10\xda\xbe", 4);
     testPutLE(img->buf + 68, 0x00010001, 4);
@@ -524,7 +539,8 @@ testVdi(testImage *img)
 }
 
 static void
-testVpc(testImage *img)
+testVpc(testImage *img,
+        const testHeaderCase *tc G_GNUC_UNUSED)
 {
     memcpy(img->buf, "conectix", 8);
     testPutBE(img->buf + 12, 0x10000, 4);
@@ -534,63 +550,61 @@ testVpc(testImage *img)
 }
 
 static void
-testLuksGood(testImage *img)
+testLuksGood(testImage *img,
+             const testHeaderCase *tc G_GNUC_UNUSED)
 {
     testLuks(img, 4096);                       /* 2 MiB of 4 MiB */
 }
 
 static void
-testLuksAllHeader(testImage *img)
+testLuksAllHeader(testImage *img,
+                  const testHeaderCase *tc G_GNUC_UNUSED)
 {
     testLuks(img, 8192);                       /* 4 MiB of 4 MiB */
 }
 
 
-typedef struct {
-    const char *name;
-    void (*build)(testImage *img);
-    int format;                     /* 0: refused */
-    unsigned long long capacity;
-    const char *backing;            /* file name in the work dir, or NULL */
-} testHeaderCase;
+#define QCOW2(v, bits, cap) testQcow2Plain, .qcow2 = { v, bits, cap }
 
 static const testHeaderCase testHeaderCases[] = {
-    { "qcow2-truncated-v2", testQcow2TruncatedV2, 0, 0, NULL },
-    { "qcow2-truncated-v3", testQcow2TruncatedV3, 0, 0, NULL },
-    { "qcow1-truncated", testQcow1Truncated, 0, 0, NULL },
-    { "qed-truncated", testQedTruncated, 0, 0, NULL },
-    { "qcow2-cluster-too-small", testQcow2ClusterTooSmall, 0, 0, NULL },
-    { "qcow2-cluster-too-large", testQcow2ClusterTooLarge, 0, 0, NULL },
-    { "qcow2-capacity-overflow", testQcow2CapacityOverflow, 0, 0, NULL },
-    { "qed-capacity-overflow", testQedCapacityOverflow, 0, 0, NULL },
-    { "vmdk-capacity-overflow", testVmdkCapacityOverflow, 0, 0, NULL },
-    { "qcow2-backing-past-end", testQcow2BackingPastEnd, 0, 0, NULL },
-    { "qcow2-backing-too-long", testQcow2BackingTooLong, 0, 0, NULL },
-    { "qcow2-backing-wraps", testQcow2BackingWraps, 0, 0, NULL },
-    { "qcow2-backing-past-header", testQcow2BackingPastHeader, 0, 0, NULL },
-    { "qcow1-backing-past-end", testQcow1BackingPastEnd, 0, 0, NULL },
-    { "qed-backing-past-end", testQedBackingPastEnd, 0, 0, NULL },
-    { "luks-truncated", testLuksTruncated, 0, 0, NULL },
-    { "luks-payload-past-end", testLuksPastEnd, 0, 0, NULL },
-    { "luks-payload-negative", testLuksNegative, 0, 0, NULL },
-    { "luks-payload-wraps", testLuksWraps, 0, 0, NULL },
+    { "qcow2-truncated-v2", testQcow2TruncatedV2 },
+    { "qcow2-truncated-v3", testQcow2TruncatedV3 },
+    { "qcow1-truncated", testQcow1Truncated },
+    { "qed-truncated", testQedTruncated },
+    { "qcow2-cluster-too-small", QCOW2(3, 8, MiB) },
+    { "qcow2-cluster-too-large", QCOW2(3, 22, MiB) },
+    { "qcow2-capacity-overflow", QCOW2(3, 16, 1ULL << 63) },
+    { "qed-capacity-overflow", testQedCapacityOverflow },
+    { "vmdk-capacity-overflow", testVmdkCapacityOverflow },
+    { "qcow2-backing-past-end", testQcow2BackingPastEnd },
+    { "qcow2-backing-too-long", testQcow2BackingTooLong },
+    { "qcow2-backing-wraps", testQcow2BackingWraps },
+    { "qcow2-backing-past-header", testQcow2BackingPastHeader },
+    { "qcow1-backing-past-end", testQcow1BackingPastEnd },
+    { "qed-backing-past-end", testQedBackingPastEnd },
+    { "luks-truncated", testLuksTruncated },
+    { "luks-payload-past-end", testLuksPastEnd },
+    { "luks-payload-negative", testLuksNegative },
+    { "luks-payload-wraps", testLuksWraps },
 
-    { "raw", testRaw, VIR_STORAGE_FILE_RAW, MiB, NULL },
-    { "iso", testIso, VIR_STORAGE_FILE_ISO, MiB, NULL },
-    { "qcow2-v2", testQcow2V2, VIR_STORAGE_FILE_QCOW2, 8 * MiB, NULL },
-    { "qcow2-v3", testQcow2V3, VIR_STORAGE_FILE_QCOW2, 8 * MiB, NULL },
-    { "qcow2-min-cluster", testQcow2MinCluster, VIR_STORAGE_FILE_QCOW2, 8 * MiB, NULL },
-    { "qcow2-max-cluster", testQcow2MaxCluster, VIR_STORAGE_FILE_QCOW2, 8 * MiB, NULL },
+    { "raw", testRaw, VIR_STORAGE_FILE_RAW, MiB },
+    { "iso", testIso, VIR_STORAGE_FILE_ISO, MiB },
+    { "qcow2-v2", QCOW2(2, 16, 8 * MiB), .format = VIR_STORAGE_FILE_QCOW2, .capacity = 8 * MiB },
+    { "qcow2-v3", QCOW2(3, 16, 8 * MiB), .format = VIR_STORAGE_FILE_QCOW2, .capacity = 8 * MiB },
+    { "qcow2-min-cluster", QCOW2(3, 9, 8 * MiB), .format = VIR_STORAGE_FILE_QCOW2, .capacity = 8 * MiB },
+    { "qcow2-max-cluster", QCOW2(3, 21, 8 * MiB), .format = VIR_STORAGE_FILE_QCOW2, .capacity = 8 * MiB },
     { "qcow2-backing-far", testQcow2BackingFar, VIR_STORAGE_FILE_QCOW2, 8 * MiB, "base.img" },
-    { "qcow2-backing-longest", testQcow2BackingLongest, VIR_STORAGE_FILE_QCOW2, 8 * MiB, NULL },
-    { "qcow2-unknown-version", testQcow2UnknownVersion, VIR_STORAGE_FILE_RAW, MiB, NULL },
+    { "qcow2-backing-empty", testQcow2BackingEmpty, VIR_STORAGE_FILE_QCOW2, 8 * MiB },
+    { "qcow2-backing-longest", testQcow2BackingLongest, VIR_STORAGE_FILE_QCOW2, 8 * MiB },
+    /* version 4 is no qcow2 qemu knows: the file is raw data */
+    { "qcow2-unknown-version", QCOW2(4, 16, 8 * MiB), .format = VIR_STORAGE_FILE_RAW, .capacity = MiB },
     { "qcow1", testQcow1Good, VIR_STORAGE_FILE_QCOW, 8 * MiB, "base.img" },
     { "qed", testQedGood, VIR_STORAGE_FILE_QED, 8 * MiB, "bbbbbbbb" },
-    { "vmdk", testVmdk, VIR_STORAGE_FILE_VMDK, 8 * MiB, NULL },
-    { "vdi", testVdi, VIR_STORAGE_FILE_VDI, 8 * MiB, NULL },
-    { "vpc", testVpc, VIR_STORAGE_FILE_VPC, 8 * MiB, NULL },
-    { "luks", testLuksGood, VIR_STORAGE_FILE_RAW, 2 * MiB, NULL },
-    { "luks-all-header", testLuksAllHeader, VIR_STORAGE_FILE_RAW, 0, NULL },
+    { "vmdk", testVmdkGood, VIR_STORAGE_FILE_VMDK, 8 * MiB },
+    { "vdi", testVdi, VIR_STORAGE_FILE_VDI, 8 * MiB },
+    { "vpc", testVpc, VIR_STORAGE_FILE_VPC, 8 * MiB },
+    { "luks", testLuksGood, VIR_STORAGE_FILE_RAW, 2 * MiB },
+    { "luks-all-header", testLuksAllHeader, VIR_STORAGE_FILE_RAW, 0 },
 };
 
 
@@ -602,7 +616,7 @@ testHeader(const void *opaque)
     g_auto(virStorageVolProbeResult) result = { 0 };
     int rc;
 
-    tc->build(img);
+    tc->build(img, tc);
     g_assert_cmpuint(img->len, <=, TEST_HEADER_MAX);
     testWriteImage(tc->name, img->buf, img->len, img->size);
 
@@ -635,6 +649,91 @@ testHeader(const void *opaque)
 }
 
 
+/* The header says how a volume is encrypted, never with which secret: the
+ * secret a defined volume names stays. */
+static void
+testApplyKeepsSecrets(const void *opaque G_GNUC_UNUSED)
+{
+    g_autofree testImage *img = g_new0(testImage, 1);
+    g_autoptr(virStorageVolDef) vol = g_new0(virStorageVolDef, 1);
+    g_auto(virStorageVolProbeResult) result = { 0 };
+    virStorageEncryption *enc = g_new0(virStorageEncryption, 1);
+
+    testLuks(img, 4096);
+    testWriteImage("secret.img", img->buf, img->len, img->size);
+
+    enc->format = VIR_STORAGE_ENCRYPTION_FORMAT_LUKS;
+    enc->nsecrets = 1;
+    enc->secrets = g_new0(virStorageEncryptionSecret *, 1);
+    enc->secrets[0] = g_new0(virStorageEncryptionSecret, 1);
+    enc->secrets[0]->type = VIR_STORAGE_ENCRYPTION_SECRET_TYPE_PASSPHRASE;
+    vol->target.encryption = enc;
+
+    g_assert_cmpint(testProbeResult("secret.img", &result), ==, 0);
+    g_assert_nonnull(result.encryption);
+    g_assert_cmpuint(result.encryption->nsecrets, ==, 0);
+    virStorageVolProbeApply(&result, vol);
+
+    g_assert_nonnull(vol->target.encryption);
+    g_assert_cmpint(vol->target.encryption->format, ==,
+                    VIR_STORAGE_ENCRYPTION_FORMAT_LUKS);
+    g_assert_cmpuint(vol->target.encryption->nsecrets, ==, 1);
+    g_assert_cmpuint(vol->target.capacity, ==, 2 * MiB);
+}
+
+
+/* A relative backing name is shown next to the volume and keeps its
+ * name; a name with ':' is no local file. */
+static void
+testApplyBackingNames(const void *opaque G_GNUC_UNUSED)
+{
+    const char *names[] = { "base.img", "nbd://host/export" };
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(names); i++) {
+        g_autofree testImage *img = g_new0(testImage, 1);
+        g_autoptr(virStorageVolDef) vol = NULL;
+        virStorageSource *backing;
+
+        testQcow2(img, 3, 16, 8 * MiB);
+        testQcowBacking(img, 256, names[i]);
+        testWriteImage("overlay.img", img->buf, img->len, img->size);
+
+        g_assert_cmpint(testProbe("overlay.img", &vol), ==, 0);
+        g_assert_nonnull((backing = vol->target.backingStore));
+        g_assert_cmpint(backing->format, ==, VIR_STORAGE_FILE_RAW);
+        g_assert_true(backing->readonly);
+        if (i == 0) {
+            g_autofree char *path = testPath(names[i]);
+
+            g_assert_cmpint(backing->type, ==, VIR_STORAGE_TYPE_FILE);
+            g_assert_cmpstr(backing->path, ==, path);
+            g_assert_cmpstr(backing->relPath, ==, names[i]);
+        } else {
+            g_assert_cmpint(backing->type, ==, VIR_STORAGE_TYPE_NETWORK);
+            g_assert_cmpstr(backing->path, ==, names[i]);
+        }
+    }
+}
+
+
+static void
+testApplyDirectory(const void *opaque G_GNUC_UNUSED)
+{
+    g_autofree char *dir = testPath("subdir");
+    g_autoptr(virStorageVolDef) vol = NULL;
+
+    g_mkdir(dir, 0750);
+    g_assert_cmpint(testProbe("subdir", &vol), ==, 0);
+    rmdir(dir);
+    g_assert_cmpint(vol->type, ==, VIR_STORAGE_VOL_DIR);
+    g_assert_cmpint(vol->target.type, ==, VIR_STORAGE_TYPE_DIR);
+    g_assert_cmpint(vol->target.format, ==, VIR_STORAGE_FILE_DIR);
+    g_assert_cmpuint(vol->target.perms->mode, ==, 0750);
+    g_assert_cmpuint(vol->target.physical, ==, 0);
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -645,6 +744,12 @@ main(int argc, char **argv)
 
     workdir = lvsbTestMakeWorkDir("volprobetest");
 
+    g_test_add_data_func("/volprobe/apply-keeps-secrets", NULL,
+                         testApplyKeepsSecrets);
+    g_test_add_data_func("/volprobe/apply-backing-names", NULL,
+                         testApplyBackingNames);
+    g_test_add_data_func("/volprobe/apply-directory", NULL,
+                         testApplyDirectory);
     for (i = 0; i < G_N_ELEMENTS(testHeaderCases); i++) {
         g_autofree char *path = g_strdup_printf("/volprobe/header/%s",
                                                 testHeaderCases[i].name);

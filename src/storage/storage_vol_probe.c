@@ -292,34 +292,16 @@ virStorageVolProbeNeedsFullHeader(int fd,
     if (hdr->len < VIR_PROBE_SHORT_HEADER)
         return false;           /* the whole file is in @hdr */
 
-    switch ((virStorageFileFormat) format) {
-    case VIR_STORAGE_FILE_RAW:
+    if (format == VIR_STORAGE_FILE_RAW)
         return pread(fd, magic, sizeof(magic),
                      VIR_PROBE_ISO_MAGIC_AT) == sizeof(magic) &&
                memcmp(magic, VIR_PROBE_ISO_MAGIC, sizeof(magic)) == 0;
-    case VIR_STORAGE_FILE_QCOW2:
+
+    if (format == VIR_STORAGE_FILE_QCOW2) {
         virStorageVolProbeQcowBacking(hdr, &offset, &size);
         return offset + size > hdr->len || offset + size < offset;
-    case VIR_STORAGE_FILE_NONE:
-    case VIR_STORAGE_FILE_AUTO:
-    case VIR_STORAGE_FILE_AUTO_SAFE:
-    case VIR_STORAGE_FILE_DIR:
-    case VIR_STORAGE_FILE_BOCHS:
-    case VIR_STORAGE_FILE_CLOOP:
-    case VIR_STORAGE_FILE_DMG:
-    case VIR_STORAGE_FILE_ISO:
-    case VIR_STORAGE_FILE_VPC:
-    case VIR_STORAGE_FILE_VDI:
-    case VIR_STORAGE_FILE_PLOOP:
-    case VIR_STORAGE_FILE_FAT:
-    case VIR_STORAGE_FILE_VHD:
-    case VIR_STORAGE_FILE_COW:
-    case VIR_STORAGE_FILE_QCOW:
-    case VIR_STORAGE_FILE_QED:
-    case VIR_STORAGE_FILE_VMDK:
-    case VIR_STORAGE_FILE_LAST:
-        break;
     }
+
     return true;
 }
 
@@ -411,8 +393,10 @@ virStorageVolProbeImageQuiet(int fd,
         found->encryption = g_steal_pointer(&meta->encryption);
     }
 
+    /* a name of NUL bytes is none, as qemu reads it (libvirt's prober
+     * gives "", which would name the image's directory) */
     found->backingFormat = VIR_STORAGE_FILE_NONE;
-    if (meta->backingStoreRaw) {
+    if (meta->backingStoreRaw && *meta->backingStoreRaw) {
         found->backingName = g_steal_pointer(&meta->backingStoreRaw);
         found->backingPath = virStorageVolProbeBackingPath(path,
                                                            found->backingName);

@@ -535,6 +535,18 @@ def test_refresh_logs_why_entries_are_skipped(virsh, daemon, pool, pool_dir):
     assert re.search(r"short\.qcow2.*header", log)
 
 
+def assert_refresh_skips(virsh, pool, pool_dir, name, header):
+    """A refresh lists a good file next to the file @name holding @header,
+    and skips that one."""
+    with open(pool_file(pool_dir, "good.img"), "wb") as f:
+        f.truncate(MiB)
+    with open(pool_file(pool_dir, name), "wb") as f:
+        f.write(header)
+    ok(virsh("pool-refresh", POOL))
+    assert pool.isActive()
+    assert listed(pool) == ["good.img"]
+
+
 @pytest.mark.stock_differs("refresh-skips-broken-images",
                            reason="stock lists a broken qcow2 with the size its garbage header says")
 @pytest.mark.parametrize("header", [
@@ -544,13 +556,7 @@ def test_refresh_logs_why_entries_are_skipped(virsh, daemon, pool, pool_dir):
     b"QFI\xfb\x00\x00\x00\x03" + b"\xff" * 100,
 ], ids=["truncated", "garbage"])
 def test_refresh_skips_broken_qcow2(virsh, pool, pool_dir, header):
-    with open(pool_file(pool_dir, "good.img"), "wb") as f:
-        f.truncate(MiB)
-    with open(pool_file(pool_dir, "broken.qcow2"), "wb") as f:
-        f.write(header)
-    ok(virsh("pool-refresh", POOL))
-    assert pool.isActive()
-    assert listed(pool) == ["good.img"]
+    assert_refresh_skips(virsh, pool, pool_dir, "broken.qcow2", header)
 
 
 def qcow2_backing_far(tmp_path):
@@ -600,14 +606,7 @@ def qed_cut(tmp_path):
                          ids=["qcow2-backing-past-header", "qcow2-backing-past-end",
                               "luks-cut", "qed-cut"])
 def test_refresh_skips_headers_that_do_not_hold_together(virsh, pool, pool_dir, tmp_path, make):
-    header = make(tmp_path)
-    with open(pool_file(pool_dir, "good.img"), "wb") as f:
-        f.truncate(MiB)
-    with open(pool_file(pool_dir, "broken.img"), "wb") as f:
-        f.write(header)
-    ok(virsh("pool-refresh", POOL))
-    assert pool.isActive()
-    assert listed(pool) == ["good.img"]
+    assert_refresh_skips(virsh, pool, pool_dir, "broken.img", make(tmp_path))
 
 
 # ------------------------------------------------------------------ resize

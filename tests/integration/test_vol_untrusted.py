@@ -16,9 +16,11 @@ hang (they open a FIFO named by a header or planted in the pool), the test
 runs against ours only, with every call bounded by a timeout."""
 
 import hashlib
+import json
 import os
 import struct
 import subprocess
+import xml.etree.ElementTree as ET
 
 import libvirt
 import pytest
@@ -234,6 +236,26 @@ def test_refresh_shows_no_owner_of_the_backing_file(pool, pool_dir, host_secret,
     assert "<path>%s</path>" % host_secret in backing
     assert "<permissions>" not in backing
     assert "4242" not in backing
+
+
+@pytest.mark.stock_differs("refresh-backing-name-only",
+                           reason="stock shows the pool's directory as the backing store of an empty name")
+def test_refresh_shows_no_backing_for_an_empty_name(pool, pool_dir, tmp_path):
+    """A header whose backing name is 8 NUL bytes names no backing file
+    (qemu-img info agrees)."""
+    path = os.path.join(pool_dir, "guest.img")
+    plant_qcow2_header(tmp_path, path, "x" * 8)
+    with open(path, "r+b") as f:
+        offset, size = struct.unpack(">QI", f.read(20)[8:20])
+        f.seek(offset)
+        f.write(bytes(size))
+    info = json.loads(subprocess.run(["qemu-img", "info", "--output=json", "-f", "qcow2", path],
+                                     capture_output=True, check=True).stdout)
+    assert "backing-filename" not in info
+    pool.refresh(0)
+    root = ET.fromstring(pool.storageVolLookupByName("guest.img").XMLDesc(0))
+    assert root.find("target/format").get("type") == "qcow2"
+    assert root.find("backingStore") is None
 
 
 @pytest.mark.stock_differs("vol-backing-outside-pools",
