@@ -42,6 +42,7 @@ import tempfile
 
 from benchlib import (BUILD_DIR, MiB, OUR_BACKEND_DIR, STOCK_BACKEND_DIR, Side, check_volumes,
                       create_delete, log, measure, run, run_sides, write_cells_table)
+from poolhelpers import LoopDevice  # noqa: E402 (benchlib puts tests/integration in the path)
 
 DISK_MODULE = "libvirt_storage_backend_disk.so"
 HELPER = os.path.join(BUILD_DIR, "src", "storage", "libvirt_storage_parthelper")
@@ -63,17 +64,16 @@ class DiskSide(Side):
             self.loop = self.device
             self.name = os.path.basename(self.device)
             return
-        with open(self.image, "wb") as f:
-            f.truncate(size_mb * MiB)
-        self.loop = run(["losetup", "--find", "--show", "--partscan", self.image]).stdout.strip()
-        self.name = os.path.basename(self.loop)
+        self.loopdev = LoopDevice(self.image, size_mb, partscan=True)
+        self.loop = self.loopdev.path
+        self.name = self.loopdev.name
 
     def detach(self):
         if self.device:
             self.loop = None
             return
         if self.loop:
-            run(["losetup", "-d", self.loop], check=False)
+            self.loopdev.detach()       # only if still ours; removes the image
             self.loop = None
 
     def define(self, name):

@@ -30,6 +30,7 @@ import libvirt
 
 from benchlib import (BUILD_DIR, GiB, MiB, OUR_BACKEND_DIR, STOCK_BACKEND_DIR, TOP,
                       MemWatch, Side, fmt_kib, fmt_time, log, median, order, run)
+from poolhelpers import LoopDevice  # noqa: E402 (benchlib puts tests/integration in the path)
 
 CHUNK = MiB
 FS_MODULE = "libvirt_storage_backend_fs.so"
@@ -501,13 +502,9 @@ class LoopMount:
         self.fstype = fstype
         self.image = os.path.join(workdir, "loop-%s.img" % fstype)
         self.mnt = os.path.join(workdir, "mnt-" + fstype)
-        self.dev = None
         self.mounted = False
-        with open(self.image, "wb") as f:
-            f.truncate(size)
-        self.dev = run(["losetup", "--find", "--show", self.image]).stdout.strip()
-        if not self.dev.startswith("/dev/loop"):
-            raise RuntimeError("losetup returned %r" % self.dev)
+        self.loop = LoopDevice(self.image, size // MiB)
+        self.dev = self.loop.path
         run(MKFS[fstype] + [self.dev])
         os.makedirs(self.mnt, exist_ok=True)
         run(["mount", "-t", fstype, self.dev, self.mnt])
@@ -522,15 +519,7 @@ class LoopMount:
         if self.mounted:
             run(["umount", self.mnt], check=False)
             self.mounted = False
-        if self.dev:
-            back = run(["losetup", "-n", "-O", "BACK-FILE", self.dev], check=False).stdout.strip()
-            if os.path.realpath(back.replace(" (deleted)", "")) == os.path.realpath(self.image):
-                run(["losetup", "-d", self.dev], check=False)
-            self.dev = None
-        try:
-            os.unlink(self.image)
-        except OSError:
-            pass
+        self.loop.detach()      # only if still ours; removes the image
 
 
 # --------------------------------------------------------------------- runner

@@ -4,28 +4,15 @@ libvirtd is killed with SIGKILL in the middle of a call and started again
 on the same state (TestDaemon.kill/restart: the private mount namespace,
 /etc/libvirt and /run/libvirt outlive the daemon, as on a real host)."""
 
-import hashlib
 import os
 import threading
 import time
 
 import libvirt
 
+from poolhelpers import sha256_path  # noqa: F401 (the fault tests import it from here)
+
 MiB = 1024 * 1024
-
-
-def sha256_path(path, length=None):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        left = length
-        while left is None or left > 0:
-            chunk = f.read(MiB if left is None else min(MiB, left))
-            if not chunk:
-                break
-            h.update(chunk)
-            if left is not None:
-                left -= len(chunk)
-    return h.hexdigest()
 
 
 def children(pid):

@@ -6,11 +6,16 @@ Loop devices: a test only ever detaches the device it attached itself, and
 only while that device is still backed by its own image file.
 """
 
+import hashlib
+import json
 import os
 import subprocess
 import time
+import xml.etree.ElementTree as ET
 
 import libvirt
+
+MiB = 1024 * 1024
 
 MKFS = {
     "ext4": ["mkfs.ext4", "-F", "-q"],
@@ -32,31 +37,100 @@ def run(argv, check=True, **kw):
     return res
 
 
+def sha256_path(path, length=None):
+    """The SHA-256 of the file @path, or of its first @length bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        left = length
+        while left is None or left > 0:
+            chunk = f.read(MiB if left is None else min(MiB, left))
+            if not chunk:
+                break
+            h.update(chunk)
+            if left is not None:
+                left -= len(chunk)
+    return h.hexdigest()
+
+
+def stream_upload(conn, vol, data, offset=0, length=0, flags=0):
+    """Upload @data to @vol with python3-libvirt: bytes, or a list of parts,
+    each bytes or an int (a hole of that many bytes: a sparse stream, with
+    @flags VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM).  On a refusal the stream
+    is aborted and the libvirtError raised."""
+    parts = [data] if isinstance(data, bytes) else data
+    st = conn.newStream(0)
+    try:
+        vol.upload(st, offset, length, flags)
+        for part in parts:
+            if isinstance(part, int):
+                st.sendHole(part, 0)
+                continue
+            pos = 0
+            while pos < len(part):
+                pos += st.send(part[pos:pos + 256 * 1024])
+        st.finish()
+    except libvirt.libvirtError:
+        try:
+            st.abort()
+        except libvirt.libvirtError:
+            pass
+        raise
+
+
 # ---------------------------------------------------------------- loop devices
 
-class LoopDevice:
-    """A loop device backed by a sparse image file we created."""
+def loop_devices(*devices):
+    """{device: backing file or None} of @devices (every attached loop
+    device when none is given), read from losetup --json.  A backing file
+    deleted since keeps the kernel's " (deleted)" suffix."""
+    out = run(["losetup", "--json", "--list", "--output", "NAME,BACK-FILE"]
+              + list(devices)).stdout
+    if not out.strip():
+        return {}       # losetup prints nothing when no device is attached
+    return {d["name"]: d["back-file"] for d in json.loads(out)["loopdevices"]}
 
-    def __init__(self, image, size_mb):
+
+def loop_backing_file(device):
+    """The file @device is attached to, or None (free, or not a loop
+    device)."""
+    try:
+        back = loop_devices(device).get(device)
+    except RuntimeError:
+        return None
+    if back and back.endswith(" (deleted)"):
+        back = back[:-len(" (deleted)")]
+    return back
+
+
+class LoopDevice:
+    """A loop device backed by a sparse image file we created, with
+    partition scanning (losetup --partscan) if asked."""
+
+    def __init__(self, image, size_mb, partscan=False):
         self.image = image
         with open(image, "wb") as f:
             f.truncate(size_mb * 1024 * 1024)
-        self.path = run(["losetup", "--find", "--show", image]).stdout.strip()
+        argv = ["losetup", "--find", "--show"]
+        if partscan:
+            argv.append("--partscan")
+        self.path = run(argv + ["--", image]).stdout.strip()
         if not self.path.startswith("/dev/loop"):
             raise RuntimeError("losetup returned %r" % self.path)
+        self.name = os.path.basename(self.path)
+
+    def part(self, n):
+        """The name of partition @n (the kernel's, under /dev)."""
+        return "%sp%d" % (self.name, n)
 
     def backing_file(self):
-        res = run(["losetup", "--noheadings", "--output", "BACK-FILE", self.path],
-                  check=False)
-        return res.stdout.strip() if res.returncode == 0 else None
+        return loop_backing_file(self.path)
 
     def detach(self):
         """Detach, but only if the device is still ours."""
         if self.path is None:
             return
         back = self.backing_file()
-        if back and os.path.realpath(back.replace(" (deleted)", "")) == \
-                os.path.realpath(self.image):
+        if back and os.path.realpath(back) == os.path.realpath(self.image):
             for _ in range(50):
                 if run(["losetup", "-d", self.path], check=False).returncode == 0:
                     break
@@ -258,6 +332,46 @@ def pool_state(conn, name):
             return None
         raise
     return "active" if pool.isActive() else "inactive"
+
+
+# ------------------------------------------------------------------------ XML
+# Paths are ElementTree's XPath subset, relative to the root element;
+# "{*}name" matches an element of any namespace (<lvm:thinpool>).
+
+def xml_root(xml):
+    """@xml (a string from XMLDesc or virsh *-dumpxml, or an Element) as an
+    Element."""
+    return xml if isinstance(xml, ET.Element) else ET.fromstring(xml)
+
+
+def xml_find(xml, path):
+    """The first element at @path; fails the test when there is none."""
+    root = xml_root(xml)
+    el = root.find(path)
+    assert el is not None, "no %s in %s" % (path, ET.tostring(root, encoding="unicode"))
+    return el
+
+
+def xml_text(xml, path):
+    """The text of the element at @path ("" when empty)."""
+    return xml_find(xml, path).text or ""
+
+
+def xml_attr(xml, path, attr):
+    """Attribute @attr of the element at @path (None when absent)."""
+    return xml_find(xml, path).get(attr)
+
+
+def xml_bytes(xml, path):
+    """A size element (<capacity unit='bytes'>...) in bytes."""
+    el = xml_find(xml, path)
+    assert el.get("unit", "bytes") == "bytes", ET.tostring(el, encoding="unicode")
+    return int(el.text)
+
+
+def vol_format(xml):
+    """The volume's own format (<target><format type=...>)."""
+    return xml_attr(xml, "target/format", "type")
 
 
 def parse_pool_list(text):

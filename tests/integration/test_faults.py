@@ -19,7 +19,7 @@ import pytest
 from conftest import BACKEND_DIRS
 from faulthelpers import MiB, children, half_made_is_honest, kill_during, pool_back, sha256_path
 from poolhelpers import LoopDevice, cleanup_pools, dir_pool_xml, in_daemon_ns, mkfs, run
-from test_pool_disk import PartitionedLoop, table
+from test_pool_disk import table
 import testdaemon
 
 
@@ -208,7 +208,7 @@ def test_kill_during_partition_create(crash_daemon, backend, tmp_path, delay_ms)
     the kernel agree, the pool lists exactly the table's partitions, and
     the first partition's data is intact."""
     daemon = crash_daemon
-    dev = PartitionedLoop(str(tmp_path / "disk.img"), 256)
+    dev = LoopDevice(str(tmp_path / "disk.img"), 256, partscan=True)
     try:
         conn = libvirt.open(daemon.uri)
         pool = conn.storagePoolDefineXML(
@@ -276,7 +276,7 @@ def test_restart_with_partition_unknown_to_kernel(crash_daemon, tmp_path):
     pool comes back, lists it, vol-info reads it and vol-delete removes
     it from the table."""
     daemon = crash_daemon
-    dev = PartitionedLoop(str(tmp_path / "disk.img"), 256)
+    dev = LoopDevice(str(tmp_path / "disk.img"), 256, partscan=True)
     try:
         conn = libvirt.open(daemon.uri)
         pool = conn.storagePoolDefineXML(

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import expect_error
 from poolhelpers import (dir_pool_xml, fails, ok, parse_info, parse_pool_list, pool_list,
-                         pool_state)
+                         pool_state, xml_text)
 
 
 def vol_names(virsh, pool):
@@ -34,7 +34,7 @@ def test_define_from_xml_file(virsh, conn, target, tmp_path):
     out = ok(virsh("pool-define", str(xml)))
     assert "Pool mydirectorypool defined from %s" % xml in out
     assert pool_list(virsh)["mydirectorypool"] == ("inactive", "no")
-    assert "<path>%s</path>" % target in ok(virsh("pool-dumpxml", "mydirectorypool"))
+    assert xml_text(ok(virsh("pool-dumpxml", "mydirectorypool")), "target/path") == target
     assert not os.path.exists(target), "pool-define must not create the target"
 
     assert "Pool mydirectorypool built" in ok(virsh("pool-build", "mydirectorypool"))
@@ -56,7 +56,7 @@ def test_define_as_target(virsh, target):
 
 def test_define_as_positional(virsh, target):
     ok(virsh("pool-define-as", "dirpos", "dir", "-", "-", "-", "-", target))
-    assert "<path>%s</path>" % target in ok(virsh("pool-dumpxml", "dirpos"))
+    assert xml_text(ok(virsh("pool-dumpxml", "dirpos")), "target/path") == target
     ok(virsh("pool-build", "dirpos"))
     ok(virsh("pool-start", "dirpos"))
     assert pool_list(virsh)["dirpos"][0] == "active"

@@ -7,48 +7,15 @@ module under test).  The daemon runs in its own mount namespace: the
 "mounted partition" cases mount there (daemon.nsenter)."""
 
 import os
-import subprocess
 import time
 
 import libvirt
 import pytest
 
 from conftest import expect_error
-from poolhelpers import mkfs, parse_info, probe, run
+from poolhelpers import LoopDevice, mkfs, parse_info, probe, run, vol_format
 
 MiB = 1024 * 1024
-
-
-class PartitionedLoop:
-    """A loop device with partition scanning on a sparse image we created;
-    only ever detached by us, and only while backed by that image."""
-
-    def __init__(self, image, size_mb):
-        self.image = image
-        with open(image, "wb") as f:
-            f.truncate(size_mb * MiB)
-        self.path = run(["losetup", "--find", "--show", "--partscan", image]).stdout.strip()
-        assert self.path.startswith("/dev/loop"), self.path
-        self.name = os.path.basename(self.path)
-
-    def part(self, n):
-        return "%sp%d" % (self.name, n)
-
-    def detach(self):
-        if self.path is None:
-            return
-        res = run(["losetup", "--noheadings", "--output", "BACK-FILE", self.path], check=False)
-        back = res.stdout.strip().replace(" (deleted)", "")
-        if res.returncode == 0 and back and os.path.realpath(back) == os.path.realpath(self.image):
-            for _ in range(50):
-                if run(["losetup", "-d", self.path], check=False).returncode == 0:
-                    break
-                time.sleep(0.1)
-        self.path = None
-        try:
-            os.unlink(self.image)
-        except OSError:
-            pass
 
 
 @pytest.fixture
@@ -56,7 +23,7 @@ def disk(daemon, tmp_path):
     made = []
 
     def make(size_mb=256):
-        d = PartitionedLoop(str(tmp_path / ("disk%d.img" % len(made))), size_mb)
+        d = LoopDevice(str(tmp_path / ("disk%d.img" % len(made))), size_mb, partscan=True)
         made.append(d)
         return d
 
@@ -265,8 +232,7 @@ def test_refresh_reports_partition_format(virsh, conn, disk):
     pool.refresh()
     fmts = {}
     for n in (1, 2, 3, 5):
-        xml = pool.storageVolLookupByName(dev.part(n)).XMLDesc()
-        fmts[n] = xml.split("<format type='")[1].split("'")[0]
+        fmts[n] = vol_format(pool.storageVolLookupByName(dev.part(n)).XMLDesc())
     assert fmts == {1: "linux-lvm", 2: "linux-raid", 3: "extended", 5: "linux"}
 
 

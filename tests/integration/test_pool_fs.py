@@ -13,7 +13,8 @@ import pytest
 from conftest import expect_error
 from poolhelpers import (fails, fs_pool_xml, fs_type, fs_uuid, hold_file_open,
                          in_daemon_ns, mount_at, mounts_of_device, ok, parse_info,
-                         pool_list, pool_state, release, statvfs_in_daemon_ns)
+                         pool_list, pool_state, release, statvfs_in_daemon_ns, xml_attr,
+                         xml_root, xml_text)
 
 MOUNT_FLAGS = {"nodev", "nosuid", "noexec"}
 
@@ -84,7 +85,8 @@ def test_define_as_positional(virsh, daemon, loop_factory, target):
     out = ok(virsh("pool-define-as", "guest_images_fs", "fs", "-", "-", dev, "-", target))
     assert "Pool guest_images_fs defined" in out
     xml = ok(virsh("pool-dumpxml", "guest_images_fs"))
-    assert "<device path='%s'/>" % dev in xml and "<path>%s</path>" % target in xml
+    assert xml_attr(xml, "source/device", "path") == dev
+    assert xml_text(xml, "target/path") == target
     ok(virsh("pool-start", "guest_images_fs"))
     assert_mounted(daemon, dev, target, "ext4")
 
@@ -390,7 +392,8 @@ def test_allowed_mount_options_keep_nodev_nosuid_noexec(virsh, conn, daemon,
     xml = fs_pool_with_options_xml("optpool", dev, target, "ext4",
                                    ["noatime", "nodiratime", "commit=30"])
     pool = conn.storagePoolDefineXML(xml, 0)
-    assert "<fs:option name='commit=30'/>" in pool.XMLDesc(0)
+    options = xml_root(pool.XMLDesc(0)).findall("{%s}mount_opts/{%s}option" % (FS_NS, FS_NS))
+    assert [o.get("name") for o in options] == ["noatime", "nodiratime", "commit=30"]
     pool.create(0)
     m = mount_at(daemon, target)
     assert m is not None, "%s is not mounted" % target

@@ -39,8 +39,8 @@ import libvirt
 import pytest
 
 from conftest import BACKEND_DIRS
-from poolhelpers import cleanup_pools, daemon_mounts, dir_pool_xml, run
-from test_pool_disk import PartitionedLoop, table
+from poolhelpers import LoopDevice, cleanup_pools, daemon_mounts, dir_pool_xml, loop_devices
+from test_pool_disk import table
 import testdaemon
 
 MiB = 1024 * 1024
@@ -703,7 +703,7 @@ def test_stress(stress_daemon, backend, kind, tmp_path):
             os.mkdir(target)
             pool = conn.storagePoolCreateXML(dir_pool_xml("stress", target), 0)
         else:
-            disk = PartitionedLoop(str(tmp_path / "disk.img"), 256)
+            disk = LoopDevice(str(tmp_path / "disk.img"), 256, partscan=True)
             pool = conn.storagePoolCreateXML(
                 "<pool type='disk'><name>stress</name><source><device path='%s'/>"
                 "<format type='gpt'/></source><target><path>/dev</path></target></pool>"
@@ -785,8 +785,8 @@ def test_stress(stress_daemon, backend, kind, tmp_path):
         pool.destroy()
         if disk:
             disk.detach()
-            backing = run(["losetup", "--list", "--noheadings", "-O", "BACK-FILE"]).stdout
-            assert disk.image not in backing, "the loop device is left"
+            backing = [b for b in loop_devices().values() if b]
+            assert not [b for b in backing if b.startswith(disk.image)], "the loop device is left"
     finally:
         conn.close()
         cleanup_pools(daemon.uri)

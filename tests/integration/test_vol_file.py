@@ -20,7 +20,8 @@ import libvirt
 import pytest
 
 from conftest import expect_error
-from poolhelpers import dir_pool_xml, fails, fs_pool_xml, in_daemon_ns, ok, parse_info
+from poolhelpers import (dir_pool_xml, fails, fs_pool_xml, in_daemon_ns, ok, parse_info, vol_format,
+                         xml_attr, xml_bytes, xml_find, xml_text)
 
 MiB = 1024 * 1024
 POOL = "filepool"
@@ -50,16 +51,6 @@ def qcow2_specific(path):
 
 def dumpxml(virsh, name, pool=POOL):
     return ok(virsh("vol-dumpxml", "--pool", pool, name))
-
-
-def xml_format(xml):
-    """The volume's own <format type=...> (the first one, in <target>)."""
-    return re.search(r"<format type='([^']+)'/>", xml).group(1)
-
-
-def xml_bytes(xml, element):
-    return int(re.search(r"<%s unit='bytes'>(\d+)</%s>" % (element, element),
-                         xml).group(1))
 
 
 def listed(pool):
@@ -125,8 +116,9 @@ def test_create_raw_with_permissions(pool, pool_dir):
     assert stat.S_IMODE(st.st_mode) == 0o640
     assert (st.st_uid, st.st_gid) == (107, 108)
     xml = vol.XMLDesc(0)
-    assert "<mode>0640</mode>" in xml
-    assert "<owner>107</owner>" in xml and "<group>108</group>" in xml
+    assert xml_text(xml, "target/permissions/mode") == "0640"
+    assert xml_text(xml, "target/permissions/owner") == "107"
+    assert xml_text(xml, "target/permissions/group") == "108"
 
 
 def test_create_qcow2_with_permissions(pool, pool_dir):
@@ -150,7 +142,7 @@ def test_create_qcow2(virsh, pool, pool_dir):
     assert info["format-specific"]["data"]["compat"] == "0.10"
     assert os.path.getsize(path) < MiB
     xml = dumpxml(virsh, "disk.qcow2")
-    assert xml_format(xml) == "qcow2"
+    assert vol_format(xml) == "qcow2"
     assert xml_bytes(xml, "capacity") == 100 * MiB
 
 
@@ -181,9 +173,8 @@ def test_create_qcow2_with_backing_volume(virsh, pool, pool_dir):
     assert info["virtual-size"] == 64 * MiB
 
     xml = dumpxml(virsh, "overlay.qcow2")
-    backing = re.search(r"<backingStore>(.*)</backingStore>", xml, re.S).group(1)
-    assert "<path>%s</path>" % base in backing
-    assert "<format type='raw'/>" in backing
+    assert xml_text(xml, "backingStore/path") == base
+    assert xml_attr(xml, "backingStore/format", "type") == "raw"
 
 
 def test_create_qcow2_backing_qcow2_by_path(pool, pool_dir):
@@ -196,8 +187,7 @@ def test_create_qcow2_backing_qcow2_by_path(pool, pool_dir):
     info = qemu_img_info(vol.path())
     assert info["backing-filename"] == base
     assert info["backing-filename-format"] == "qcow2"
-    assert "<format type='qcow2'/>" in re.search(
-        r"<backingStore>(.*)</backingStore>", vol.XMLDesc(0), re.S).group(1)
+    assert xml_attr(vol.XMLDesc(0), "backingStore/format", "type") == "qcow2"
 
 
 def test_create_qcow2_lazy_refcounts(pool, pool_dir):
@@ -208,8 +198,8 @@ def test_create_qcow2_lazy_refcounts(pool, pool_dir):
     assert data["compat"] == "1.1"
     assert data["lazy-refcounts"] is True
     xml = vol.XMLDesc(0)
-    assert "<compat>1.1</compat>" in xml
-    assert "<lazy_refcounts/>" in xml
+    assert xml_text(xml, "target/compat") == "1.1"
+    xml_find(xml, "target/features/lazy_refcounts")
 
 
 def test_create_qcow2_features_imply_compat_1_1(pool):
@@ -226,7 +216,8 @@ def test_create_qcow2_cluster_size(pool):
         "cluster.qcow2", 32 * MiB, fmt="qcow2",
         target_extra="<clusterSize unit='KiB'>256</clusterSize>"), 0)
     assert qemu_img_info(vol.path())["cluster-size"] == 256 * 1024
-    assert "<clusterSize unit='B'>262144</clusterSize>" in vol.XMLDesc(0)
+    cluster = xml_find(vol.XMLDesc(0), "target/clusterSize")
+    assert (cluster.get("unit"), cluster.text) == ("B", "262144")
 
 
 @pytest.mark.parametrize("fmt", ["vmdk", "qed", "vdi", "vpc"])
@@ -236,7 +227,7 @@ def test_create_other_image_formats(pool, fmt):
     assert info["format"] == fmt
     # vpc rounds the size to its own geometry
     assert info["virtual-size"] >= 16 * MiB
-    assert xml_format(vol.XMLDesc(0)) == fmt
+    assert vol_format(vol.XMLDesc(0)) == fmt
 
 
 # -------------------------------------------------------- directory volumes
@@ -249,8 +240,8 @@ def test_create_dir_volume_with_permissions(pool, pool_dir):
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o750
     assert vol.info()[0] == libvirt.VIR_STORAGE_VOL_DIR
     xml = vol.XMLDesc(0)
-    assert xml.startswith("<volume type='dir'>")
-    assert xml_format(xml) == "dir"
+    assert xml_attr(xml, ".", "type") == "dir"
+    assert vol_format(xml) == "dir"
 
     vol.delete(0)
     assert not os.path.exists(path)
@@ -337,6 +328,13 @@ def qemu_img_info_luks(path, fmt):
     return json.loads(res.stdout)
 
 
+def assert_luks_secret(xml, secret):
+    """@xml says the volume is LUKS-encrypted with the passphrase @secret."""
+    assert xml_attr(xml, "target/encryption", "format") == "luks"
+    sec = xml_find(xml, "target/encryption/secret")
+    assert (sec.get("type"), sec.get("uuid")) == ("passphrase", secret)
+
+
 def test_create_qcow2_luks(pool, pool_dir, secret):
     vol = create_luks(pool, luks_xml("secret.qcow2", "qcow2", secret))
     path = pool_file(pool_dir, "secret.qcow2")
@@ -348,9 +346,8 @@ def test_create_qcow2_luks(pool, pool_dir, secret):
     assert qemu_img_info_luks(path, "qcow2")["virtual-size"] == 16 * MiB
 
     xml = vol.XMLDesc(0)
-    assert xml_format(xml) == "qcow2"
-    assert "<encryption format='luks'>" in xml
-    assert "<secret type='passphrase' uuid='%s'/>" % secret in xml
+    assert vol_format(xml) == "qcow2"
+    assert_luks_secret(xml, secret)
     assert xml_bytes(xml, "capacity") == 16 * MiB
 
 
@@ -359,9 +356,7 @@ def test_refresh_finds_secret_of_encrypted_volume(virsh, pool, secret):
     shown again: the image itself does not name it."""
     create_luks(pool, luks_xml("secret.qcow2", "qcow2", secret))
     ok(virsh("pool-refresh", POOL))
-    xml = dumpxml(virsh, "secret.qcow2")
-    assert "<encryption format='luks'>" in xml
-    assert "<secret type='passphrase' uuid='%s'/>" % secret in xml
+    assert_luks_secret(dumpxml(virsh, "secret.qcow2"), secret)
 
 
 def test_create_raw_luks(pool, pool_dir, secret):
@@ -371,7 +366,7 @@ def test_create_raw_luks(pool, pool_dir, secret):
     assert info["format"] == "luks"
     assert qemu_img_info_luks(path, "raw")["virtual-size"] == 16 * MiB
     xml = vol.XMLDesc(0)
-    assert "<encryption format='luks'>" in xml
+    assert xml_attr(xml, "target/encryption", "format") == "luks"
     assert xml_bytes(xml, "capacity") == 16 * MiB
 
 
@@ -408,19 +403,18 @@ def test_vol_info_and_dumpxml_fields(virsh, pool, pool_dir):
     assert info["Allocation"] == "%.2f MiB" % (st.st_blocks * 512 / MiB)
 
     xml = dumpxml(virsh, "info.img")
-    assert "<key>%s</key>" % path in xml
-    assert "<path>%s</path>" % path in xml
+    assert xml_text(xml, "key") == path
+    assert xml_text(xml, "target/path") == path
     assert xml_bytes(xml, "capacity") == 10 * MiB
     assert xml_bytes(xml, "allocation") == st.st_blocks * 512
-    assert xml_format(xml) == "raw"
-    assert "<mode>%04o</mode>" % stat.S_IMODE(st.st_mode) in xml
-    assert "<owner>%d</owner>" % st.st_uid in xml
-    assert "<group>%d</group>" % st.st_gid in xml
-    mtime = re.search(r"<mtime>(\d+)\.(\d+)</mtime>", xml)
-    assert int(mtime.group(1)) == int(st.st_mtime)
-    ctime = re.search(r"<ctime>(\d+)\.(\d+)</ctime>", xml)
-    assert int(ctime.group(1)) == int(st.st_ctime)
-    assert "<atime>" in xml
+    assert vol_format(xml) == "raw"
+    assert xml_text(xml, "target/permissions/mode") == "%04o" % stat.S_IMODE(st.st_mode)
+    assert xml_text(xml, "target/permissions/owner") == str(st.st_uid)
+    assert xml_text(xml, "target/permissions/group") == str(st.st_gid)
+    # seconds.nanoseconds
+    assert int(xml_text(xml, "target/timestamps/mtime").split(".")[0]) == int(st.st_mtime)
+    assert int(xml_text(xml, "target/timestamps/ctime").split(".")[0]) == int(st.st_ctime)
+    xml_find(xml, "target/timestamps/atime")
 
     assert ok(virsh("vol-path", "--pool", POOL, "info.img")).strip() == path
     assert ok(virsh("vol-key", "--pool", POOL, "info.img")).strip() == path
@@ -472,17 +466,16 @@ def test_refresh_probes_files_put_by_hand(virsh, pool, pool_dir):
                 "hand.iso": ("iso", 2 * MiB)}
     for name, (fmt, capacity) in expected.items():
         xml = dumpxml(virsh, name)
-        assert xml_format(xml) == fmt, name
+        assert vol_format(xml) == fmt, name
         assert xml_bytes(xml, "capacity") == capacity, name
 
     xml = dumpxml(virsh, "hand-overlay.qcow2")
-    backing = re.search(r"<backingStore>(.*)</backingStore>", xml, re.S).group(1)
-    assert "<path>%s</path>" % raw in backing
-    assert "<format type='raw'/>" in backing
+    assert xml_text(xml, "backingStore/path") == raw
+    assert xml_attr(xml, "backingStore/format", "type") == "raw"
 
     d = pool.storageVolLookupByName("hand-dir")
     assert d.info()[0] == libvirt.VIR_STORAGE_VOL_DIR
-    assert xml_format(d.XMLDesc(0)) == "dir"
+    assert vol_format(d.XMLDesc(0)) == "dir"
 
 
 def make_bad_entries(pool_dir):

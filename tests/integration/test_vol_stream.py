@@ -17,7 +17,8 @@ import libvirt
 import pytest
 
 from conftest import expect_error
-from poolhelpers import cleanup_pools, dir_pool_xml, in_daemon_ns, statvfs_in_daemon_ns
+from poolhelpers import (cleanup_pools, dir_pool_xml, in_daemon_ns, statvfs_in_daemon_ns,
+                         stream_upload)
 from test_pool_disk import disk, started_pool  # noqa: F401 (a fixture)
 from test_vol_data import allocated, vol_xml
 
@@ -54,28 +55,6 @@ def read_file(path):
         return f.read()
 
 
-def sparse_upload(conn, vol, offset, length, parts):
-    """Upload @parts, each bytes (data) or an int (a hole of that many
-    bytes), as a sparse stream at @offset, @length."""
-    st = conn.newStream(0)
-    vol.upload(st, offset, length, SPARSE)
-    try:
-        for part in parts:
-            if isinstance(part, int):
-                st.sendHole(part, 0)
-            else:
-                pos = 0
-                while pos < len(part):
-                    pos += st.send(part[pos:pos + 256 * 1024])
-        st.finish()
-    except libvirt.libvirtError:
-        try:
-            st.abort()
-        except libvirt.libvirtError:
-            pass
-        raise
-
-
 # ------------------------------------------- item 6: sparse uploads in a window
 
 @pytest.mark.stock_differs("vol-upload-sparse-window",
@@ -84,7 +63,7 @@ def test_sparse_upload_into_window_keeps_size_and_zeroes_hole(conn, pool):
     vol, before = make_filled(pool, "win.img", 8 * MiB)
     data = os.urandom(MiB)
 
-    sparse_upload(conn, vol, 0, 0, [data, MiB])
+    stream_upload(conn, vol, [data, MiB], 0, 0, SPARSE)
 
     after = read_file(vol.path())
     assert len(after) == 8 * MiB, "the upload changed the volume's size"
@@ -101,7 +80,7 @@ def test_sparse_upload_hole_at_end_of_explicit_window(conn, pool):
     vol, before = make_filled(pool, "mid.img", 8 * MiB)
     data = os.urandom(MiB)
 
-    sparse_upload(conn, vol, 2 * MiB, 2 * MiB, [data, MiB])
+    stream_upload(conn, vol, [data, MiB], 2 * MiB, 2 * MiB, SPARSE)
 
     after = read_file(vol.path())
     assert len(after) == 8 * MiB
@@ -118,7 +97,7 @@ def test_sparse_upload_holes_in_middle_and_at_end_of_volume(conn, pool):
     a, b = os.urandom(512 * 1024), os.urandom(MiB)
 
     # from 5 MiB: data, a hole, data, and a hole up to the volume's end
-    sparse_upload(conn, vol, 5 * MiB, 0, [a, 512 * 1024, b, MiB])
+    stream_upload(conn, vol, [a, 512 * 1024, b, MiB], 5 * MiB, 0, SPARSE)
 
     after = read_file(vol.path())
     assert len(after) == 8 * MiB
@@ -135,7 +114,7 @@ def test_sparse_upload_hole_past_window_is_cut(conn, pool):
     vol, before = make_filled(pool, "cut.img", 4 * MiB)
 
     # a hole longer than the window stops at the window's end
-    sparse_upload(conn, vol, MiB, MiB, [4 * MiB])
+    stream_upload(conn, vol, [4 * MiB], MiB, MiB, SPARSE)
 
     after = read_file(vol.path())
     assert len(after) == 4 * MiB
@@ -451,7 +430,7 @@ def test_sparse_upload_into_partition_zeroes_hole(virsh, conn, disk):
         f.write(before)
     data = os.urandom(MiB)
 
-    sparse_upload(conn, vol, 0, 2 * MiB, [data, MiB])
+    stream_upload(conn, vol, [data, MiB], 0, 2 * MiB, SPARSE)
 
     with open(node, "rb") as f:
         after = f.read(8 * MiB)

@@ -15,7 +15,6 @@ temporary directory, never a real system file.  Where the stock modules
 hang (they open a FIFO named by a header or planted in the pool), the test
 runs against ours only, with every call bounded by a timeout."""
 
-import hashlib
 import json
 import os
 import struct
@@ -26,7 +25,7 @@ import libvirt
 import pytest
 
 from conftest import expect_error
-from poolhelpers import dir_pool_xml, ok
+from poolhelpers import dir_pool_xml, sha256_path, xml_attr, xml_find, xml_text
 
 MiB = 1024 * 1024
 POOL = "untrusted"
@@ -44,11 +43,6 @@ def vol_xml(name, capacity, fmt="raw", extra=""):
 def backing_xml(path, fmt="raw"):
     return ("<backingStore><path>%s</path><format type='%s'/></backingStore>"
             % (path, fmt))
-
-
-def sha256(path):
-    with open(path, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
 
 
 @pytest.fixture
@@ -160,12 +154,12 @@ OPERATIONS = {
 def test_volume_swapped_for_a_link_is_refused(pool, pool_dir, host_secret, op):
     vol = pool.createXML(vol_xml("v.img", MiB), 0)
     swap_for_link(pool_dir, "v.img", host_secret)
-    before = sha256(host_secret)
+    before = sha256_path(host_secret)
     with pytest.raises(libvirt.libvirtError) as e:
         OPERATIONS[op](pool, vol)
     msg = expect_error(e, libvirt.VIR_ERR_OPERATION_INVALID)
     assert "v.img" in msg and POOL in msg and "link" in msg
-    assert sha256(host_secret) == before
+    assert sha256_path(host_secret) == before
     assert os.stat(host_secret).st_size == len(SECRET)
     assert not os.path.exists(os.path.join(pool_dir, "copy.img"))
 
@@ -221,8 +215,8 @@ def test_refresh_does_not_open_the_backing_file_a_header_names(
     assert bounded_virsh(daemon, "pool-refresh", POOL)[0] == 0
     rc, out, _ = bounded_virsh(daemon, "vol-dumpxml", "--pool", POOL, "guest.img")
     assert rc == 0
-    assert "<path>%s</path>" % host_fifo in out
-    assert "<format type='raw'/>" in out[out.index("<backingStore>"):]
+    assert xml_text(out, "backingStore/path") == host_fifo
+    assert xml_attr(out, "backingStore/format", "type") == "raw"
     assert bounded_virsh(daemon, "pool-info", POOL)[0] == 0
 
 
@@ -232,10 +226,10 @@ def test_refresh_shows_no_owner_of_the_backing_file(pool, pool_dir, host_secret,
     plant_qcow2_header(tmp_path, os.path.join(pool_dir, "guest.img"), host_secret)
     pool.refresh(0)
     xml = pool.storageVolLookupByName("guest.img").XMLDesc(0)
-    backing = xml[xml.index("<backingStore>"):xml.index("</backingStore>")]
-    assert "<path>%s</path>" % host_secret in backing
-    assert "<permissions>" not in backing
-    assert "4242" not in backing
+    backing = xml_find(xml, "backingStore")
+    assert xml_text(backing, "path") == host_secret
+    assert backing.find("permissions") is None
+    assert "4242" not in ET.tostring(backing, encoding="unicode")
 
 
 @pytest.mark.stock_differs("refresh-backing-name-only",

@@ -12,10 +12,12 @@ Runs inside the VM:
 
 import json
 import os
+import xml.etree.ElementTree as ET
 
 import libvirt
 import pytest
 
+from poolhelpers import LoopDevice, xml_attr, xml_root, xml_text
 from vmhelpers import run
 
 MiB = 1024 * 1024
@@ -144,10 +146,11 @@ def test_seed_steps(virsh, vm_disk_factory, tmp_path):
                      "--source-name", name, "--target", "/dev/" + name)[0] == 0
         # a second PV through the XML: define-as takes one --source-dev
         rc, xml, _ = virsh("pool-dumpxml", name)
-        xml = xml.replace("<device path='%s'/>" % disks[0],
-                          "<device path='%s'/><device path='%s'/>" % tuple(disks))
+        root = xml_root(xml)
+        assert [d.get("path") for d in root.findall("source/device")] == disks[:1], xml
+        ET.SubElement(root.find("source"), "device", path=disks[1])
         xmlfile = tmp_path / "pool.xml"
-        xmlfile.write_text(xml)
+        xmlfile.write_text(ET.tostring(root, encoding="unicode"))
         rc, _, err = virsh("pool-define", str(xmlfile))
         assert rc == 0, err
         rc, _, err = virsh("pool-build", name)
@@ -167,7 +170,10 @@ def test_seed_steps(virsh, vm_disk_factory, tmp_path):
         rc, out, _ = virsh("pool-info", name)
         assert "running" in out
         rc, out, _ = virsh("find-storage-pool-sources", "logical")
-        assert rc == 0 and "<name>%s</name>" % name in out and disks[1] in out, out
+        assert rc == 0, out
+        found = {s.findtext("name"): [d.get("path") for d in s.findall("device")]
+                 for s in xml_root(out).findall("source")}
+        assert disks[1] in found.get(name, []), out
         assert virsh("vol-delete", "--pool", name, "vol1")[0] == 0
         assert "vol1" not in lvs(name)
         assert virsh("pool-destroy", name)[0] == 0
@@ -211,8 +217,9 @@ def test_refresh_volumes_and_sizes(conn, lvm):
     assert info["snap"][1] == 8 * MiB                # reads as its origin
     assert info["thin"][1] == 128 * MiB and info["thin"][2] < 128 * MiB
     xml = pool.storageVolLookupByName("striped").XMLDesc(0)
-    assert xml.count("<extent ") == 2, xml
-    assert "<path>/dev/%s/plain</path>" % vg in pool.storageVolLookupByName("snap").XMLDesc(0)
+    assert len(xml_root(xml).findall("source/device/extent")) == 2, xml
+    snap = pool.storageVolLookupByName("snap").XMLDesc(0)
+    assert xml_text(snap, "backingStore/path") == "/dev/%s/plain" % vg
     pinfo = pool.info()
     v = lvm_report("vgs", "vg", "-o", "vg_size,vg_free", vg)[0]
     assert pinfo[1] == int(v["vg_size"]) and pinfo[3] == int(v["vg_free"])
@@ -330,7 +337,7 @@ def test_thin_volumes_from_namespace_and_resize(conn, lvm):
     pool, vg, disks = lvm("lvsbthin", thinpool="tp0", start=False)
     run(["lvcreate", "-q", "-y", "--type", "thin-pool", "-L", "32M", "-n", "tp0", vg])
     pool.create(0)
-    assert "<lvm:thinpool name='tp0'/>" in pool.XMLDesc(0)
+    assert xml_attr(pool.XMLDesc(0), "{*}thinpool", "name") == "tp0"
     vol = pool.createXML(vol_xml("t1", 256 * MiB), 0)   # more than the VG
     row = lvs(vg)["t1"]
     assert row["segtype"] == "thin" and row["pool_lv"] == "tp0"
@@ -440,10 +447,8 @@ def test_start_without_vg(conn, vm_disk, backend):
 @pytest.mark.stock_differs("logical-start-missing-pv",
                            reason="stock starts the pool with a PV missing")
 def test_start_with_missing_pv(conn, lvm, tmp_path):
-    image = str(tmp_path / "pv2.img")
-    with open(image, "wb") as f:
-        f.truncate(64 * MiB)
-    loop = run(["losetup", "--find", "--show", image]).stdout.strip()
+    pv2 = LoopDevice(str(tmp_path / "pv2.img"), 64)
+    loop = pv2.path
     name = "lvsbmissing"
     disks = None
     try:
@@ -454,8 +459,7 @@ def test_start_with_missing_pv(conn, lvm, tmp_path):
         run(["vgchange", "-q", "-an", vg])
         pool.undefine()
         pool = conn.storagePoolDefineXML(pool_xml(name, [disks[0], loop]), 0)
-        run(["losetup", "-d", loop])
-        loop = None
+        pv2.detach()
         with pytest.raises(libvirt.libvirtError) as e:
             pool.create(0)
         msg = expect_error(e, libvirt.VIR_ERR_OPERATION_INVALID)
@@ -463,8 +467,7 @@ def test_start_with_missing_pv(conn, lvm, tmp_path):
         lv = lvm_report("lvs", "lv", "-o", "lv_name,lv_active", vg)
         assert [r["lv_active"] for r in lv] == [""], lv
     finally:
-        if loop:
-            run(["losetup", "-d", loop], check=False)
+        pv2.detach()
         run(["vgremove", "-q", "-f", name], check=False)
 
 

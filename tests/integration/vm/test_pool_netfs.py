@@ -23,9 +23,8 @@ import time
 import libvirt
 import pytest
 
-import poolhelpers
 import vmhelpers
-from poolhelpers import fails, mount_at, ok, parse_info
+from poolhelpers import fails, mount_at, ok, parse_info, xml_attr, xml_root
 import testdaemon
 from vmhelpers import run
 
@@ -212,15 +211,21 @@ def test_format_auto(virsh, daemon, export, target):
     assert mount_at(daemon, target) is None
 
 
+def nfs_sources(xml, fmt=None):
+    """The (host, export) pairs of find-storage-pool-sources' <sources>,
+    only those of format @fmt if given."""
+    return [(xml_attr(s, "host", "name"), xml_attr(s, "dir", "path"))
+            for s in xml_root(xml).findall("source")
+            if fmt is None or xml_attr(s, "format", "type") == fmt]
+
+
 def test_find_storage_pool_sources(virsh, export, tmp_path):
     out = ok(virsh("find-storage-pool-sources-as", "netfs", HOST))
-    assert "<dir path='%s'/>" % export in out, out
-    assert "<host name='%s'/>" % HOST in out, out
+    assert (HOST, export) in nfs_sources(out), out
     spec = tmp_path / "spec.xml"
     spec.write_text("<source><host name='%s'/><format type='nfs'/></source>" % HOST)
     out = ok(virsh("find-storage-pool-sources", "netfs", spec))
-    assert "<dir path='%s'/>" % export in out, out
-    assert "<format type='nfs'/>" in out, out
+    assert (HOST, export) in nfs_sources(out, "nfs"), out
 
 
 def test_start_of_missing_export_fails(virsh, daemon, export, target):
