@@ -67,7 +67,7 @@ virStoragePoolDirRequireTarget(virStoragePoolDef *def)
 
     if (!S_ISDIR(sb.st_mode)) {
         virReportError(VIR_ERR_OPERATION_INVALID,
-                       _("target path '%s' of pool '%s' is not a directory"),
+                       _("target path '%s' of pool '%s' is not a directory: point the pool at a directory"),
                        def->target.path, def->name);
         return -1;
     }
