@@ -28,7 +28,7 @@ import sys
 # change is still moving may be listed before it exists).  Empty when done.
 PENDING = {
     'src/storage/storage_disk_table.c': {'vir-prefix'},
-    'src/storage/storage_lvm.c': {'vir-prefix'},
+    'src/storage/storage_lvm.c': {'filled-verb', 'vir-prefix'},
     'src/storage/storage_mount.c': {'vir-prefix'},
     'src/storage/storage_netfs_sources.c': {'filled-verb', 'vir-prefix'},
     'src/storage/storage_pool_disk.c': {'vir-prefix'},

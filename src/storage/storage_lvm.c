@@ -1,5 +1,6 @@
 /*
- * storage_lvm.c: lvm2 command lines and the parsers of their reports
+ * storage_lvm.c: lvm2 command lines, the parsers of their reports, and
+ * the runners of both
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
@@ -29,6 +30,7 @@
 #include <config.h>
 
 #include "storage_lvm.h"
+#include "storage_command.h"
 #include "viralloc.h"
 #include "virerror.h"
 #include "virjson.h"
@@ -910,4 +912,108 @@ virStorageLVMParsePVs(const char *text)
     }
 
     return g_steal_pointer(&list);
+}
+
+
+/* ---- runners ----------------------------------------------------------- */
+
+int
+virStorageLVMRunStatus(virCommand *cmd,
+                       const char *what,
+                       char **out,
+                       char **errbuf)
+{
+    g_autofree char *prefix = g_strdup_printf(_("cannot %s"), what);
+
+    return virStorageCommandRunLimited(cmd, VIR_STORAGE_LVM_TIME_LIMIT, prefix,
+                                       out, errbuf, NULL);
+}
+
+
+static int
+lvmRunOutput(virCommand *cmd,
+             const char *what,
+             char **out)
+{
+    g_autofree char *errbuf = NULL;
+    g_autofree char *text = NULL;
+    int status;
+
+    if ((status = virStorageLVMRunStatus(cmd, what, out ? &text : NULL,
+                                         &errbuf)) < 0)
+        return -1;
+
+    if (status != 0) {
+        if (*errbuf)
+            virReportError(VIR_ERR_OPERATION_FAILED,
+                           _("cannot %s: lvm2 failed: %s"), what, errbuf);
+        else
+            virReportError(VIR_ERR_OPERATION_FAILED,
+                           _("cannot %s: lvm2 exited with status %d"),
+                           what, status);
+        return -1;
+    }
+
+    if (out)
+        *out = g_steal_pointer(&text);
+    return 0;
+}
+
+
+int
+virStorageLVMRun(virCommand *cmd,
+                 const char *what)
+{
+    return lvmRunOutput(cmd, what, NULL);
+}
+
+
+static char *
+lvmRunReport(virCommand *cmd,
+             const char *what)
+{
+    g_autofree char *out = NULL;
+
+    if (lvmRunOutput(cmd, what, &out) < 0)
+        return NULL;
+    return g_steal_pointer(&out);
+}
+
+
+virStorageLVMLVList *
+virStorageLVMListLVs(const char *vgname,
+                     const char *lvname)
+{
+    g_autoptr(virCommand) cmd = virStorageLVMBuildLVs(vgname, lvname);
+    g_autofree char *what = g_strdup_printf("list the logical volumes of volume group '%s'",
+                                            vgname);
+    g_autofree char *out = lvmRunReport(cmd, what);
+
+    if (!out)
+        return NULL;
+    return virStorageLVMParseLVs(out);
+}
+
+
+virStorageLVMVGList *
+virStorageLVMListVG(const char *vgname)
+{
+    g_autoptr(virCommand) cmd = virStorageLVMBuildVGs(vgname);
+    g_autofree char *out = NULL;
+
+    if (!(out = lvmRunReport(cmd, "list volume groups")))
+        return NULL;
+    return virStorageLVMParseVGs(out);
+}
+
+
+virStorageLVMPVList *
+virStorageLVMListPVs(void)
+{
+    g_autoptr(virCommand) cmd = virStorageLVMBuildPVs();
+    g_autofree char *out = NULL;
+
+    if (!(out = lvmRunReport(cmd, "list physical volumes")))
+        return NULL;
+    return virStorageLVMParsePVs(out);
 }

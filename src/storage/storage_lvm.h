@@ -1,12 +1,14 @@
 /*
- * storage_lvm.h: lvm2 command lines and the parsers of their reports
+ * storage_lvm.h: lvm2 command lines, the parsers of their reports, and
+ * the runners of both
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Everything here is pure: the builders return a virCommand that nobody
- * has run, the parsers read the text of `lvs`, `vgs` or `pvs` with
- * `--reportformat json --units b --nosuffix --binary` and the fields the
- * report builders ask for.  Running them is the caller's job.
+ * The builders and parsers are pure: the builders return a virCommand
+ * that nobody has run, the parsers read the text of `lvs`, `vgs` or `pvs`
+ * with `--reportformat json --units b --nosuffix --binary` and the fields
+ * the report builders ask for.  The runners at the end run them, within a
+ * time limit, for the pool and volume units.
  */
 
 #pragma once
@@ -182,3 +184,27 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(virStorageLVMPVList, virStorageLVMPVListFree);
 virStorageLVMLVList *virStorageLVMParseLVs(const char *text);
 virStorageLVMVGList *virStorageLVMParseVGs(const char *text);
 virStorageLVMPVList *virStorageLVMParsePVs(const char *text);
+
+/* ---- runners ----------------------------------------------------------- */
+
+/* Runs the lvm2 command @cmd within VIR_STORAGE_LVM_TIME_LIMIT; when it
+ * fails, reports VIR_ERR_OPERATION_FAILED with lvm2's own message, saying
+ * it was trying to @what ("create volume 'a' in volume group 'vg'"); when
+ * it is stopped at the limit, VIR_ERR_OPERATION_TIMEOUT. */
+int virStorageLVMRun(virCommand *cmd, const char *what);
+
+/* As virStorageLVMRun, but returns lvm2's exit status (@out and @errbuf,
+ * if not NULL, get its stdout and stderr); -1 with an error reported
+ * only when it could not be run or was stopped at the limit. */
+int virStorageLVMRunStatus(virCommand *cmd, const char *what,
+                           char **out, char **errbuf);
+
+/* Runs and parses lvs of every LV of @vgname, or only @lvname. */
+virStorageLVMLVList *virStorageLVMListLVs(const char *vgname,
+                                          const char *lvname);
+
+/* Runs and parses vgs of @vgname. */
+virStorageLVMVGList *virStorageLVMListVG(const char *vgname);
+
+/* Runs and parses pvs of every PV. */
+virStorageLVMPVList *virStorageLVMListPVs(void);

@@ -8,9 +8,9 @@
  * volumes are the VG's LVs, but not the thin pools, which only hold the
  * data of thin LVs.
  *
- * Every lvm2 command is built by storage_lvm.c and its report parsed
- * there; this file decides what to run and turns reports into pool and
- * volume definitions.  lvm2 is run with its own configuration: it waits
+ * Every lvm2 command is built, run and its report parsed by
+ * storage_lvm.c, and an LV becomes a volume definition in storage_vol_lv.c;
+ * this file decides what to run and turns reports into pool definitions.  lvm2 is run with its own configuration: it waits
  * for udev to create /dev/VG/LV when udev runs, and creates the nodes
  * itself when it does not.
  */
@@ -20,9 +20,9 @@
 #include <sys/stat.h>
 
 #include "storage_pool_logical.h"
+#include "storage_vol_lv.h"
 #include "storage_blkid.h"
 #include "viralloc.h"
-#include "storage_command.h"
 #include "virerror.h"
 #include "virlog.h"
 #include "virfile.h"
@@ -30,108 +30,6 @@
 #define VIR_FROM_THIS VIR_FROM_STORAGE
 
 VIR_LOG_INIT("storage.storage_pool_logical");
-
-
-int
-virStorageLVMRunStatus(virCommand *cmd,
-                       const char *what,
-                       char **out,
-                       char **errbuf)
-{
-    g_autofree char *prefix = g_strdup_printf(_("cannot %s"), what);
-
-    return virStorageCommandRunLimited(cmd, VIR_STORAGE_LVM_TIME_LIMIT, prefix,
-                                       out, errbuf, NULL);
-}
-
-
-static int
-lvmRunOutput(virCommand *cmd,
-             const char *what,
-             char **out)
-{
-    g_autofree char *errbuf = NULL;
-    g_autofree char *text = NULL;
-    int status;
-
-    if ((status = virStorageLVMRunStatus(cmd, what, out ? &text : NULL,
-                                         &errbuf)) < 0)
-        return -1;
-
-    if (status != 0) {
-        if (*errbuf)
-            virReportError(VIR_ERR_OPERATION_FAILED,
-                           _("cannot %s: lvm2 failed: %s"), what, errbuf);
-        else
-            virReportError(VIR_ERR_OPERATION_FAILED,
-                           _("cannot %s: lvm2 exited with status %d"),
-                           what, status);
-        return -1;
-    }
-
-    if (out)
-        *out = g_steal_pointer(&text);
-    return 0;
-}
-
-
-int
-virStorageLVMRun(virCommand *cmd,
-                 const char *what)
-{
-    return lvmRunOutput(cmd, what, NULL);
-}
-
-
-static char *
-lvmRunReport(virCommand *cmd,
-             const char *what)
-{
-    g_autofree char *out = NULL;
-
-    if (lvmRunOutput(cmd, what, &out) < 0)
-        return NULL;
-    return g_steal_pointer(&out);
-}
-
-
-virStorageLVMLVList *
-virStorageLVMListLVs(const char *vgname,
-                     const char *lvname)
-{
-    g_autoptr(virCommand) cmd = virStorageLVMBuildLVs(vgname, lvname);
-    g_autofree char *what = g_strdup_printf("list the logical volumes of volume group '%s'",
-                                            vgname);
-    g_autofree char *out = lvmRunReport(cmd, what);
-
-    if (!out)
-        return NULL;
-    return virStorageLVMParseLVs(out);
-}
-
-
-virStorageLVMVGList *
-virStorageLVMListVG(const char *vgname)
-{
-    g_autoptr(virCommand) cmd = virStorageLVMBuildVGs(vgname);
-    g_autofree char *out = NULL;
-
-    if (!(out = lvmRunReport(cmd, "list volume groups")))
-        return NULL;
-    return virStorageLVMParseVGs(out);
-}
-
-
-static virStorageLVMPVList *
-lvmListPVs(void)
-{
-    g_autoptr(virCommand) cmd = virStorageLVMBuildPVs();
-    g_autofree char *out = NULL;
-
-    if (!(out = lvmRunReport(cmd, "list physical volumes")))
-        return NULL;
-    return virStorageLVMParsePVs(out);
-}
 
 
 static const virStorageLVMVG *
@@ -178,7 +76,7 @@ lvmPoolRequireVG(virStoragePoolDef *def)
     bool found = false;
     size_t i;
 
-    if (!(pvs = lvmListPVs()))
+    if (!(pvs = virStorageLVMListPVs()))
         return -1;
 
     for (i = 0; i < pvs->npvs; i++) {
@@ -407,103 +305,6 @@ virStoragePoolLogicalBuild(virStoragePoolObj *pool,
 }
 
 
-/* The extents of @lv: one per PV of each segment, in bytes. */
-static void
-lvmLVExtents(const virStorageLVMLV *lv,
-             virStorageVolDef *vol)
-{
-    size_t i;
-    size_t j;
-
-    for (i = 0; i < lv->nsegments; i++) {
-        const virStorageLVMSegment *seg = &lv->segments[i];
-        unsigned long long length = seg->size;
-
-        if (STREQ_NULLABLE(seg->segtype, "striped") && seg->stripes > 1)
-            length /= seg->stripes;
-
-        for (j = 0; j < seg->ndevices; j++) {
-            virStorageVolSourceExtent extent;
-
-            extent.path = g_strdup(seg->devices[j].path);
-            extent.start = seg->devices[j].startExtent * lv->extentSize;
-            extent.end = extent.start + length;
-            VIR_APPEND_ELEMENT(vol->source.extents, vol->source.nextent, extent);
-        }
-    }
-}
-
-
-static void
-lvmVolClearExtents(virStorageVolDef *vol)
-{
-    size_t i;
-
-    for (i = 0; i < vol->source.nextent; i++)
-        g_free(vol->source.extents[i].path);
-    g_clear_pointer(&vol->source.extents, g_free);
-    vol->source.nextent = 0;
-}
-
-
-static void
-lvmVolPerms(virStorageVolDef *vol)
-{
-    struct stat st;
-
-    if (!vol->target.perms) {
-        vol->target.perms = g_new0(virStoragePerms, 1);
-        vol->target.perms->mode = (mode_t) -1;
-        vol->target.perms->uid = (uid_t) -1;
-        vol->target.perms->gid = (gid_t) -1;
-    }
-
-    /* an inactive LV has no device node */
-    if (stat(vol->target.path, &st) < 0)
-        return;
-
-    vol->target.perms->mode = st.st_mode & (S_IRWXU | S_IRWXG | S_IRWXO);
-    vol->target.perms->uid = st.st_uid;
-    vol->target.perms->gid = st.st_gid;
-}
-
-
-void
-virStoragePoolLogicalLVToVol(virStoragePoolDef *def,
-                             const virStorageLVMLV *lv,
-                             virStorageVolDef *vol)
-{
-    vol->type = VIR_STORAGE_VOL_BLOCK;
-    /* the formatter shows a backing store only under a typed target */
-    vol->target.type = VIR_STORAGE_TYPE_BLOCK;
-    if (!vol->name)
-        vol->name = g_strdup(lv->name);
-    if (!vol->key)
-        vol->key = g_strdup(lv->uuid);
-    if (!vol->target.path)
-        vol->target.path = g_strdup_printf("%s/%s", def->target.path, lv->name);
-
-    vol->target.capacity = virStorageLVMLVCapacity(lv);
-    vol->target.allocation = virStorageLVMLVAllocation(lv);
-    vol->target.sparse = lv->kind == VIR_STORAGE_LVM_LV_THIN ||
-                         lv->kind == VIR_STORAGE_LVM_LV_SPARSE;
-
-    if (lv->kind == VIR_STORAGE_LVM_LV_SNAPSHOT && lv->origin &&
-        !vol->target.backingStore) {
-        vol->target.backingStore = virStorageSourceNew();
-        vol->target.backingStore->type = VIR_STORAGE_TYPE_BLOCK;
-        vol->target.backingStore->path = g_strdup_printf("%s/%s",
-                                                         def->target.path,
-                                                         lv->origin);
-        vol->target.backingStore->format = VIR_STORAGE_POOL_LOGICAL_LVM2;
-    }
-
-    lvmVolClearExtents(vol);
-    lvmLVExtents(lv, vol);
-    lvmVolPerms(vol);
-}
-
-
 static bool
 lvmLVIsVolume(const virStorageLVMLV *lv)
 {
@@ -552,7 +353,7 @@ virStoragePoolLogicalRefresh(virStoragePoolObj *pool)
             continue;
 
         vol = g_new0(virStorageVolDef, 1);
-        virStoragePoolLogicalLVToVol(def, lv, vol);
+        virStorageVolLVFromLV(def, lv, vol);
         if (virStoragePoolObjAddVol(pool, vol) < 0) {
             virStoragePoolObjClearVols(pool);
             return -1;
@@ -583,7 +384,7 @@ virStoragePoolLogicalDelete(virStoragePoolObj *pool,
         return -1;
 
     /* the PVs of this VG, before it goes */
-    if (!(pvs = lvmListPVs()))
+    if (!(pvs = virStorageLVMListPVs()))
         return -1;
 
     vgremove = virStorageLVMBuildVGRemove(def->source.name);
@@ -648,7 +449,7 @@ virStoragePoolLogicalFindSources(const char *srcSpec G_GNUC_UNUSED,
 
     virCheckFlags(0, NULL);
 
-    if (!(pvs = lvmListPVs()))
+    if (!(pvs = virStorageLVMListPVs()))
         return NULL;
 
     list->type = VIR_STORAGE_POOL_LOGICAL;

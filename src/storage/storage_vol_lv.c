@@ -25,10 +25,10 @@
 #include "storage_vol_lv.h"
 #include "storage_vol_block.h"
 #include "storage_vol_job.h"
-#include "storage_pool_logical.h"
 #include "storage_pool_logical_namespace.h"
 #include "storage_command.h"
 #include "storage_size.h"
+#include "viralloc.h"
 #include "virerror.h"
 #include "virstring.h"
 #include "virlog.h"
@@ -75,6 +75,103 @@ virStorageVolLVNameValidate(const char *poolname,
         return -1;
     }
     return 0;
+}
+
+
+/* The extents of @lv: one per PV of each segment, in bytes. */
+static void
+lvmLVExtents(const virStorageLVMLV *lv,
+             virStorageVolDef *vol)
+{
+    size_t i;
+    size_t j;
+
+    for (i = 0; i < lv->nsegments; i++) {
+        const virStorageLVMSegment *seg = &lv->segments[i];
+        unsigned long long length = seg->size;
+
+        if (STREQ_NULLABLE(seg->segtype, "striped") && seg->stripes > 1)
+            length /= seg->stripes;
+
+        for (j = 0; j < seg->ndevices; j++) {
+            virStorageVolSourceExtent extent;
+
+            extent.path = g_strdup(seg->devices[j].path);
+            extent.start = seg->devices[j].startExtent * lv->extentSize;
+            extent.end = extent.start + length;
+            VIR_APPEND_ELEMENT(vol->source.extents, vol->source.nextent, extent);
+        }
+    }
+}
+
+
+static void
+lvmVolClearExtents(virStorageVolDef *vol)
+{
+    size_t i;
+
+    for (i = 0; i < vol->source.nextent; i++)
+        g_free(vol->source.extents[i].path);
+    g_clear_pointer(&vol->source.extents, g_free);
+    vol->source.nextent = 0;
+}
+
+
+static void
+lvmVolPerms(virStorageVolDef *vol)
+{
+    struct stat st;
+
+    if (!vol->target.perms) {
+        vol->target.perms = g_new0(virStoragePerms, 1);
+        vol->target.perms->mode = (mode_t) -1;
+        vol->target.perms->uid = (uid_t) -1;
+        vol->target.perms->gid = (gid_t) -1;
+    }
+
+    /* an inactive LV has no device node */
+    if (stat(vol->target.path, &st) < 0)
+        return;
+
+    vol->target.perms->mode = st.st_mode & (S_IRWXU | S_IRWXG | S_IRWXO);
+    vol->target.perms->uid = st.st_uid;
+    vol->target.perms->gid = st.st_gid;
+}
+
+
+void
+virStorageVolLVFromLV(virStoragePoolDef *def,
+                      const virStorageLVMLV *lv,
+                      virStorageVolDef *vol)
+{
+    vol->type = VIR_STORAGE_VOL_BLOCK;
+    /* the formatter shows a backing store only under a typed target */
+    vol->target.type = VIR_STORAGE_TYPE_BLOCK;
+    if (!vol->name)
+        vol->name = g_strdup(lv->name);
+    if (!vol->key)
+        vol->key = g_strdup(lv->uuid);
+    if (!vol->target.path)
+        vol->target.path = g_strdup_printf("%s/%s", def->target.path, lv->name);
+
+    vol->target.capacity = virStorageLVMLVCapacity(lv);
+    vol->target.allocation = virStorageLVMLVAllocation(lv);
+    vol->target.sparse = lv->kind == VIR_STORAGE_LVM_LV_THIN ||
+                         lv->kind == VIR_STORAGE_LVM_LV_SPARSE;
+
+    if (lv->kind == VIR_STORAGE_LVM_LV_SNAPSHOT && lv->origin &&
+        !vol->target.backingStore) {
+        vol->target.backingStore = virStorageSourceNew();
+        vol->target.backingStore->type = VIR_STORAGE_TYPE_BLOCK;
+        vol->target.backingStore->path = g_strdup_printf("%s/%s",
+                                                         def->target.path,
+                                                         lv->origin);
+        vol->target.backingStore->format = VIR_STORAGE_POOL_LOGICAL_LVM2;
+    }
+
+    lvmVolClearExtents(vol);
+    lvmLVExtents(lv, vol);
+    lvmVolPerms(vol);
 }
 
 
@@ -204,7 +301,7 @@ lvmVolRefreshFromLVs(virStoragePoolDef *def,
         !(lv = lvmVolFindLV(def, lvs, vol)))
         return -1;
 
-    virStoragePoolLogicalLVToVol(def, lv, vol);
+    virStorageVolLVFromLV(def, lv, vol);
     return 0;
 }
 

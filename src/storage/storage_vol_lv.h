@@ -35,3 +35,8 @@ bool virStorageVolLVWipeAlgorithm(virStorageLVMLVKind kind,
  * "." or "..", none of the names lvm2 keeps for its own LVs.  Reports
  * VIR_ERR_INVALID_ARG naming @poolname otherwise. */
 int virStorageVolLVNameValidate(const char *poolname, const char *volname);
+
+/* Fills @vol (a block volume in pool @def) from @lv. */
+void virStorageVolLVFromLV(virStoragePoolDef *def,
+                           const virStorageLVMLV *lv,
+                           virStorageVolDef *vol);
