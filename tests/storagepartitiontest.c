@@ -27,7 +27,7 @@
 #include "storage_partition.h"
 #include "storage_pool_disk.h"
 #include "storage_vol_partition.h"
-#include "storage_vol_block.h"
+#include "storage_qemuimg.h"
 #include "virerror.h"
 
 #define VIR_FROM_THIS VIR_FROM_STORAGE
@@ -237,8 +237,9 @@ static virCommand *buildDeleteAtStart(void)
 static virCommand *buildResize(void)
 { return virStoragePartitionBuildResize(FAKE_HELPER, "/dev/loop0", 2, 200 * MiB); }
 static virCommand *buildConvert(void)
-{ return virStorageVolBlockBuildConvert("/usr/bin/qemu-img", "/var/lib/libvirt/images/a.qcow2",
-                                        "qcow2", "/dev/sdb1"); }
+{ return virStorageQemuImgBuildConvertToDevice("/usr/bin/qemu-img",
+                                               "/var/lib/libvirt/images/a.qcow2",
+                                               "qcow2", "/dev/sdb1"); }
 
 static const testArgvCase argvCases[] = {
     { "read", buildRead },

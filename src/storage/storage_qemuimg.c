@@ -685,6 +685,19 @@ virStorageQemuImgBuildResize(const char *qemuimg,
 }
 
 
+virCommand *
+virStorageQemuImgBuildConvertToDevice(const char *qemuimg,
+                                      const char *srcpath,
+                                      const char *srcformat,
+                                      const char *dstpath)
+{
+    /* "--": see the top of this file */
+    return virCommandNewArgList(qemuimg, "convert", "-n",
+                                "-f", srcformat, "-O", "raw",
+                                "--", srcpath, dstpath, NULL);
+}
+
+
 char *
 virStorageQemuImgFind(void)
 {

@@ -60,6 +60,17 @@ virStorageQemuImgBuildResize(const char *qemuimg,
                              bool preallocate,
                              const char *secretPath);
 
+/*
+ * qemu-img convert of the image at @srcpath in @srcformat (a
+ * qemu-img format name) onto the existing block device @dstpath, as raw
+ * data, without creating or truncating it.
+ */
+virCommand *
+virStorageQemuImgBuildConvertToDevice(const char *qemuimg,
+                                      const char *srcpath,
+                                      const char *srcformat,
+                                      const char *dstpath);
+
 /* Path of the qemu-img binary, or NULL with an error reported. */
 char *
 virStorageQemuImgFind(void);

@@ -88,19 +88,6 @@ virStorageVolBlockWipe(virStoragePoolObj *pool,
 }
 
 
-virCommand *
-virStorageVolBlockBuildConvert(const char *qemuimg,
-                               const char *srcpath,
-                               const char *srcformat,
-                               const char *dstpath)
-{
-    /* "--": see storage_qemuimg.c */
-    return virCommandNewArgList(qemuimg, "convert", "-n",
-                                "-f", srcformat, "-O", "raw",
-                                "--", srcpath, dstpath, NULL);
-}
-
-
 /* qemu-img's name of the format of @inputvol: a block volume of any pool
  * holds raw data; a file volume says its image format. */
 static const char *
@@ -175,8 +162,8 @@ virStorageVolBlockBuildFrom(virStoragePoolObj *pool,
                                                   true, fds)))
         return -1;
 
-    cmd = virStorageVolBlockBuildConvert(qemuimg, srcspec,
-                                         srcformat, vol->target.path);
+    cmd = virStorageQemuImgBuildConvertToDevice(qemuimg, srcspec,
+                                                srcformat, vol->target.path);
     virCommandPassFD(cmd, srcfd, 0);
     virStorageVolBackingPassFDs(cmd, fds);
     return virStorageCommandRun(cmd, _("qemu-img cannot copy volume '%s' into volume '%s' of pool '%s'"),

@@ -12,7 +12,6 @@
 #pragma once
 
 #include "storage_backend.h"
-#include "vircommand.h"
 
 int virStorageVolBlockUpload(virStoragePoolObj *pool, virStorageVolDef *vol,
                              virStreamPtr stream, unsigned long long offset,
@@ -26,14 +25,6 @@ int virStorageVolBlockBuildFrom(virStoragePoolObj *pool,
                                 virStorageVolDef *vol,
                                 virStorageVolDef *inputvol,
                                 unsigned int flags);
-
-/* Pure: qemu-img convert of the image at @srcpath in @srcformat (a
- * qemu-img format name) onto the existing block device @dstpath, as raw
- * data, without creating or truncating it. */
-virCommand *virStorageVolBlockBuildConvert(const char *qemuimg,
-                                           const char *srcpath,
-                                           const char *srcformat,
-                                           const char *dstpath);
 
 /* The data callbacks of every backend whose volumes are block devices. */
 #define VIR_STORAGE_BACKEND_BLOCK_VOL_CALLBACKS \
