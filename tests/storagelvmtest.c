@@ -338,57 +338,6 @@ testBadReport(const void *opaque)
 }
 
 
-/* ---- VG names ---- */
-
-static void
-testVGNames(const void *opaque G_GNUC_UNUSED)
-{
-    static const char *const good[] = {
-        "vg0", "VG_1", "a.b", "a+b", "x-", "...", "snapshot", "pvmove",
-    };
-    static const struct {
-        const char *name;
-        const char *msgPart;
-    } bad[] = {
-        { "--select=vg_name=~.", "starts with '-'" },
-        { "-vg", "starts with '-'" },
-        { "", "is empty" },
-        { ".", "'.' or '..'" },
-        { "..", "'.' or '..'" },
-        { "a b", "only letters" },
-        { "a/b", "only letters" },
-        { "vg=~.", "only letters" },
-        { "caf\xc3\xa9", "only letters" },
-    };
-    g_autofree char *longest = g_strnfill(127, 'v');
-    g_autofree char *toolong = g_strnfill(128, 'v');
-    size_t i;
-
-    for (i = 0; i < G_N_ELEMENTS(good); i++) {
-        if (virStorageLVMVGNameValidate("p", good[i]) < 0) {
-            g_test_message("'%s' refused: %s", good[i], virGetLastErrorMessage());
-            g_test_fail();
-        }
-    }
-    g_assert_cmpint(virStorageLVMVGNameValidate("p", longest), ==, 0);
-
-    for (i = 0; i < G_N_ELEMENTS(bad); i++) {
-        virResetLastError();
-        if (virStorageLVMVGNameValidate("p", bad[i].name) == 0) {
-            g_test_message("'%s' accepted", bad[i].name);
-            g_test_fail();
-            continue;
-        }
-        lvsbTestExpectError(bad[i].name, VIR_ERR_INVALID_ARG, bad[i].msgPart);
-    }
-    virResetLastError();
-    g_assert_cmpint(virStorageLVMVGNameValidate("p", NULL), ==, -1);
-    virResetLastError();
-    g_assert_cmpint(virStorageLVMVGNameValidate("p", toolong), ==, -1);
-    lvsbTestExpectError("128 characters", VIR_ERR_INVALID_ARG, "at most 127");
-}
-
-
 int
 main(int argc,
      char **argv)
@@ -400,7 +349,6 @@ main(int argc,
     LVSB_TEST_ADD_CASES("/storagelvm/report", reportCases, testReport);
     LVSB_TEST_ADD_CASES("/storagelvm/bad", badCases, testBadReport);
     g_test_add_data_func("/storagelvm/lvs-facts", NULL, testLVsFacts);
-    g_test_add_data_func("/storagelvm/vg-names", NULL, testVGNames);
 
     return g_test_run();
 }

@@ -1,13 +1,12 @@
 /*
- * storagevolnametest.c: the names a volume may have
+ * storagenametest.c: the names a volume or a volume group may have
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * File volumes (src/storage/storage_vol_name.c): one plain entry of the
- * pool's directory.  LVs (src/storage/storage_vol_lv.c): what lvm2
- * accepts, never an option ("--select=..."), none of the names lvm2
- * keeps for its own LVs.  VG names are tested with the lvm2 command
- * lines (storagelvmtest.c).
+ * pool's directory.  LVs (src/storage/storage_vol_lv.c) and VGs
+ * (src/storage/storage_lvm.c): what lvm2 accepts, never an option
+ * ("--select=..."), and for LVs none of the names lvm2 keeps for its own.
  */
 
 #include <config.h>
@@ -16,12 +15,14 @@
 
 #include "storage_vol_name.h"
 #include "storage_vol_lv.h"
+#include "storage_lvm.h"
 #include "lvsbtestutils.h"
 
-typedef int (*testValidator)(const char *poolname, const char *volname);
+/* Reports VIR_ERR_INVALID_ARG naming pool @poolname when @name is refused */
+typedef int (*testValidator)(const char *poolname, const char *name);
 
 typedef struct {
-    const char *name;       /* the volume name under test */
+    const char *name;       /* the name under test */
     const char *msgPart;    /* NULL: accepted; else part of the refusal */
 } testNameCase;
 
@@ -60,6 +61,22 @@ testNames(const char *what,
         /* the message names the pool, so the user knows where to look */
         lvsbTestExpectError(label, VIR_ERR_INVALID_ARG, "'pool0'");
     }
+}
+
+
+/* lvm2 takes names of up to 127 characters (its NAME_LEN counts the NUL) */
+static void
+testLvmNameLengths(const char *what,
+                   testValidator validate)
+{
+    g_autofree char *longest = g_strnfill(127, 'n');
+    g_autofree char *toolong = g_strnfill(128, 'n');
+    const testNameCase lengths[] = {
+        { longest, NULL },
+        { toolong, "at most 127" },
+    };
+
+    testNames(what, validate, lengths, G_N_ELEMENTS(lengths));
 }
 
 
@@ -130,16 +147,39 @@ testLVNames(const void *opaque G_GNUC_UNUSED)
         { "x_vorigin", "that part" },
         { "x_wcorig", "that part" },
     };
-    g_autofree char *longest = g_strnfill(127, 'l');
-    g_autofree char *toolong = g_strnfill(128, 'l');
-    const testNameCase lengths[] = {
-        { longest, NULL },
-        { toolong, "at most 127" },
-    };
 
     testNames("LV", virStorageVolLVNameValidate, cases, G_N_ELEMENTS(cases));
-    testNames("LV", virStorageVolLVNameValidate,
-              lengths, G_N_ELEMENTS(lengths));
+    testLvmNameLengths("LV", virStorageVolLVNameValidate);
+}
+
+
+/* A VG name has the LV's character set; lvm2 keeps no VG name for itself. */
+static void
+testVGNames(const void *opaque G_GNUC_UNUSED)
+{
+    static const testNameCase cases[] = {
+        { "vg0", NULL },
+        { "VG_1", NULL },
+        { "a.b", NULL },
+        { "a+b", NULL },
+        { "x-", NULL },
+        { "...", NULL },
+        { "snapshot", NULL },
+        { "pvmove", NULL },
+        { "--select=vg_name=~.", "starts with '-'" },
+        { "-vg", "starts with '-'" },
+        { "", "is empty" },
+        { NULL, "is empty" },
+        { ".", "'.' or '..'" },
+        { "..", "'.' or '..'" },
+        { "a b", "only letters" },
+        { "a/b", "only letters" },
+        { "vg=~.", "only letters" },
+        { "caf\xc3\xa9", "only letters" },
+    };
+
+    testNames("VG", virStorageLVMVGNameValidate, cases, G_N_ELEMENTS(cases));
+    testLvmNameLengths("VG", virStorageLVMVGNameValidate);
 }
 
 
@@ -149,8 +189,9 @@ main(int argc,
 {
     lvsbTestInit(&argc, &argv);
 
-    g_test_add_data_func("/volname/file", NULL, testFileNames);
-    g_test_add_data_func("/volname/lv", NULL, testLVNames);
+    g_test_add_data_func("/name/file-volume", NULL, testFileNames);
+    g_test_add_data_func("/name/lv", NULL, testLVNames);
+    g_test_add_data_func("/name/vg", NULL, testVGNames);
 
     return g_test_run();
 }
