@@ -52,15 +52,32 @@ def sha256_path(path, length=None):
     return h.hexdigest()
 
 
+def _stream_run(conn, start, transfer):
+    """start(stream) opens a transfer on a new stream, transfer(stream)
+    does it; the stream is finished, or aborted when libvirt refuses
+    (the libvirtError is raised).  Returns what transfer() returned."""
+    st = conn.newStream(0)
+    try:
+        start(st)
+        result = transfer(st)
+        st.finish()
+        return result
+    except libvirt.libvirtError:
+        try:
+            st.abort()
+        except libvirt.libvirtError:
+            pass
+        raise
+
+
 def stream_upload(conn, vol, data, offset=0, length=0, flags=0):
     """Upload @data to @vol with python3-libvirt: bytes, or a list of parts,
     each bytes or an int (a hole of that many bytes: a sparse stream, with
     @flags VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM).  On a refusal the stream
     is aborted and the libvirtError raised."""
     parts = [data] if isinstance(data, bytes) else data
-    st = conn.newStream(0)
-    try:
-        vol.upload(st, offset, length, flags)
+
+    def send(st):
         for part in parts:
             if isinstance(part, int):
                 st.sendHole(part, 0)
@@ -68,13 +85,23 @@ def stream_upload(conn, vol, data, offset=0, length=0, flags=0):
             pos = 0
             while pos < len(part):
                 pos += st.send(part[pos:pos + 256 * 1024])
-        st.finish()
-    except libvirt.libvirtError:
-        try:
-            st.abort()
-        except libvirt.libvirtError:
-            pass
-        raise
+
+    _stream_run(conn, lambda st: vol.upload(st, offset, length, flags), send)
+
+
+def stream_download(conn, vol, offset=0, length=0, flags=0):
+    """The bytes of @vol from @offset (@length, 0 for up to the end)
+    downloaded with python3-libvirt; on a refusal the stream is aborted
+    and the libvirtError raised."""
+    def recv(st):
+        chunks = []
+        while True:
+            got = st.recv(256 * 1024)
+            if not got:
+                return b"".join(chunks)
+            chunks.append(got)
+
+    return _stream_run(conn, lambda st: vol.download(st, offset, length, flags), recv)
 
 
 # ---------------------------------------------------------------- loop devices

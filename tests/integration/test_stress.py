@@ -39,7 +39,8 @@ import libvirt
 import pytest
 
 from conftest import BACKEND_DIRS
-from poolhelpers import LoopDevice, cleanup_pools, daemon_mounts, dir_pool_xml, loop_devices
+from poolhelpers import (LoopDevice, cleanup_pools, daemon_mounts, dir_pool_xml, loop_devices,
+                         stream_download)
 from test_pool_disk import table
 import testdaemon
 
@@ -448,23 +449,7 @@ class Client:
             self.s.violations.append("download of %s: %s" % (rec.name, diff(got, want)))
 
     def read(self, rec, length):
-        st = self.conn.newStream(0)
-        try:
-            self.vol(rec).download(st, 0, length, 0)
-            chunks = []
-            while True:
-                got = st.recv(256 * KiB)
-                if not got:
-                    break
-                chunks.append(got)
-            st.finish()
-        except libvirt.libvirtError:
-            try:
-                st.abort()
-            except libvirt.libvirtError:
-                pass
-            raise
-        return b"".join(chunks)
+        return stream_download(self.conn, self.vol(rec), 0, length)
 
     def wipe(self, rec, op="wipe"):
         try:

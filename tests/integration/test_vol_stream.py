@@ -310,21 +310,9 @@ def test_upload_past_free_space_fails_at_the_client(daemon, conn, tiny_pool):
     # the last chunk is the one that does not fit
     size = free * frsize + 128 * 1024
 
-    st = conn.newStream(0)
-    vol.upload(st, 0, 0, 0)
     chunk = os.urandom(256 * 1024)
     with pytest.raises(libvirt.libvirtError) as e:
-        try:
-            sent = 0
-            while sent < size:
-                sent += st.send(chunk)
-            st.finish()
-        except libvirt.libvirtError:
-            try:
-                st.abort()
-            except libvirt.libvirtError:
-                pass
-            raise
+        stream_upload(conn, vol, [chunk] * -(-size // len(chunk)))
     msg = str(e.value)
     assert e.value.get_error_code() == libvirt.VIR_ERR_SYSTEM_ERROR, msg
     assert e.value.get_int1() == errno.ENOSPC, msg
