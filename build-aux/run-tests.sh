@@ -21,7 +21,7 @@
 # inside CI's 90 minutes: pytest gets SIGINT at the limit (it stops, runs
 # the teardowns and writes its JUnit file) and SIGKILL a minute later.
 # LVSB_STEP_MINUTES_HOST, _VM, _FUZZ and _ASAN override the limits
-# (20, 25, 12 and 15 minutes).
+# (20, 30, 12 and 15 minutes).
 
 set -u
 
@@ -73,7 +73,7 @@ echo "=== pytest tests/integration: $(( $(date +%s) - step_start )) s"
 echo "=== pytest tests/integration/vm (inside the test VM)"
 vm_junit=$build/vm-results/pytest-junit.xml
 step_start=$(date +%s)
-LVSB_VM_TIMEOUT=$(( ${LVSB_STEP_MINUTES_VM:-25} * 60 )) \
+LVSB_VM_TIMEOUT=$(( ${LVSB_STEP_MINUTES_VM:-30} * 60 )) \
     "$top/tests/vm/run-suites.sh" --junitxml "$vm_junit" -rfEsxX "$@"
 vm_rc=$?
 echo "=== pytest tests/integration/vm: $(( $(date +%s) - step_start )) s"
