@@ -1,5 +1,5 @@
 /*
- * storagemountargvtest.c: mount, umount and mkfs command lines of fs and
+ * storagemountargvtest.c: mount, lazy umount and mkfs command lines of fs and
  * netfs pools, and the /proc/self/mountinfo parser
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -177,16 +177,6 @@ testMount(const void *opaque)
         lvsbTestCompareCommandToFile(cmd, info->name);
 
     testUneditPool(def, info->edit);
-}
-
-
-static void
-testUmount(const void *opaque G_GNUC_UNUSED)
-{
-    g_autoptr(virCommand) cmd = NULL;
-
-    cmd = virStorageUmountBuildCommand("/var/lib/libvirt/pools/fs auto");
-    lvsbTestCompareCommandToFile(cmd, "umount");
 }
 
 
@@ -436,7 +426,6 @@ main(int argc, char **argv)
     lvsbTestSetDataDir("storagemountargvdata");
 
     LVSB_TEST_ADD_CASES("/mount", mountTests, testMount);
-    g_test_add_data_func("/mount/umount", NULL, testUmount);
     g_test_add_data_func("/mount/umount-lazy", NULL, testUmountLazy);
     g_test_add_data_func("/mount/probe", NULL, testProbe);
     g_test_add_data_func("/mount/time-limit", NULL, testTimeLimit);

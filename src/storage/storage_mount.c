@@ -17,6 +17,8 @@
 
 #include <config.h>
 
+#include <sys/mount.h>
+
 #include "storage_mount.h"
 #include "storage_pool_fs_namespace.h"
 #include "virbuffer.h"
@@ -397,10 +399,20 @@ virStorageMountBuildCommand(const virStoragePoolDef *def,
 }
 
 
-virCommand *
-virStorageUmountBuildCommand(const char *target)
+/*
+ * Not umount(8): it tells why it failed only in a message translated
+ * into the daemon's locale ("target is busy", "Ziel ist beschäftigt"),
+ * where umount2(2) gives the errno.  What umount(8) does besides the
+ * call is not needed here: it would resolve links on the target and,
+ * for NFSv3, have umount.nfs tell the server's mountd, whose list of
+ * clients is only informative.
+ */
+int
+virStorageUmountQuiet(const char *target)
 {
-    return virCommandNewArgList("umount", "--", target, NULL);
+    if (umount2(target, UMOUNT_NOFOLLOW) < 0)
+        return -errno;
+    return 0;
 }
 
 

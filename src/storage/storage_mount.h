@@ -36,9 +36,12 @@ virStorageMountBuildCommand(const virStoragePoolDef *def,
 unsigned int
 virStorageMountTimeLimit(const virStoragePoolDef *def);
 
-/* Pure: umount of @target. */
-virCommand *
-virStorageUmountBuildCommand(const char *target);
+/* Unmounts what is mounted on @target with umount2(2), in the calling
+ * process's mount namespace: no link on @target is followed, no
+ * umount.<type> helper runs.  0, or -errno: -EBUSY when a process still
+ * uses a file on the mount, -EINVAL when @target is not a mount point. */
+int
+virStorageUmountQuiet(const char *target);
 
 /* Pure: lazy umount of @target (the mount leaves the namespace at once,
  * the kernel lets the file system go when its last user does), without

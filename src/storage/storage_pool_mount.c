@@ -403,8 +403,7 @@ int
 virStoragePoolMountStop(virStoragePoolObj *pool)
 {
     virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
-    g_autoptr(virCommand) cmd = NULL;
-    g_autofree char *errbuf = NULL;
+    g_autofree char *resolved = NULL;
     int rc;
 
     if ((rc = virStorageMountIsMounted(def->target.path)) < 0)
@@ -417,21 +416,26 @@ virStoragePoolMountStop(virStoragePoolObj *pool)
     if (rc == 1)
         return virStoragePoolNetfsDetach(def);
 
-    if (!(cmd = virStorageUmountBuildCommand(def->target.path)))
+    /* mount(8) resolved the links on the target when it mounted, and so
+     * did the check above: unmount the mount point it found */
+    if (!(resolved = virFileCanonicalizePath(def->target.path))) {
+        virReportSystemError(errno,
+                             _("cannot resolve target '%s' of pool '%s'"),
+                             def->target.path, def->name);
         return -1;
+    }
 
-    if ((rc = virStorageCommandRunStatus(cmd, &errbuf)) <= 0)
-        return rc;
+    if ((rc = virStorageUmountQuiet(resolved)) == 0)
+        return 0;
 
-    if (strstr(errbuf, "busy")) {
+    if (rc == -EBUSY) {
         virReportError(VIR_ERR_OPERATION_INVALID,
                        _("cannot unmount '%s' of pool '%s': it is busy, a process still uses a file on it (see 'fuser -vm %s'); stop that process and try again"),
                        def->target.path, def->name, def->target.path);
     } else {
-        virReportError(VIR_ERR_OPERATION_FAILED,
-                       _("cannot unmount '%s' of pool '%s': %s"),
-                       def->target.path, def->name,
-                       *errbuf ? errbuf : _("umount failed"));
+        virReportSystemError(-rc,
+                             _("cannot unmount '%s' of pool '%s'"),
+                             def->target.path, def->name);
     }
     return -1;
 }

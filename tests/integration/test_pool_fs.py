@@ -5,16 +5,19 @@ stock ones.  The daemon mounts in its private mount namespace: mounts are
 read from /proc/<daemon pid>/mountinfo."""
 
 import os
+import subprocess
 from xml.sax.saxutils import quoteattr
 
 import libvirt
 import pytest
 
-from conftest import expect_error
-from poolhelpers import (fails, fs_pool_xml, fs_type, fs_uuid, hold_file_open,
-                         in_daemon_ns, mount_at, mounts_of_device, ok, parse_info,
-                         pool_list, pool_state, release, statvfs_in_daemon_ns, xml_attr,
+from conftest import BACKEND_DIRS, expect_error
+from poolhelpers import (LoopDevice, cleanup_pools, fails, fs_pool_xml, fs_type,
+                         fs_uuid, hold_file_open, in_daemon_ns, mkfs, mount_at,
+                         mounts_of_device, ok, parse_info, pool_list, pool_state,
+                         release, statvfs_in_daemon_ns, unmount_device, xml_attr,
                          xml_root, xml_text)
+import testdaemon
 
 MOUNT_FLAGS = {"nodev", "nosuid", "noexec"}
 
@@ -304,6 +307,73 @@ def test_destroy_busy_mount_fails_and_pool_stays(virsh, conn, daemon, loop_facto
         release(holder)
     ok(virsh("pool-destroy", "busypool"))
     assert_not_mounted(daemon, dev, target)
+
+
+@pytest.fixture
+def german_daemon(backend, tmp_path):
+    """A daemon of this test only, in the de_DE.UTF-8 locale (compiled with
+    localedef into a LOCPATH of the test's own: the machine need not have
+    it generated), where util-linux speaks German (util-linux-locales)."""
+    locpath = tmp_path / "locale"
+    locpath.mkdir()
+    subprocess.run(["localedef", "-i", "de_DE", "-f", "UTF-8",
+                    str(locpath / "de_DE.UTF-8")], capture_output=True)
+    env = {"LOCPATH": str(locpath), "LANG": "de_DE.UTF-8",
+           "LC_ALL": "de_DE.UTF-8", "LANGUAGE": "de"}
+    # the test means something only where umount's messages are German
+    res = subprocess.run(["umount", "--", str(locpath)], capture_output=True,
+                         text=True, env=dict(os.environ, **env))
+    assert "eingehängt" in res.stderr, (
+        "umount does not speak German with %s: %r (install util-linux-locales "
+        "and locales)" % (env, res.stderr))
+    d = testdaemon.TestDaemon(BACKEND_DIRS[backend], env=env)
+    d.start()
+    try:
+        c = libvirt.open(d.uri)
+        c.listAllStoragePools()
+        c.close()
+        yield d
+    finally:
+        if d.proc.poll() is None:
+            cleanup_pools(d.uri)
+        d.stop()
+
+
+@pytest.mark.stock_differs("fs-busy-unmount",
+                           reason="stock reports a busy unmount as an internal error")
+def test_destroy_held_mount_refused_in_german_locale(german_daemon, tmp_path):
+    """A busy mount is told by umount2's EBUSY, not by umount's message,
+    which the daemon's locale translates ("das Ziel wird gerade benutzt").
+    (No "busy" in the test's name: it is in the target's path.)"""
+    daemon = german_daemon
+    target = str(tmp_path / "guest_images")
+    os.makedirs(target)
+    dev = LoopDevice(str(tmp_path / "loop.img"), 64)
+    holder = None
+    conn = libvirt.open(daemon.uri)
+    try:
+        mkfs(dev.path, "ext4")
+        pool = conn.storagePoolCreateXML(
+            fs_pool_xml("heldde", dev.path, target, "ext4"), 0)
+        in_daemon_ns(daemon, 'echo data > "%s/held.img"' % target)
+        holder = hold_file_open(daemon, os.path.join(target, "held.img"))
+        with pytest.raises(libvirt.libvirtError) as e:
+            pool.destroy()
+        msg = expect_error(e, libvirt.VIR_ERR_OPERATION_INVALID)
+        assert target in msg and "heldde" in msg and "fuser" in msg, msg
+        assert pool.isActive()
+        assert_mounted(daemon, dev.path, target, "ext4")
+        release(holder)
+        holder = None
+        pool.destroy()
+        assert_not_mounted(daemon, dev.path, target)
+    finally:
+        if holder:
+            release(holder)
+        conn.close()
+        cleanup_pools(daemon.uri)
+        unmount_device(daemon, dev.path)
+        dev.detach()
 
 
 def test_build_of_mounted_pool_is_refused(conn, daemon, loop_factory, target):

@@ -64,8 +64,10 @@ def _descendants(pid):
 
 
 class TestDaemon:
-    def __init__(self, backend_dir, workdir=None, drivers=("storage", "secret")):
+    def __init__(self, backend_dir, workdir=None, drivers=("storage", "secret"),
+                 env=None):
         self.backend_dir = os.path.abspath(backend_dir)
+        self.extra_env = dict(env or {})
         self.own_workdir = workdir is None
         self.workdir = workdir or tempfile.mkdtemp(prefix="lvstd-")
         self.drivers = drivers
@@ -134,6 +136,7 @@ class TestDaemon:
         env["LIBVIRT_DRIVER_DIR"] = drvdir
         env["LIBVIRT_STORAGE_BACKEND_DIR"] = self.backend_dir
         env.pop("LIBVIRT_DEFAULT_URI", None)
+        env.update(self.extra_env)
         launcher = []
         self.sanitized = sanitizer.is_sanitized(self.backend_dir)
         if self.sanitized:
