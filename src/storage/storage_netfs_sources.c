@@ -297,45 +297,44 @@ netfsMoveSources(virStoragePoolSourceList *to,
 }
 
 
-/* The text of the last error, without the "operation failed: " its
- * code prefixes, to quote it inside another message. */
-static char *
-netfsLastErrorText(void)
+/* What a lister's error said, without the words libvirt puts before
+ * it for its code ("operation failed: ", "Timed out during operation: ",
+ * translated into the daemon's locale): virReportError keeps the
+ * message as it was given in str2. */
+static const char *
+netfsErrorDetail(const virError *err)
 {
-    const char *msg = virGetLastErrorMessage();
-    const char *prefix = _("operation failed: %s");
-    size_t prefixlen = strstr(prefix, "%s") ? strstr(prefix, "%s") - prefix : 0;
-
-    if (prefixlen > 0 && STREQLEN(msg, prefix, prefixlen))
-        msg += prefixlen;
-
-    return g_strdup(msg);
+    if (!err)
+        return "";
+    if (err->str2)
+        return err->str2;
+    return NULLSTR_EMPTY(err->message);
 }
 
 
 /* No format given: the host may serve NFS, gluster or both, so ask
  * both and return everything found.  One failing lister is fine when
  * the other finds sources; when neither finds any, the user gets the
- * reason each one gave. */
+ * reason each one gave (their error objects are kept). */
 static int
 netfsFindAny(const char *host,
              virStoragePoolSourceList *list)
 {
     g_autoptr(virStoragePoolSourceList) nfs = g_new0(virStoragePoolSourceList, 1);
     g_autoptr(virStoragePoolSourceList) gluster = g_new0(virStoragePoolSourceList, 1);
-    g_autofree char *nfsErr = NULL;
-    g_autofree char *glusterErr = NULL;
+    g_autoptr(virError) nfsErr = NULL;
+    g_autoptr(virError) glusterErr = NULL;
     bool nfsOk;
     bool glusterOk;
 
     nfs->type = gluster->type = VIR_STORAGE_POOL_NETFS;
 
     if (!(nfsOk = netfsFindNfs(host, nfs) == 0))
-        nfsErr = netfsLastErrorText();
+        virErrorPreserveLast(&nfsErr);
     virResetLastError();
 
     if (!(glusterOk = netfsFindGluster(host, gluster) == 0))
-        glusterErr = netfsLastErrorText();
+        virErrorPreserveLast(&glusterErr);
     virResetLastError();
 
     if (nfsOk)
@@ -352,9 +351,9 @@ netfsFindAny(const char *host,
     virReportError(VIR_ERR_OPERATION_FAILED,
                    _("found no NFS export or gluster volume on host '%s' (%s%s%s); give <format type='nfs'/> or <format type='glusterfs'/> to ask only one"),
                    host,
-                   nfsErr ? nfsErr : "",
+                   netfsErrorDetail(nfsErr),
                    nfsErr && glusterErr ? "; " : "",
-                   glusterErr ? glusterErr : "");
+                   netfsErrorDetail(glusterErr));
     return -1;
 }
 

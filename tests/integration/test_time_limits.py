@@ -92,5 +92,12 @@ def test_find_sources_of_silent_host_is_bounded(daemon, silent_rpcbind, fmt, tmp
     assert rc is not None, err
     assert took < SOURCES_LIMIT + GRACE + 10, "took %.1f s" % took
     assert rc != 0
-    assert "Timed out" in err and "showmount did not finish within %d seconds" % SOURCES_LIMIT in err, err
+    assert "showmount did not finish within %d seconds" % SOURCES_LIMIT in err, err
     assert silent_rpcbind in err
+    if fmt:
+        assert "Timed out" in err, err
+    else:
+        # each lister's reason quoted as it was given, without the words
+        # libvirt puts before it for its code (translated in other locales)
+        assert "(cannot list the NFS exports of host" in err, err
+        assert "Timed out" not in err, err
