@@ -195,6 +195,7 @@ static const testReportCase reportCases[] = {
     { "lvs-capvg", TEST_REPORT_LVS },
     { "lvs-thin1", TEST_REPORT_LVS },
     { "lvs-empty", TEST_REPORT_LVS },
+    { "lvs-held", TEST_REPORT_LVS },
     { "vgs-capvg", TEST_REPORT_VGS },
     { "vgs-missing", TEST_REPORT_VGS },
     { "pvs-all", TEST_REPORT_PVS },
@@ -291,6 +292,36 @@ testLVsFacts(const void *opaque G_GNUC_UNUSED)
 }
 
 
+/* An LV is open, whoever holds it: what the delete of a volume asks
+ * after lvremove failed (storage_vol_lv.c), instead of reading
+ * lvremove's words, which differ by holder ("in use", "used by another
+ * device"). */
+static void
+testLVsHeld(const void *opaque G_GNUC_UNUSED)
+{
+    g_autofree char *path = lvsbTestDataPath("lvs-held", ".json");
+    g_autofree char *text = lvsbTestLoadFile(path);
+    g_autoptr(virStorageLVMLVList) list = NULL;
+    const virStorageLVMLV *lv;
+
+    if (!text)
+        return;
+    g_assert_nonnull(list = virStorageLVMParseLVs(text));
+
+    g_assert_nonnull(lv = virStorageLVMLVListFind(list, "opened"));
+    g_assert_true(lv->open);
+    g_assert_nonnull(lv = virStorageLVMLVListFind(list, "stacked"));
+    g_assert_true(lv->open);
+    g_assert_nonnull(lv = virStorageLVMLVListFind(list, "closed"));
+    g_assert_false(lv->open);
+    g_assert_true(lv->active);
+    /* lvm2 writes -1: it cannot tell for an inactive LV */
+    g_assert_nonnull(lv = virStorageLVMLVListFind(list, "inactive"));
+    g_assert_false(lv->open);
+    g_assert_false(lv->active);
+}
+
+
 /* ---- reports the parsers must refuse ---- */
 
 typedef struct {
@@ -306,6 +337,8 @@ static const testBadCase badCases[] = {
     { "bad-devices", TEST_REPORT_LVS, "is not DEVICE(EXTENT)" },
     { "bad-size", TEST_REPORT_PVS, "is not a number of bytes" },
     { "bad-binary", TEST_REPORT_PVS, "is not 0 or 1" },
+    /* lv_device_open as lvm2 writes it without --binary */
+    { "bad-device-open", TEST_REPORT_LVS, "field 'lv_device_open' of the 'lvs' report is not 0 or 1: 'open'" },
     { "bad-percent", TEST_REPORT_LVS, "is not a percentage" },
     /* numbers the backend divides or multiplies by (issue 7, item 10) */
     { "bad-extent-zero", TEST_REPORT_LVS, "not an extent size lvm2 makes: 0" },
@@ -349,6 +382,7 @@ main(int argc,
     LVSB_TEST_ADD_CASES("/storagelvm/report", reportCases, testReport);
     LVSB_TEST_ADD_CASES("/storagelvm/bad", badCases, testBadReport);
     g_test_add_data_func("/storagelvm/lvs-facts", NULL, testLVsFacts);
+    g_test_add_data_func("/storagelvm/lvs-held", NULL, testLVsHeld);
 
     return g_test_run();
 }

@@ -529,6 +529,40 @@ lvmVolRequireNoSnapshots(virStoragePoolObj *pool,
 }
 
 
+/*
+ * lvremove failed, with lvm2's message @errbuf.  Whether it refused
+ * because the LV is open (by a guest, a program, or a device stacked on
+ * it) is asked of lvm2's report, its lv_device_open field: lvremove
+ * tells only in words, translated into the daemon's locale and
+ * different for each case ("in use", "used by another device").  The
+ * report runs only here, after a failure: a delete that works stays one
+ * lvm2 call.  An LV closed in between gets lvm2's message.
+ */
+static int
+lvmVolRemoveFailed(virStoragePoolDef *def,
+                   virStorageVolDef *vol,
+                   const char *errbuf)
+{
+    g_autoptr(virStorageLVMLVList) lvs = NULL;
+    const virStorageLVMLV *lv = NULL;
+
+    if ((lvs = virStorageLVMListLVs(def->source.name, vol->name)))
+        lv = virStorageLVMLVListFind(lvs, vol->name);
+    virResetLastError();
+
+    if (lv && lv->open) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("cannot delete volume '%s' of pool '%s': its LV is open (in use by a guest, a program or a device stacked on it); close it first"),
+                       vol->name, def->name);
+    } else {
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       _("cannot remove volume '%s' of pool '%s': lvm2 failed: %s"),
+                       vol->name, def->name, errbuf);
+    }
+    return -1;
+}
+
+
 int
 virStorageVolLVDelete(virStoragePoolObj *pool,
                       virStorageVolDef *vol,
@@ -551,16 +585,7 @@ virStorageVolLVDelete(virStoragePoolObj *pool,
     if ((rc = virStorageLVMRunStatus(cmd, what, NULL, &errbuf)) <= 0)
         return rc;
 
-    if (strstr(errbuf, "in use") || strstr(errbuf, "open")) {
-        virReportError(VIR_ERR_OPERATION_INVALID,
-                       _("cannot delete volume '%s' of pool '%s': its LV is open (in use by a guest or a program); close it first"),
-                       vol->name, def->name);
-    } else {
-        virReportError(VIR_ERR_OPERATION_FAILED,
-                       _("cannot remove volume '%s' of pool '%s': lvm2 failed: %s"),
-                       vol->name, def->name, errbuf);
-    }
-    return -1;
+    return lvmVolRemoveFailed(def, vol, errbuf);
 }
 
 

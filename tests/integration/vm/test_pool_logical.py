@@ -269,6 +269,39 @@ def test_delete_open_lv_refused(conn, lvm):
         assert vg_state(vg) == before
 
 
+@pytest.mark.stock_differs("logical-delete-open-lv",
+                           reason="stock reports lvremove's refusal as an internal error")
+@pytest.mark.parametrize("holder", ["opened", "stacked"])
+def test_delete_held_lv_refused(conn, lvm, holder):
+    """An LV held open, by a process or by a device-mapper device stacked
+    on it, is refused with VIR_ERR_OPERATION_INVALID: told by lvm2's
+    lv_device_open report field, not by lvremove's words ("in use" for
+    the first, "used by another device" for the second)."""
+    pool, vg, _ = lvm("lvsbheld")
+    vol = pool.createXML(vol_xml("held", 4 * MiB), 0)
+    before = vg_state(vg)
+    stacked = "lvsbstacked"
+    f = None
+    if holder == "opened":
+        f = open(vol.path(), "rb")
+    else:
+        run(["dmsetup", "create", stacked, "--table",
+             "0 %d linear %s 0" % (4 * MiB // 512, vol.path())])
+    try:
+        with pytest.raises(libvirt.libvirtError) as e:
+            vol.delete(0)
+        msg = expect_error(e, libvirt.VIR_ERR_OPERATION_INVALID)
+        assert "'held'" in msg and "'lvsbheld'" in msg and "open" in msg, msg
+        assert vg_state(vg) == before
+    finally:
+        if f:
+            f.close()
+        else:
+            run(["dmsetup", "remove", stacked])
+    vol.delete(0)
+    assert "held" not in lvs(vg)
+
+
 @pytest.mark.stock_differs("logical-delete-origin",
                            reason="stock's lvremove -f takes the origin's snapshots with it")
 @pytest.mark.parametrize("refreshed", [True, False], ids=["listed", "unlisted"])
