@@ -1,6 +1,6 @@
 /*
  * storagemountargvtest.c: mount, lazy umount and mkfs command lines of fs and
- * netfs pools, and the /proc/self/mountinfo parser
+ * netfs pools, and the lookups in the mount table
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
@@ -18,13 +18,17 @@
  * Refused cases have no .argv file and must fail with the error code
  * they list.
  *
- * Mountinfo cases run the parser on real captured mountinfo files.
+ * Mountinfo cases look up targets and devices in real captured
+ * /proc/self/mountinfo files, read through libmount as the daemon reads
+ * its own.
  *
  * VIR_TEST_REGENERATE_OUTPUT=1 rewrites the .argv files from the
  * builders' output; review the diff before committing it.
  */
 
 #include <config.h>
+
+#include <sys/sysmacros.h>
 
 #include <glib/gstdio.h>
 
@@ -249,14 +253,10 @@ testMountInfo(const void *opaque)
 {
     const testMountInfoCase *info = opaque;
     g_autofree char *path = lvsbTestDataPath(info->file, "");
-    g_autofree char *text = NULL;
     g_autofree char *source = NULL;
     int rc;
 
-    if (!(text = lvsbTestLoadFile(path)))
-        return;
-
-    rc = virStorageMountInfoFindTarget(text, info->target, &source);
+    rc = virStorageMountTableFindTarget(path, info->target, &source);
     g_assert_cmpint(rc, ==, info->result);
     if (rc == 1)
         g_assert_cmpstr(source, ==, info->source);
@@ -264,8 +264,44 @@ testMountInfo(const void *opaque)
         g_assert_null(source);
 
     /* the same answer without asking for the source */
-    g_assert_cmpint(virStorageMountInfoFindTarget(text, info->target, NULL),
+    g_assert_cmpint(virStorageMountTableFindTarget(path, info->target, NULL),
                     ==, info->result);
+}
+
+
+/* The mount point of a partition, by its device number: what the disk
+ * pool asks before it deletes one (storage_vol_partition.c). */
+static void
+testMountInfoDevice(const void *opaque G_GNUC_UNUSED)
+{
+    g_autofree char *path = lvsbTestDataPath("mountinfo-partition.txt", "");
+    g_autofree char *target = NULL;
+
+    g_assert_cmpint(virStorageMountTableFindDevice(path, makedev(259, 0),
+                                                   &target), ==, 1);
+    g_assert_cmpstr(target, ==, "/tmp/x/mnt");
+    g_clear_pointer(&target, g_free);
+
+    g_assert_cmpint(virStorageMountTableFindDevice(path, makedev(259, 1),
+                                                   &target), ==, 0);
+    g_assert_null(target);
+}
+
+
+/* A table that cannot be read is an error, not "not mounted". */
+static void
+testMountInfoMissing(const void *opaque G_GNUC_UNUSED)
+{
+    g_autofree char *path = lvsbTestDataPath("mountinfo-missing.txt", "");
+    g_autofree char *target = NULL;
+
+    virResetLastError();
+    g_assert_cmpint(virStorageMountTableFindTarget(path, "/", NULL), ==, -1);
+    g_assert_cmpint(virGetLastErrorCode(), ==, VIR_ERR_SYSTEM_ERROR);
+    g_assert_cmpint(virStorageMountTableFindDevice(path, makedev(259, 0),
+                                                   &target), ==, -1);
+    g_assert_null(target);
+    virResetLastError();
 }
 
 
@@ -386,31 +422,40 @@ static const testMountInfoCase mountInfoTests[] = {
 };
 
 
-/* Text the kernel never writes: lines the parser must skip. */
+/* Text the kernel never writes, after a first line that it does
+ * (libmount tells the format of the table from its first line): lines
+ * libmount must skip. */
 static void
 testMountInfoMalformed(const void *opaque G_GNUC_UNUSED)
 {
     const char *text =
+        "22 1 98:1 / / rw - ext4 /dev/root rw\n"
         "\n"
         "garbage\n"
         "36 35 98:0 /mnt1 /mnt/a rw,noatime master:1 - ext3\n"
         "37 35 98:0 /mnt1 /mnt/b rw,noatime master:1 ext3 /dev/x rw\n"
-        "38 35 98:0 / /mnt/c rw - ext4 /dev/c rw,errors=continue\n"
-        "39 35 98:0 / /mnt/d\\04 rw - ext4 /dev/d\\1 rw";
+        "38 35 98:0 / /mnt/c rw - ext4 /dev/c rw,errors=continue\n";
+    g_autofree char *dir = g_dir_make_tmp("mounttest-XXXXXX", NULL);
+    g_autofree char *path = NULL;
+    g_autofree char *empty = NULL;
     g_autofree char *source = NULL;
 
-    g_assert_cmpint(virStorageMountInfoFindTarget(text, "/mnt/a", NULL), ==, 0);
-    g_assert_cmpint(virStorageMountInfoFindTarget(text, "/mnt/b", NULL), ==, 0);
-    g_assert_cmpint(virStorageMountInfoFindTarget(text, "/mnt/c", &source),
+    g_assert_nonnull(dir);
+    path = g_build_filename(dir, "mountinfo", NULL);
+    empty = g_build_filename(dir, "empty", NULL);
+    g_assert_true(g_file_set_contents(path, text, -1, NULL));
+    g_assert_true(g_file_set_contents(empty, "", 0, NULL));
+
+    g_assert_cmpint(virStorageMountTableFindTarget(path, "/mnt/a", NULL), ==, 0);
+    g_assert_cmpint(virStorageMountTableFindTarget(path, "/mnt/b", NULL), ==, 0);
+    g_assert_cmpint(virStorageMountTableFindTarget(path, "/mnt/c", &source),
                     ==, 1);
     g_assert_cmpstr(source, ==, "/dev/c");
-    g_clear_pointer(&source, g_free);
+    g_assert_cmpint(virStorageMountTableFindTarget(empty, "/", NULL), ==, 0);
 
-    /* a backslash not followed by three octal digits stays as it is */
-    g_assert_cmpint(virStorageMountInfoFindTarget(text, "/mnt/d\\04", &source),
-                    ==, 1);
-    g_assert_cmpstr(source, ==, "/dev/d\\1");
-    g_assert_cmpint(virStorageMountInfoFindTarget("", "/", NULL), ==, 0);
+    g_unlink(path);
+    g_unlink(empty);
+    g_rmdir(dir);
 }
 
 
@@ -432,6 +477,8 @@ main(int argc, char **argv)
     LVSB_TEST_ADD_CASES("/mkfs", mkfsTests, testMkfs);
     LVSB_TEST_ADD_CASES("/mountinfo", mountInfoTests, testMountInfo);
 
+    g_test_add_data_func("/mountinfo/device", NULL, testMountInfoDevice);
+    g_test_add_data_func("/mountinfo/missing", NULL, testMountInfoMissing);
     g_test_add_data_func("/mountinfo/malformed", NULL, testMountInfoMalformed);
     g_test_add_data_func("/mountinfo/system", NULL, testIsMounted);
 

@@ -10,7 +10,7 @@
  *    argument per line, as g_shell_parse_argv splits
  *    virCommandToString; VIR_TEST_REGENERATE_OUTPUT=1 rewrites them);
  *  - the kernel's partition names, the next partition number, the
- *    volume format <-> libparted mapping, the mountinfo lookup.
+ *    volume format <-> libparted mapping.
  *
  * Image files (libparted works on plain files): the real helper
  * ($LIBVIRT_STORAGE_PARTHELPER) writes every label libvirt names, makes,
@@ -369,18 +369,6 @@ testFormatMapping(const void *opaque G_GNUC_UNUSED)
 }
 
 
-static void
-testFindMount(const void *opaque G_GNUC_UNUSED)
-{
-    g_autofree char *text = testReadData("mountinfo-partition.txt");
-    g_autofree char *target = virStorageVolPartitionFindMount(text, 259, 0);
-    g_autofree char *none = virStorageVolPartitionFindMount(text, 259, 1);
-
-    g_assert_cmpstr(target, ==, "/tmp/x/mnt");
-    g_assert_null(none);
-}
-
-
 /* ------------------------------------------------------------ image files */
 
 static char *
@@ -642,7 +630,6 @@ main(int argc, char **argv)
         g_test_add_data_func(name, notPartitionCases[i], testNotPartitionName);
     }
     g_test_add_data_func("/partition/format", NULL, testFormatMapping);
-    g_test_add_data_func("/partition/mountinfo", NULL, testFindMount);
     for (i = 0; labelCases[i]; i++) {
         g_autofree char *name = g_strdup_printf("/partition/image/label/%s", labelCases[i]);
         g_test_add_data_func(name, labelCases[i], testImageLabel);

@@ -18,6 +18,7 @@
 #include <config.h>
 
 #include <sys/mount.h>
+#include <libmount.h>
 
 #include "storage_mount.h"
 #include "storage_pool_fs_namespace.h"
@@ -28,8 +29,7 @@
 
 #define VIR_FROM_THIS VIR_FROM_STORAGE
 
-#define MOUNTINFO_PATH "/proc/self/mountinfo"
-#define MOUNTINFO_MAX_LEN (16 * 1024 * 1024)
+typedef struct libmnt_table virStorageMountLibmntTable;
 
 /* Every pool mount gets these: a pool holds disk images, never device
  * nodes, set-uid programs or binaries meant to run on the host.  They
@@ -437,131 +437,69 @@ virStorageMountProbeBuildCommand(const char *target)
 }
 
 
-/* Decodes the octal escapes (\040 space, \011 tab, \012 newline,
- * \134 backslash) the kernel writes for those bytes in paths. */
-static char *
-mountInfoUnescape(const char *field, size_t len)
-{
-    g_autofree char *out = g_new0(char, len + 1);
-    size_t i = 0;
-    size_t j = 0;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virStorageMountLibmntTable, mnt_unref_table);
 
-    while (i < len) {
-        if (field[i] == '\\' && i + 3 < len &&
-            field[i + 1] >= '0' && field[i + 1] <= '3' &&
-            field[i + 2] >= '0' && field[i + 2] <= '7' &&
-            field[i + 3] >= '0' && field[i + 3] <= '7') {
-            out[j++] = ((field[i + 1] - '0') << 6) |
-                       ((field[i + 2] - '0') << 3) |
-                       (field[i + 3] - '0');
-            i += 4;
-        } else {
-            out[j++] = field[i++];
-        }
+
+/* libmount's parser skips the lines it cannot read, as the kernel
+ * never writes them; it decodes the octal escapes (\040 for a space)
+ * of paths. */
+static virStorageMountLibmntTable *
+mountTableRead(const char *table)
+{
+    g_autoptr(virStorageMountLibmntTable) tb = NULL;
+    int rc;
+
+    /* it fails only for lack of memory, which g_new aborts on too */
+    if (!(tb = mnt_new_table()))
+        abort();
+
+    if ((rc = mnt_table_parse_file(tb, table)) < 0) {
+        virReportSystemError(-rc, _("cannot read the mount table '%s'"), table);
+        return NULL;
     }
 
-    return g_steal_pointer(&out);
-}
-
-
-/* Splits one mountinfo line into its space-separated fields. */
-static GStrv
-mountInfoFields(const char *line)
-{
-    g_autoptr(GPtrArray) fields = g_ptr_array_new();
-    const char *p = line;
-
-    while (*p) {
-        size_t len;
-
-        p += strspn(p, " ");
-        if (!*p)
-            break;
-        len = strcspn(p, " ");
-        g_ptr_array_add(fields, mountInfoUnescape(p, len));
-        p += len;
-    }
-    g_ptr_array_add(fields, NULL);
-
-    return (GStrv) g_ptr_array_free(g_steal_pointer(&fields), FALSE);
-}
-
-
-/* Reads the mount point and source of one mountinfo line:
- *   ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - TYPE SOURCE SUPER
- * Returns false for a line that does not have that shape. */
-static bool
-mountInfoParseLine(const char *line,
-                   char **mountpoint,
-                   char **source)
-{
-    g_auto(GStrv) fields = mountInfoFields(line);
-    size_t nfields = g_strv_length(fields);
-    size_t sep;
-
-    if (nfields < 6)
-        return false;
-
-    for (sep = 6; sep < nfields; sep++) {
-        if (STREQ(fields[sep], "-"))
-            break;
-    }
-
-    if (sep + 2 >= nfields)
-        return false;
-
-    *mountpoint = g_strdup(fields[4]);
-    *source = g_strdup(fields[sep + 2]);
-    return true;
-}
-
-
-/* @target without trailing '/', except for "/" itself. */
-static char *
-mountInfoCanonTarget(const char *target)
-{
-    size_t len = strlen(target);
-
-    while (len > 1 && target[len - 1] == '/')
-        len--;
-
-    return g_strndup(target, len);
+    return g_steal_pointer(&tb);
 }
 
 
 int
-virStorageMountInfoFindTarget(const char *text,
-                              const char *target,
-                              char **source)
+virStorageMountTableFindTarget(const char *table,
+                               const char *target,
+                               char **source)
 {
-    g_autofree char *want = mountInfoCanonTarget(target);
-    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
-    g_autofree char *found = NULL;
-    bool mounted = false;
-    size_t i;
+    g_autoptr(virStorageMountLibmntTable) tb = NULL;
+    struct libmnt_fs *fs;
 
-    for (i = 0; lines[i]; i++) {
-        g_autofree char *mountpoint = NULL;
-        g_autofree char *src = NULL;
+    if (!(tb = mountTableRead(table)))
+        return -1;
 
-        if (!mountInfoParseLine(lines[i], &mountpoint, &src))
-            continue;
-
-        if (STRNEQ(mountpoint, want))
-            continue;
-
-        /* a later line on the same mount point was mounted over the
-         * earlier ones: it is the one the path reaches */
-        mounted = true;
-        g_free(found);
-        found = g_steal_pointer(&src);
-    }
-
-    if (!mounted)
+    /* no path cache given to libmount: it compares @target with the
+     * mount points as the kernel wrote them, resolving no link and
+     * calling no stat(2), which would wait on a silent NFS server */
+    if (!(fs = mnt_table_find_target(tb, target, MNT_ITER_BACKWARD)))
         return 0;
 
     if (source)
-        *source = g_steal_pointer(&found);
+        *source = g_strdup(mnt_fs_get_source(fs));
+    return 1;
+}
+
+
+int
+virStorageMountTableFindDevice(const char *table,
+                               dev_t devno,
+                               char **mountpoint)
+{
+    g_autoptr(virStorageMountLibmntTable) tb = NULL;
+    struct libmnt_fs *fs;
+
+    if (!(tb = mountTableRead(table)))
+        return -1;
+
+    if (!(fs = mnt_table_find_devno(tb, devno, MNT_ITER_FORWARD)))
+        return 0;
+
+    *mountpoint = g_strdup(mnt_fs_get_target(fs));
     return 1;
 }
 
@@ -569,16 +507,13 @@ virStorageMountInfoFindTarget(const char *text,
 int
 virStorageMountIsMounted(const char *target)
 {
-    g_autofree char *text = NULL;
     g_autofree char *resolved = NULL;
-
-    if (virFileReadAll(MOUNTINFO_PATH, MOUNTINFO_MAX_LEN, &text) < 0)
-        return -1;
 
     /* the kernel lists mount points with symlinks resolved; a target
      * that does not exist is not a mount point, whatever its spelling */
     if (!(resolved = virFileCanonicalizePath(target)))
         return 0;
 
-    return virStorageMountInfoFindTarget(text, resolved, NULL);
+    return virStorageMountTableFindTarget(VIR_STORAGE_MOUNT_TABLE, resolved,
+                                          NULL);
 }

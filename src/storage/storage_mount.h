@@ -56,14 +56,31 @@ virStorageUmountLazyBuildCommand(const char *target);
 virCommand *
 virStorageMountProbeBuildCommand(const char *target);
 
-/* Pure: in /proc/self/mountinfo @text, is something mounted on @target?
- * Returns 1 and sets @source (if not NULL) when it is, 0 when not. */
-int
-virStorageMountInfoFindTarget(const char *text,
-                              const char *target,
-                              char **source);
+/* The mount table of the calling process, which the helpers below read
+ * through libmount (tests give a captured copy instead).  This unit is
+ * the only reader of the mount table. */
+#define VIR_STORAGE_MOUNT_TABLE "/proc/self/mountinfo"
 
-/* Reads /proc/self/mountinfo: 1 when @target is a mount point, 0 when
- * not, -1 with an error reported. */
+/* In the mount table @table, what is mounted on @target, an absolute
+ * path compared as it is written (trailing '/' aside; no link resolved):
+ * the last mount on it, the one mounted over the others.  1 and @source
+ * set (if not NULL) when something is, 0 when not, -1 with an error
+ * reported. */
+int
+virStorageMountTableFindTarget(const char *table,
+                               const char *target,
+                               char **source);
+
+/* In the mount table @table, the mount point of the file system on the
+ * block device @devno (the first mount of it).  1 and @mountpoint set
+ * when it is mounted, 0 when not, -1 with an error reported. */
+int
+virStorageMountTableFindDevice(const char *table,
+                               dev_t devno,
+                               char **mountpoint);
+
+/* Is @target a mount point?  Its links are resolved first, as the
+ * kernel lists mount points by their real path.  1 when it is, 0 when
+ * not (also when @target does not exist), -1 with an error reported. */
 int
 virStorageMountIsMounted(const char *target);

@@ -149,12 +149,8 @@ static int
 virStoragePoolMountedSource(virStoragePoolDef *def,
                             char **source)
 {
-    g_autofree char *text = NULL;
-
-    if (virFileReadAll("/proc/self/mountinfo", 1024 * 1024, &text) < 0)
-        return -1;
-
-    return virStorageMountInfoFindTarget(text, def->target.path, source);
+    return virStorageMountTableFindTarget(VIR_STORAGE_MOUNT_TABLE,
+                                          def->target.path, source);
 }
 
 

@@ -27,6 +27,7 @@
 
 #include "storage_vol_partition.h"
 #include "storage_pool_disk.h"
+#include "storage_mount.h"
 #include "storage_size.h"
 #include "virerror.h"
 #include "virfile.h"
@@ -95,26 +96,6 @@ virStorageVolPartitionFormat(const virStoragePartition *part)
     if (g_strv_contains(linuxFs, part->fs))
         return VIR_STORAGE_VOL_DISK_LINUX;
     return VIR_STORAGE_VOL_DISK_NONE;
-}
-
-
-char *
-virStorageVolPartitionFindMount(const char *text,
-                                unsigned int major,
-                                unsigned int minor)
-{
-    g_auto(GStrv) lines = g_strsplit(text, "\n", 0);
-    g_autofree char *devnum = g_strdup_printf("%u:%u", major, minor);
-    size_t i;
-
-    /* "ID PARENT MAJOR:MINOR ROOT MOUNTPOINT OPTIONS ... - FSTYPE SOURCE" */
-    for (i = 0; lines[i]; i++) {
-        g_auto(GStrv) fields = g_strsplit(lines[i], " ", 6);
-
-        if (g_strv_length(fields) >= 5 && STREQ(fields[2], devnum))
-            return g_strdup(fields[4]);
-    }
-    return NULL;
 }
 
 
@@ -260,17 +241,18 @@ static int
 volPartitionCheckMounted(const char *kname,
                          const char *devpath)
 {
-    g_autofree char *mountinfo = NULL;
     g_autofree char *target = NULL;
     struct stat sb;
+    int rc;
 
     if (stat(devpath, &sb) < 0 || !S_ISBLK(sb.st_mode))
         return 0;
-    if (virFileReadAllQuiet("/proc/self/mountinfo", 1024 * 1024, &mountinfo) < 0)
-        return 0;
 
-    if ((target = virStorageVolPartitionFindMount(mountinfo, major(sb.st_rdev),
-                                                  minor(sb.st_rdev)))) {
+    if ((rc = virStorageMountTableFindDevice(VIR_STORAGE_MOUNT_TABLE,
+                                             sb.st_rdev, &target)) < 0)
+        return -1;
+
+    if (rc == 1) {
         virReportError(VIR_ERR_OPERATION_INVALID,
                        _("partition '%s' is in use: it is mounted on '%s'; unmount it first"),
                        kname, target);

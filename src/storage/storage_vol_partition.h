@@ -24,12 +24,6 @@ const char *virStorageVolPartitionFsType(int format);
  * kind, its flags and the file system libparted found on it. */
 int virStorageVolPartitionFormat(const virStoragePartition *part);
 
-/* Pure: the mount point of the block device @major:@minor in the
- * mountinfo @text, or NULL when it is not mounted. */
-char *virStorageVolPartitionFindMount(const char *text,
-                                      unsigned int major,
-                                      unsigned int minor);
-
 /* Pure: a new volume for @part of @table, at @path (its stable path in
  * the pool's target), on the disk @device (the pool's source path). */
 virStorageVolDef *virStorageVolPartitionNew(const virStoragePartitionTable *table,

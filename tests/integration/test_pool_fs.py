@@ -376,6 +376,56 @@ def test_destroy_held_mount_refused_in_german_locale(german_daemon, tmp_path):
         dev.detach()
 
 
+@pytest.fixture
+def own_daemon(backend):
+    """A daemon of this test only: what the test mounts in its namespace
+    goes with it."""
+    d = testdaemon.TestDaemon(BACKEND_DIRS[backend])
+    d.start()
+    try:
+        c = libvirt.open(d.uri)
+        c.listAllStoragePools()
+        c.close()
+        yield d
+    finally:
+        if d.proc.poll() is None:
+            cleanup_pools(d.uri)
+        d.stop()
+
+
+def test_start_destroy_with_a_big_mount_table(own_daemon, tmp_path):
+    """The mount table is read whole, whatever its size (libmount): the
+    hand-written readers stopped at 1 MiB, and pool-start then failed."""
+    daemon = own_daemon
+    # 200 tmpfs stacked on a 3000-character path, each with a 3000-byte
+    # source: 1.2 MB of /proc/self/mountinfo in the daemon's namespace
+    deep = str(tmp_path / "m")
+    while len(deep) < 3000:
+        deep = os.path.join(deep, "d" * 200)
+    os.makedirs(deep)
+    in_daemon_ns(daemon, 'cd "%s" && src=$(printf "%%03000d" 0) && '
+                 'for i in $(seq 200); do mount -t tmpfs "$src" .; done' % deep)
+    size = len(in_daemon_ns(daemon, "cat /proc/self/mountinfo").stdout)
+    assert size > 1024 * 1024, size
+
+    target = str(tmp_path / "guest_images")
+    os.makedirs(target)
+    dev = LoopDevice(str(tmp_path / "loop.img"), 64)
+    conn = libvirt.open(daemon.uri)
+    try:
+        mkfs(dev.path, "ext4")
+        pool = conn.storagePoolCreateXML(
+            fs_pool_xml("bigtable", dev.path, target, "ext4"), 0)
+        assert_mounted(daemon, dev.path, target, "ext4")
+        pool.destroy()
+        assert_not_mounted(daemon, dev.path, target)
+    finally:
+        conn.close()
+        cleanup_pools(daemon.uri)
+        unmount_device(daemon, dev.path)
+        dev.detach()
+
+
 def test_build_of_mounted_pool_is_refused(conn, daemon, loop_factory, target):
     dev = loop_factory(fstype="ext4")
     uuid = fs_uuid(dev)
