@@ -246,18 +246,34 @@ testReport(const void *opaque)
 }
 
 
+/* The LVs of the capture NAME.json; NULL (the test failed) when it
+ * cannot be read or parsed. */
+static virStorageLVMLVList *
+testParseLVsFile(const char *name)
+{
+    g_autofree char *path = lvsbTestDataPath(name, ".json");
+    g_autofree char *text = lvsbTestLoadFile(path);
+    virStorageLVMLVList *list;
+
+    if (!text)
+        return NULL;
+    if (!(list = virStorageLVMParseLVs(text))) {
+        g_test_message("%s: %s", name, virGetLastErrorMessage());
+        g_test_fail();
+    }
+    return list;
+}
+
+
 /* What the backend relies on, checked directly on the capture. */
 static void
 testLVsFacts(const void *opaque G_GNUC_UNUSED)
 {
-    g_autofree char *path = lvsbTestDataPath("lvs-capvg", ".json");
-    g_autofree char *text = lvsbTestLoadFile(path);
     g_autoptr(virStorageLVMLVList) list = NULL;
     const virStorageLVMLV *lv;
 
-    if (!text)
+    if (!(list = testParseLVsFile("lvs-capvg")))
         return;
-    g_assert_nonnull(list = virStorageLVMParseLVs(text));
 
     /* one entry per LV, whatever its number of segments */
     g_assert_nonnull(lv = virStorageLVMLVListFind(list, "twoseg"));
@@ -299,14 +315,11 @@ testLVsFacts(const void *opaque G_GNUC_UNUSED)
 static void
 testLVsHeld(const void *opaque G_GNUC_UNUSED)
 {
-    g_autofree char *path = lvsbTestDataPath("lvs-held", ".json");
-    g_autofree char *text = lvsbTestLoadFile(path);
     g_autoptr(virStorageLVMLVList) list = NULL;
     const virStorageLVMLV *lv;
 
-    if (!text)
+    if (!(list = testParseLVsFile("lvs-held")))
         return;
-    g_assert_nonnull(list = virStorageLVMParseLVs(text));
 
     g_assert_nonnull(lv = virStorageLVMLVListFind(list, "opened"));
     g_assert_true(lv->open);

@@ -151,6 +151,23 @@ class _Daemons:
         self.running.clear()
 
 
+def own_daemon_of(backend, env=None):
+    """For a fixture (`yield from own_daemon_of(backend)`): a daemon of one
+    test only, with the @backend modules and @env added to its
+    environment; what the test mounts in its namespace goes with it."""
+    d = TestDaemon(BACKEND_DIRS[backend], env=env)
+    d.start()
+    try:
+        conn = libvirt.open(d.uri)
+        conn.listAllStoragePools()
+        conn.close()
+        yield d
+    finally:
+        if d.proc.poll() is None:
+            poolhelpers.cleanup_pools(d.uri)
+        d.stop()
+
+
 @pytest.fixture(scope="session")
 def daemons():
     d = _Daemons()

@@ -4,6 +4,7 @@
 stock ones.  The daemon mounts in its private mount namespace: mounts are
 read from /proc/<daemon pid>/mountinfo."""
 
+import contextlib
 import os
 import subprocess
 from xml.sax.saxutils import quoteattr
@@ -11,13 +12,12 @@ from xml.sax.saxutils import quoteattr
 import libvirt
 import pytest
 
-from conftest import BACKEND_DIRS, expect_error
+from conftest import expect_error, own_daemon_of
 from poolhelpers import (LoopDevice, cleanup_pools, fails, fs_pool_xml, fs_type,
                          fs_uuid, hold_file_open, in_daemon_ns, mkfs, mount_at,
                          mounts_of_device, ok, parse_info, pool_list, pool_state,
                          release, statvfs_in_daemon_ns, unmount_device, xml_attr,
                          xml_root, xml_text)
-import testdaemon
 
 MOUNT_FLAGS = {"nodev", "nosuid", "noexec"}
 
@@ -326,17 +326,26 @@ def german_daemon(backend, tmp_path):
     assert "eingehängt" in res.stderr, (
         "umount does not speak German with %s: %r (install util-linux-locales "
         "and locales)" % (env, res.stderr))
-    d = testdaemon.TestDaemon(BACKEND_DIRS[backend], env=env)
-    d.start()
+    yield from own_daemon_of(backend, env)
+
+
+@contextlib.contextmanager
+def ext4_loop_of(daemon, tmp_path):
+    """(device, target, conn): an ext4 loop device and a target directory
+    for a pool of @daemon (a daemon of the test's own), and a connection;
+    the pools, mounts and device go after."""
+    target = str(tmp_path / "guest_images")
+    os.makedirs(target)
+    dev = LoopDevice(str(tmp_path / "loop.img"), 64)
+    conn = libvirt.open(daemon.uri)
     try:
-        c = libvirt.open(d.uri)
-        c.listAllStoragePools()
-        c.close()
-        yield d
+        mkfs(dev.path, "ext4")
+        yield dev.path, target, conn
     finally:
-        if d.proc.poll() is None:
-            cleanup_pools(d.uri)
-        d.stop()
+        conn.close()
+        cleanup_pools(daemon.uri)
+        unmount_device(daemon, dev.path)
+        dev.detach()
 
 
 @pytest.mark.stock_differs("fs-busy-unmount",
@@ -346,51 +355,28 @@ def test_destroy_held_mount_refused_in_german_locale(german_daemon, tmp_path):
     which the daemon's locale translates ("das Ziel wird gerade benutzt").
     (No "busy" in the test's name: it is in the target's path.)"""
     daemon = german_daemon
-    target = str(tmp_path / "guest_images")
-    os.makedirs(target)
-    dev = LoopDevice(str(tmp_path / "loop.img"), 64)
-    holder = None
-    conn = libvirt.open(daemon.uri)
-    try:
-        mkfs(dev.path, "ext4")
-        pool = conn.storagePoolCreateXML(
-            fs_pool_xml("heldde", dev.path, target, "ext4"), 0)
+    with ext4_loop_of(daemon, tmp_path) as (dev, target, conn):
+        pool = conn.storagePoolCreateXML(fs_pool_xml("heldde", dev, target, "ext4"), 0)
         in_daemon_ns(daemon, 'echo data > "%s/held.img"' % target)
         holder = hold_file_open(daemon, os.path.join(target, "held.img"))
-        with pytest.raises(libvirt.libvirtError) as e:
-            pool.destroy()
-        msg = expect_error(e, libvirt.VIR_ERR_OPERATION_INVALID)
-        assert target in msg and "heldde" in msg and "fuser" in msg, msg
-        assert pool.isActive()
-        assert_mounted(daemon, dev.path, target, "ext4")
-        release(holder)
-        holder = None
-        pool.destroy()
-        assert_not_mounted(daemon, dev.path, target)
-    finally:
-        if holder:
+        try:
+            with pytest.raises(libvirt.libvirtError) as e:
+                pool.destroy()
+            msg = expect_error(e, libvirt.VIR_ERR_OPERATION_INVALID)
+            assert target in msg and "heldde" in msg and "fuser" in msg, msg
+            assert pool.isActive()
+            assert_mounted(daemon, dev, target, "ext4")
+        finally:
             release(holder)
-        conn.close()
-        cleanup_pools(daemon.uri)
-        unmount_device(daemon, dev.path)
-        dev.detach()
+        pool.destroy()
+        assert_not_mounted(daemon, dev, target)
 
 
 @pytest.fixture
 def own_daemon(backend):
     """A daemon of this test only: what the test mounts in its namespace
     goes with it."""
-    d = testdaemon.TestDaemon(BACKEND_DIRS[backend])
-    d.start()
-    try:
-        c = libvirt.open(d.uri)
-        c.listAllStoragePools()
-        c.close()
-        yield d
-    finally:
-        if d.proc.poll() is None:
-            cleanup_pools(d.uri)
-        d.stop()
+    yield from own_daemon_of(backend)
 
 
 def test_start_destroy_with_a_big_mount_table(own_daemon, tmp_path):
@@ -408,22 +394,11 @@ def test_start_destroy_with_a_big_mount_table(own_daemon, tmp_path):
     size = len(in_daemon_ns(daemon, "cat /proc/self/mountinfo").stdout)
     assert size > 1024 * 1024, size
 
-    target = str(tmp_path / "guest_images")
-    os.makedirs(target)
-    dev = LoopDevice(str(tmp_path / "loop.img"), 64)
-    conn = libvirt.open(daemon.uri)
-    try:
-        mkfs(dev.path, "ext4")
-        pool = conn.storagePoolCreateXML(
-            fs_pool_xml("bigtable", dev.path, target, "ext4"), 0)
-        assert_mounted(daemon, dev.path, target, "ext4")
+    with ext4_loop_of(daemon, tmp_path) as (dev, target, conn):
+        pool = conn.storagePoolCreateXML(fs_pool_xml("bigtable", dev, target, "ext4"), 0)
+        assert_mounted(daemon, dev, target, "ext4")
         pool.destroy()
-        assert_not_mounted(daemon, dev.path, target)
-    finally:
-        conn.close()
-        cleanup_pools(daemon.uri)
-        unmount_device(daemon, dev.path)
-        dev.detach()
+        assert_not_mounted(daemon, dev, target)
 
 
 def test_build_of_mounted_pool_is_refused(conn, daemon, loop_factory, target):
