@@ -38,24 +38,24 @@
 
 #define VIR_FROM_THIS VIR_FROM_STORAGE
 
-#define LVM_LV_FIELDS \
+#define VIR_STORAGE_LVM_LV_FIELDS \
     "lv_name,lv_uuid,lv_layout,lv_role,lv_size,vg_extent_size," \
     "lv_active_locally,lv_device_open,origin,origin_size,pool_lv," \
     "data_percent," \
     "segtype,stripes,seg_size,devices"
 
-#define LVM_VG_FIELDS \
+#define VIR_STORAGE_LVM_VG_FIELDS \
     "vg_name,vg_uuid,vg_size,vg_free,vg_extent_size," \
     "pv_count,vg_missing_pv_count,lv_count"
 
-#define LVM_PV_FIELDS \
+#define VIR_STORAGE_LVM_PV_FIELDS \
     "pv_name,pv_uuid,vg_name,pv_size,pv_missing"
 
 
 /* ---- names ------------------------------------------------------------- */
 
 /* lvm2's NAME_LEN counts the terminating NUL. */
-#define LVM_NAME_MAX 127
+#define VIR_STORAGE_LVM_NAME_MAX 127
 
 const char *
 virStorageLVMNameCharsetProblem(const char *name)
@@ -70,7 +70,7 @@ virStorageLVMNameCharsetProblem(const char *name)
                      "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
                      "0123456789+_.-") != strlen(name))
         return _("only letters, digits and '+_.-' are allowed");
-    if (strlen(name) > LVM_NAME_MAX)
+    if (strlen(name) > VIR_STORAGE_LVM_NAME_MAX)
         return _("lvm2 takes names of at most 127 characters");
     return NULL;
 }
@@ -95,9 +95,9 @@ virStorageLVMVGNameValidate(const char *poolname,
 /* ---- builders ---------------------------------------------------------- */
 
 static void
-lvmAddBytes(virCommand *cmd,
-            const char *option,
-            unsigned long long bytes)
+virStorageLVMAddBytes(virCommand *cmd,
+                      const char *option,
+                      unsigned long long bytes)
 {
     virCommandAddArg(cmd, option);
     virCommandAddArgFormat(cmd, "%llub", bytes);
@@ -105,9 +105,9 @@ lvmAddBytes(virCommand *cmd,
 
 
 static void
-lvmAddLVName(virCommand *cmd,
-             const char *vgname,
-             const char *lvname)
+virStorageLVMAddLVName(virCommand *cmd,
+                       const char *vgname,
+                       const char *lvname)
 {
     virCommandAddArgFormat(cmd, "%s/%s", vgname, lvname);
 }
@@ -167,7 +167,7 @@ virStorageLVMBuildLVCreateThick(const char *vgname,
                                            "--type", "linear",
                                            "--name", lvname, NULL);
 
-    lvmAddBytes(cmd, "--size", capacity);
+    virStorageLVMAddBytes(cmd, "--size", capacity);
     virCommandAddArgList(cmd, "--", vgname, NULL);
     return cmd;
 }
@@ -183,9 +183,9 @@ virStorageLVMBuildLVCreateThin(const char *vgname,
                                            "--type", "thin",
                                            "--name", lvname, NULL);
 
-    lvmAddBytes(cmd, "--virtualsize", capacity);
+    virStorageLVMAddBytes(cmd, "--virtualsize", capacity);
     virCommandAddArg(cmd, "--thinpool");
-    lvmAddLVName(cmd, vgname, thinpool);
+    virStorageLVMAddLVName(cmd, vgname, thinpool);
     return cmd;
 }
 
@@ -197,9 +197,9 @@ virStorageLVMBuildLVExtend(const char *vgname,
 {
     virCommand *cmd = virCommandNewArgList("lvextend", NULL);
 
-    lvmAddBytes(cmd, "--size", capacity);
+    virStorageLVMAddBytes(cmd, "--size", capacity);
     virCommandAddArg(cmd, "--");
-    lvmAddLVName(cmd, vgname, lvname);
+    virStorageLVMAddLVName(cmd, vgname, lvname);
     return cmd;
 }
 
@@ -211,9 +211,9 @@ virStorageLVMBuildLVReduce(const char *vgname,
 {
     virCommand *cmd = virCommandNewArgList("lvreduce", "--yes", NULL);
 
-    lvmAddBytes(cmd, "--size", capacity);
+    virStorageLVMAddBytes(cmd, "--size", capacity);
     virCommandAddArg(cmd, "--");
-    lvmAddLVName(cmd, vgname, lvname);
+    virStorageLVMAddLVName(cmd, vgname, lvname);
     return cmd;
 }
 
@@ -224,14 +224,14 @@ virStorageLVMBuildLVRemove(const char *vgname,
 {
     virCommand *cmd = virCommandNewArgList("lvremove", "--yes", "--", NULL);
 
-    lvmAddLVName(cmd, vgname, lvname);
+    virStorageLVMAddLVName(cmd, vgname, lvname);
     return cmd;
 }
 
 
 static virCommand *
-lvmBuildReport(const char *tool,
-               const char *fields)
+virStorageLVMBuildReport(const char *tool,
+                         const char *fields)
 {
     return virCommandNewArgList(tool, "--reportformat", "json",
                                 "--units", "b", "--nosuffix", "--binary",
@@ -243,11 +243,11 @@ virCommand *
 virStorageLVMBuildLVs(const char *vgname,
                       const char *lvname)
 {
-    virCommand *cmd = lvmBuildReport("lvs", LVM_LV_FIELDS);
+    virCommand *cmd = virStorageLVMBuildReport("lvs", VIR_STORAGE_LVM_LV_FIELDS);
 
     virCommandAddArg(cmd, "--");
     if (lvname)
-        lvmAddLVName(cmd, vgname, lvname);
+        virStorageLVMAddLVName(cmd, vgname, lvname);
     else
         virCommandAddArg(cmd, vgname);
     return cmd;
@@ -257,7 +257,7 @@ virStorageLVMBuildLVs(const char *vgname,
 virCommand *
 virStorageLVMBuildVGs(const char *vgname)
 {
-    virCommand *cmd = lvmBuildReport("vgs", LVM_VG_FIELDS);
+    virCommand *cmd = virStorageLVMBuildReport("vgs", VIR_STORAGE_LVM_VG_FIELDS);
 
     if (vgname)
         virCommandAddArgList(cmd, "--", vgname, NULL);
@@ -268,7 +268,7 @@ virStorageLVMBuildVGs(const char *vgname)
 virCommand *
 virStorageLVMBuildPVs(void)
 {
-    return lvmBuildReport("pvs", LVM_PV_FIELDS);
+    return virStorageLVMBuildReport("pvs", VIR_STORAGE_LVM_PV_FIELDS);
 }
 
 
@@ -279,9 +279,9 @@ virStorageLVMBuildPVs(void)
  * element of "report" that holds that key.
  */
 static virJSONValue *
-lvmReportRows(virJSONValue *json,
-              const char *tool,
-              const char *kind)
+virStorageLVMReportRows(virJSONValue *json,
+                        const char *tool,
+                        const char *kind)
 {
     virJSONValue *reports = virJSONValueObjectGetArray(json, "report");
     size_t i;
@@ -302,8 +302,8 @@ lvmReportRows(virJSONValue *json,
 
 
 static virJSONValue *
-lvmParseReport(const char *text,
-               const char *tool)
+virStorageLVMParseReport(const char *text,
+                         const char *tool)
 {
     virJSONValue *json;
 
@@ -320,9 +320,9 @@ lvmParseReport(const char *text,
 /* The text of field @key of @row ("" for a field lvm2 left empty), or
  * NULL after reporting that the row lacks it. */
 static const char *
-lvmField(virJSONValue *row,
-         const char *tool,
-         const char *key)
+virStorageLVMField(virJSONValue *row,
+                   const char *tool,
+                   const char *key)
 {
     virJSONValue *value = virJSONValueObjectGet(row, key);
     const char *text = NULL;
@@ -343,12 +343,12 @@ lvmField(virJSONValue *row,
 
 
 static int
-lvmFieldString(virJSONValue *row,
-               const char *tool,
-               const char *key,
-               char **out)
+virStorageLVMFieldString(virJSONValue *row,
+                         const char *tool,
+                         const char *key,
+                         char **out)
 {
-    const char *text = lvmField(row, tool, key);
+    const char *text = virStorageLVMField(row, tool, key);
 
     if (!text)
         return -1;
@@ -358,12 +358,12 @@ lvmFieldString(virJSONValue *row,
 
 
 static int
-lvmFieldULL(virJSONValue *row,
-            const char *tool,
-            const char *key,
-            unsigned long long *out)
+virStorageLVMFieldULL(virJSONValue *row,
+                      const char *tool,
+                      const char *key,
+                      unsigned long long *out)
 {
-    const char *text = lvmField(row, tool, key);
+    const char *text = virStorageLVMField(row, tool, key);
 
     if (!text)
         return -1;
@@ -377,14 +377,14 @@ lvmFieldULL(virJSONValue *row,
 }
 
 
-/* As lvmFieldULL, but "" (the field does not apply) reads as 0. */
+/* As virStorageLVMFieldULL, but "" (the field does not apply) reads as 0. */
 static int
-lvmFieldOptionalULL(virJSONValue *row,
-                    const char *tool,
-                    const char *key,
-                    unsigned long long *out)
+virStorageLVMFieldOptionalULL(virJSONValue *row,
+                              const char *tool,
+                              const char *key,
+                              unsigned long long *out)
 {
-    const char *text = lvmField(row, tool, key);
+    const char *text = virStorageLVMField(row, tool, key);
 
     if (!text)
         return -1;
@@ -392,19 +392,19 @@ lvmFieldOptionalULL(virJSONValue *row,
         *out = 0;
         return 0;
     }
-    return lvmFieldULL(row, tool, key, out);
+    return virStorageLVMFieldULL(row, tool, key, out);
 }
 
 
 static int
-lvmFieldUInt(virJSONValue *row,
-             const char *tool,
-             const char *key,
-             unsigned int *out)
+virStorageLVMFieldUInt(virJSONValue *row,
+                       const char *tool,
+                       const char *key,
+                       unsigned int *out)
 {
     unsigned long long value;
 
-    if (lvmFieldULL(row, tool, key, &value) < 0)
+    if (virStorageLVMFieldULL(row, tool, key, &value) < 0)
         return -1;
     if (value > UINT_MAX) {
         virReportError(VIR_ERR_OPERATION_FAILED,
@@ -421,12 +421,12 @@ lvmFieldUInt(virJSONValue *row,
  * which lvm2 writes when it cannot tell (lv_device_open of an inactive
  * LV). */
 static int
-lvmFieldBool(virJSONValue *row,
-             const char *tool,
-             const char *key,
-             bool *out)
+virStorageLVMFieldBool(virJSONValue *row,
+                       const char *tool,
+                       const char *key,
+                       bool *out)
 {
-    const char *text = lvmField(row, tool, key);
+    const char *text = virStorageLVMField(row, tool, key);
 
     if (!text)
         return -1;
@@ -450,14 +450,14 @@ lvmFieldBool(virJSONValue *row,
  * 2^32 - 1 sectors.  0 would make a resize divide by zero (libvirtd
  * died of SIGFPE); anything else out of that range is not lvm2's.
  */
-#define LVM_EXTENT_SIZE_MAX (4294967295ULL * 512)
+#define VIR_STORAGE_LVM_EXTENT_SIZE_MAX (4294967295ULL * 512)
 
 static int
-lvmCheckExtentSize(const char *tool,
-                   unsigned long long extentSize)
+virStorageLVMCheckExtentSize(const char *tool,
+                             unsigned long long extentSize)
 {
     if (extentSize == 0 || extentSize % 512 != 0 ||
-        extentSize > LVM_EXTENT_SIZE_MAX) {
+        extentSize > VIR_STORAGE_LVM_EXTENT_SIZE_MAX) {
         virReportError(VIR_ERR_OPERATION_FAILED,
                        _("field 'vg_extent_size' of the '%s' report is not an extent size lvm2 makes: %llu"),
                        tool, extentSize);
@@ -470,7 +470,7 @@ lvmCheckExtentSize(const char *tool,
 /* ---- lvs ---- */
 
 static void
-lvmSegmentClear(virStorageLVMSegment *seg)
+virStorageLVMSegmentClear(virStorageLVMSegment *seg)
 {
     size_t i;
 
@@ -482,12 +482,12 @@ lvmSegmentClear(virStorageLVMSegment *seg)
 
 
 static void
-lvmLVClear(virStorageLVMLV *lv)
+virStorageLVMLVClear(virStorageLVMLV *lv)
 {
     size_t i;
 
     for (i = 0; i < lv->nsegments; i++)
-        lvmSegmentClear(&lv->segments[i]);
+        virStorageLVMSegmentClear(&lv->segments[i]);
     g_free(lv->segments);
     g_free(lv->name);
     g_free(lv->uuid);
@@ -504,7 +504,7 @@ virStorageLVMLVListFree(virStorageLVMLVList *list)
     if (!list)
         return;
     for (i = 0; i < list->nlvs; i++)
-        lvmLVClear(&list->lvs[i]);
+        virStorageLVMLVClear(&list->lvs[i]);
     g_free(list->lvs);
     g_free(list);
 }
@@ -512,8 +512,8 @@ virStorageLVMLVListFree(virStorageLVMLVList *list)
 
 /* Whether the comma separated lvm2 keyword list @list holds @word. */
 static bool
-lvmKeywordsHave(const char *list,
-                const char *word)
+virStorageLVMKeywordsHave(const char *list,
+                          const char *word)
 {
     g_auto(GStrv) words = g_strsplit(list, ",", -1);
 
@@ -527,21 +527,21 @@ lvmKeywordsHave(const char *list,
  * --virtualsize: its origin is a virtual zero device, not data.
  */
 static virStorageLVMLVKind
-lvmLVKind(const char *layout,
-          const char *role,
-          const char *origin)
+virStorageLVMLVKindOf(const char *layout,
+                      const char *role,
+                      const char *origin)
 {
-    if (lvmKeywordsHave(layout, "pool"))
-        return lvmKeywordsHave(layout, "thin") ? VIR_STORAGE_LVM_LV_THIN_POOL
+    if (virStorageLVMKeywordsHave(layout, "pool"))
+        return virStorageLVMKeywordsHave(layout, "thin") ? VIR_STORAGE_LVM_LV_THIN_POOL
                                                : VIR_STORAGE_LVM_LV_OTHER;
-    if (lvmKeywordsHave(layout, "thin"))
+    if (virStorageLVMKeywordsHave(layout, "thin"))
         return VIR_STORAGE_LVM_LV_THIN;
-    if (lvmKeywordsHave(role, "thicksnapshot")) {
+    if (virStorageLVMKeywordsHave(role, "thicksnapshot")) {
         if (origin && origin[0] == '[')
             return VIR_STORAGE_LVM_LV_SPARSE;
         return VIR_STORAGE_LVM_LV_SNAPSHOT;
     }
-    if (lvmKeywordsHave(layout, "vdo"))
+    if (virStorageLVMKeywordsHave(layout, "vdo"))
         return VIR_STORAGE_LVM_LV_OTHER;
     return VIR_STORAGE_LVM_LV_THICK;
 }
@@ -552,8 +552,8 @@ lvmLVKind(const char *layout,
  * stacks on (thin pool data, raid images) the same way, without /dev.
  */
 static int
-lvmParseSegDevice(const char *entry,
-                  virStorageLVMSegDevice *dev)
+virStorageLVMParseSegDevice(const char *entry,
+                            virStorageLVMSegDevice *dev)
 {
     const char *open = strrchr(entry, '(');
     char *end = NULL;
@@ -573,8 +573,8 @@ lvmParseSegDevice(const char *entry,
 
 /* "devices" is a comma separated list of DEVICE(EXTENT); "" for thin LVs. */
 static int
-lvmParseSegDevices(const char *text,
-                   virStorageLVMSegment *seg)
+virStorageLVMParseSegDevices(const char *text,
+                             virStorageLVMSegment *seg)
 {
     g_auto(GStrv) entries = NULL;
     size_t n;
@@ -587,7 +587,7 @@ lvmParseSegDevices(const char *text,
     n = g_strv_length(entries);
     seg->devices = g_new0(virStorageLVMSegDevice, n);
     for (i = 0; i < n; i++) {
-        if (lvmParseSegDevice(entries[i], &seg->devices[i]) < 0)
+        if (virStorageLVMParseSegDevice(entries[i], &seg->devices[i]) < 0)
             return -1;
         seg->ndevices++;
     }
@@ -596,8 +596,8 @@ lvmParseSegDevices(const char *text,
 
 
 static int
-lvmParseSegment(virJSONValue *row,
-                virStorageLVMLV *lv)
+virStorageLVMParseSegment(virJSONValue *row,
+                          virStorageLVMLV *lv)
 {
     virStorageLVMSegment *seg;
     const char *devices;
@@ -607,11 +607,11 @@ lvmParseSegment(virJSONValue *row,
 
     size_t i;
 
-    if (lvmFieldString(row, "lvs", "segtype", &seg->segtype) < 0 ||
-        lvmFieldUInt(row, "lvs", "stripes", &seg->stripes) < 0 ||
-        lvmFieldULL(row, "lvs", "seg_size", &seg->size) < 0 ||
-        !(devices = lvmField(row, "lvs", "devices")) ||
-        lvmParseSegDevices(devices, seg) < 0)
+    if (virStorageLVMFieldString(row, "lvs", "segtype", &seg->segtype) < 0 ||
+        virStorageLVMFieldUInt(row, "lvs", "stripes", &seg->stripes) < 0 ||
+        virStorageLVMFieldULL(row, "lvs", "seg_size", &seg->size) < 0 ||
+        !(devices = virStorageLVMField(row, "lvs", "devices")) ||
+        virStorageLVMParseSegDevices(devices, seg) < 0)
         return -1;
 
     /* each device's extent becomes a byte range: start * extent size,
@@ -632,10 +632,10 @@ lvmParseSegment(virJSONValue *row,
 
 
 static int
-lvmParseDataPercent(virJSONValue *row,
-                    virStorageLVMLV *lv)
+virStorageLVMParseDataPercent(virJSONValue *row,
+                              virStorageLVMLV *lv)
 {
-    const char *text = lvmField(row, "lvs", "data_percent");
+    const char *text = virStorageLVMField(row, "lvs", "data_percent");
 
     if (!text)
         return -1;
@@ -655,25 +655,25 @@ lvmParseDataPercent(virJSONValue *row,
 
 /* The LV-wide fields of the first row of an LV. */
 static int
-lvmParseLV(virJSONValue *row,
-           virStorageLVMLV *lv)
+virStorageLVMParseLV(virJSONValue *row,
+                     virStorageLVMLV *lv)
 {
     const char *layout;
     const char *role;
 
-    if (lvmFieldString(row, "lvs", "lv_name", &lv->name) < 0 ||
-        lvmFieldString(row, "lvs", "lv_uuid", &lv->uuid) < 0 ||
-        lvmFieldString(row, "lvs", "origin", &lv->origin) < 0 ||
-        lvmFieldString(row, "lvs", "pool_lv", &lv->thinPool) < 0 ||
-        lvmFieldULL(row, "lvs", "lv_size", &lv->size) < 0 ||
-        lvmFieldULL(row, "lvs", "vg_extent_size", &lv->extentSize) < 0 ||
-        lvmCheckExtentSize("lvs", lv->extentSize) < 0 ||
-        lvmFieldOptionalULL(row, "lvs", "origin_size", &lv->originSize) < 0 ||
-        lvmFieldBool(row, "lvs", "lv_active_locally", &lv->active) < 0 ||
-        lvmFieldBool(row, "lvs", "lv_device_open", &lv->open) < 0 ||
-        lvmParseDataPercent(row, lv) < 0 ||
-        !(layout = lvmField(row, "lvs", "lv_layout")) ||
-        !(role = lvmField(row, "lvs", "lv_role")))
+    if (virStorageLVMFieldString(row, "lvs", "lv_name", &lv->name) < 0 ||
+        virStorageLVMFieldString(row, "lvs", "lv_uuid", &lv->uuid) < 0 ||
+        virStorageLVMFieldString(row, "lvs", "origin", &lv->origin) < 0 ||
+        virStorageLVMFieldString(row, "lvs", "pool_lv", &lv->thinPool) < 0 ||
+        virStorageLVMFieldULL(row, "lvs", "lv_size", &lv->size) < 0 ||
+        virStorageLVMFieldULL(row, "lvs", "vg_extent_size", &lv->extentSize) < 0 ||
+        virStorageLVMCheckExtentSize("lvs", lv->extentSize) < 0 ||
+        virStorageLVMFieldOptionalULL(row, "lvs", "origin_size", &lv->originSize) < 0 ||
+        virStorageLVMFieldBool(row, "lvs", "lv_active_locally", &lv->active) < 0 ||
+        virStorageLVMFieldBool(row, "lvs", "lv_device_open", &lv->open) < 0 ||
+        virStorageLVMParseDataPercent(row, lv) < 0 ||
+        !(layout = virStorageLVMField(row, "lvs", "lv_layout")) ||
+        !(role = virStorageLVMField(row, "lvs", "lv_role")))
         return -1;
 
     if (!lv->name || !lv->uuid) {
@@ -682,7 +682,7 @@ lvmParseLV(virJSONValue *row,
         return -1;
     }
 
-    lv->kind = lvmLVKind(layout, role, lv->origin);
+    lv->kind = virStorageLVMLVKindOf(layout, role, lv->origin);
     return 0;
 }
 
@@ -695,8 +695,8 @@ virStorageLVMParseLVs(const char *text)
     virJSONValue *rows;
     size_t i;
 
-    if (!(json = lvmParseReport(text, "lvs")) ||
-        !(rows = lvmReportRows(json, "lvs", "lv")))
+    if (!(json = virStorageLVMParseReport(text, "lvs")) ||
+        !(rows = virStorageLVMReportRows(json, "lvs", "lv")))
         return NULL;
 
     for (i = 0; i < virJSONValueArraySize(rows); i++) {
@@ -704,7 +704,7 @@ virStorageLVMParseLVs(const char *text)
         virStorageLVMLV *lv = NULL;
         const char *uuid;
 
-        if (!(uuid = lvmField(row, "lvs", "lv_uuid")))
+        if (!(uuid = virStorageLVMField(row, "lvs", "lv_uuid")))
             return NULL;
 
         /* further segments of the LV of the previous row */
@@ -714,11 +714,11 @@ virStorageLVMParseLVs(const char *text)
         } else {
             VIR_EXPAND_N(list->lvs, list->nlvs, 1);
             lv = &list->lvs[list->nlvs - 1];
-            if (lvmParseLV(row, lv) < 0)
+            if (virStorageLVMParseLV(row, lv) < 0)
                 return NULL;
         }
 
-        if (lvmParseSegment(row, lv) < 0)
+        if (virStorageLVMParseSegment(row, lv) < 0)
             return NULL;
     }
 
@@ -800,18 +800,18 @@ virStorageLVMVGListFree(virStorageLVMVGList *list)
 
 
 static int
-lvmParseVG(virJSONValue *row,
-           virStorageLVMVG *vg)
+virStorageLVMParseVG(virJSONValue *row,
+                     virStorageLVMVG *vg)
 {
-    if (lvmFieldString(row, "vgs", "vg_name", &vg->name) < 0 ||
-        lvmFieldString(row, "vgs", "vg_uuid", &vg->uuid) < 0 ||
-        lvmFieldULL(row, "vgs", "vg_size", &vg->size) < 0 ||
-        lvmFieldULL(row, "vgs", "vg_free", &vg->free) < 0 ||
-        lvmFieldULL(row, "vgs", "vg_extent_size", &vg->extentSize) < 0 ||
-        lvmFieldUInt(row, "vgs", "pv_count", &vg->pvCount) < 0 ||
-        lvmFieldUInt(row, "vgs", "vg_missing_pv_count", &vg->missingPVCount) < 0 ||
-        lvmFieldUInt(row, "vgs", "lv_count", &vg->lvCount) < 0 ||
-        lvmCheckExtentSize("vgs", vg->extentSize) < 0)
+    if (virStorageLVMFieldString(row, "vgs", "vg_name", &vg->name) < 0 ||
+        virStorageLVMFieldString(row, "vgs", "vg_uuid", &vg->uuid) < 0 ||
+        virStorageLVMFieldULL(row, "vgs", "vg_size", &vg->size) < 0 ||
+        virStorageLVMFieldULL(row, "vgs", "vg_free", &vg->free) < 0 ||
+        virStorageLVMFieldULL(row, "vgs", "vg_extent_size", &vg->extentSize) < 0 ||
+        virStorageLVMFieldUInt(row, "vgs", "pv_count", &vg->pvCount) < 0 ||
+        virStorageLVMFieldUInt(row, "vgs", "vg_missing_pv_count", &vg->missingPVCount) < 0 ||
+        virStorageLVMFieldUInt(row, "vgs", "lv_count", &vg->lvCount) < 0 ||
+        virStorageLVMCheckExtentSize("vgs", vg->extentSize) < 0)
         return -1;
 
     if (vg->free > vg->size) {
@@ -838,14 +838,14 @@ virStorageLVMParseVGs(const char *text)
     virJSONValue *rows;
     size_t i;
 
-    if (!(json = lvmParseReport(text, "vgs")) ||
-        !(rows = lvmReportRows(json, "vgs", "vg")))
+    if (!(json = virStorageLVMParseReport(text, "vgs")) ||
+        !(rows = virStorageLVMReportRows(json, "vgs", "vg")))
         return NULL;
 
     list->vgs = g_new0(virStorageLVMVG, virJSONValueArraySize(rows));
     for (i = 0; i < virJSONValueArraySize(rows); i++) {
         list->nvgs++;
-        if (lvmParseVG(virJSONValueArrayGet(rows, i), &list->vgs[i]) < 0)
+        if (virStorageLVMParseVG(virJSONValueArrayGet(rows, i), &list->vgs[i]) < 0)
             return NULL;
     }
 
@@ -873,14 +873,14 @@ virStorageLVMPVListFree(virStorageLVMPVList *list)
 
 
 static int
-lvmParsePV(virJSONValue *row,
-           virStorageLVMPV *pv)
+virStorageLVMParsePV(virJSONValue *row,
+                     virStorageLVMPV *pv)
 {
-    if (lvmFieldString(row, "pvs", "pv_name", &pv->name) < 0 ||
-        lvmFieldString(row, "pvs", "pv_uuid", &pv->uuid) < 0 ||
-        lvmFieldString(row, "pvs", "vg_name", &pv->vgName) < 0 ||
-        lvmFieldULL(row, "pvs", "pv_size", &pv->size) < 0 ||
-        lvmFieldBool(row, "pvs", "pv_missing", &pv->missing) < 0)
+    if (virStorageLVMFieldString(row, "pvs", "pv_name", &pv->name) < 0 ||
+        virStorageLVMFieldString(row, "pvs", "pv_uuid", &pv->uuid) < 0 ||
+        virStorageLVMFieldString(row, "pvs", "vg_name", &pv->vgName) < 0 ||
+        virStorageLVMFieldULL(row, "pvs", "pv_size", &pv->size) < 0 ||
+        virStorageLVMFieldBool(row, "pvs", "pv_missing", &pv->missing) < 0)
         return -1;
 
     if (!pv->name) {
@@ -900,14 +900,14 @@ virStorageLVMParsePVs(const char *text)
     virJSONValue *rows;
     size_t i;
 
-    if (!(json = lvmParseReport(text, "pvs")) ||
-        !(rows = lvmReportRows(json, "pvs", "pv")))
+    if (!(json = virStorageLVMParseReport(text, "pvs")) ||
+        !(rows = virStorageLVMReportRows(json, "pvs", "pv")))
         return NULL;
 
     list->pvs = g_new0(virStorageLVMPV, virJSONValueArraySize(rows));
     for (i = 0; i < virJSONValueArraySize(rows); i++) {
         list->npvs++;
-        if (lvmParsePV(virJSONValueArrayGet(rows, i), &list->pvs[i]) < 0)
+        if (virStorageLVMParsePV(virJSONValueArrayGet(rows, i), &list->pvs[i]) < 0)
             return NULL;
     }
 
@@ -917,39 +917,57 @@ virStorageLVMParsePVs(const char *text)
 
 /* ---- runners ----------------------------------------------------------- */
 
-int
-virStorageLVMRunStatus(virCommand *cmd,
-                       const char *what,
-                       char **out,
-                       char **errbuf)
+/* virStorageLVMRunStatus with the sentence @what already formatted. */
+static int
+virStorageLVMRunStatusWhat(virCommand *cmd,
+                           const char *what,
+                           char **out,
+                           char **errbuf)
 {
-    g_autofree char *prefix = g_strdup_printf(_("cannot %s"), what);
-
-    return virStorageCommandRunLimited(cmd, VIR_STORAGE_LVM_TIME_LIMIT, prefix,
+    return virStorageCommandRunLimited(cmd, VIR_STORAGE_LVM_TIME_LIMIT, what,
                                        out, errbuf, NULL);
 }
 
 
+int
+virStorageLVMRunStatus(virCommand *cmd,
+                       char **out,
+                       char **errbuf,
+                       const char *fmt,
+                       ...)
+{
+    g_autofree char *what = NULL;
+    va_list args;
+
+    va_start(args, fmt);
+    what = g_strdup_vprintf(fmt, args);
+    va_end(args);
+
+    return virStorageLVMRunStatusWhat(cmd, what, out, errbuf);
+}
+
+
+/* Runs @cmd; a failure is reported as the sentence @what, lvm2's stderr
+ * appended.  @out (if not NULL) gets its stdout. */
 static int
-lvmRunOutput(virCommand *cmd,
-             const char *what,
-             char **out)
+virStorageLVMRunOutput(virCommand *cmd,
+                       const char *what,
+                       char **out)
 {
     g_autofree char *errbuf = NULL;
     g_autofree char *text = NULL;
     int status;
 
-    if ((status = virStorageLVMRunStatus(cmd, what, out ? &text : NULL,
-                                         &errbuf)) < 0)
+    if ((status = virStorageLVMRunStatusWhat(cmd, what, out ? &text : NULL,
+                                             &errbuf)) < 0)
         return -1;
 
     if (status != 0) {
         if (*errbuf)
-            virReportError(VIR_ERR_OPERATION_FAILED,
-                           _("cannot %s: lvm2 failed: %s"), what, errbuf);
+            virReportError(VIR_ERR_OPERATION_FAILED, "%s: %s", what, errbuf);
         else
             virReportError(VIR_ERR_OPERATION_FAILED,
-                           _("cannot %s: lvm2 exited with status %d"),
+                           _("%s: lvm2 exited with status %d and printed nothing on stderr"),
                            what, status);
         return -1;
     }
@@ -962,21 +980,17 @@ lvmRunOutput(virCommand *cmd,
 
 int
 virStorageLVMRun(virCommand *cmd,
-                 const char *what)
+                 const char *fmt,
+                 ...)
 {
-    return lvmRunOutput(cmd, what, NULL);
-}
+    g_autofree char *what = NULL;
+    va_list args;
 
+    va_start(args, fmt);
+    what = g_strdup_vprintf(fmt, args);
+    va_end(args);
 
-static char *
-lvmRunReport(virCommand *cmd,
-             const char *what)
-{
-    g_autofree char *out = NULL;
-
-    if (lvmRunOutput(cmd, what, &out) < 0)
-        return NULL;
-    return g_steal_pointer(&out);
+    return virStorageLVMRunOutput(cmd, what, NULL);
 }
 
 
@@ -985,11 +999,11 @@ virStorageLVMListLVs(const char *vgname,
                      const char *lvname)
 {
     g_autoptr(virCommand) cmd = virStorageLVMBuildLVs(vgname, lvname);
-    g_autofree char *what = g_strdup_printf("list the logical volumes of volume group '%s'",
+    g_autofree char *what = g_strdup_printf(_("cannot list the logical volumes of volume group '%s'"),
                                             vgname);
-    g_autofree char *out = lvmRunReport(cmd, what);
+    g_autofree char *out = NULL;
 
-    if (!out)
+    if (virStorageLVMRunOutput(cmd, what, &out) < 0)
         return NULL;
     return virStorageLVMParseLVs(out);
 }
@@ -1000,8 +1014,14 @@ virStorageLVMListVG(const char *vgname)
 {
     g_autoptr(virCommand) cmd = virStorageLVMBuildVGs(vgname);
     g_autofree char *out = NULL;
+    g_autofree char *what = NULL;
 
-    if (!(out = lvmRunReport(cmd, "list volume groups")))
+    if (vgname)
+        what = g_strdup_printf(_("cannot read volume group '%s'"), vgname);
+    else
+        what = g_strdup(_("cannot list the volume groups of this host"));
+
+    if (virStorageLVMRunOutput(cmd, what, &out) < 0)
         return NULL;
     return virStorageLVMParseVGs(out);
 }
@@ -1013,7 +1033,8 @@ virStorageLVMListPVs(void)
     g_autoptr(virCommand) cmd = virStorageLVMBuildPVs();
     g_autofree char *out = NULL;
 
-    if (!(out = lvmRunReport(cmd, "list physical volumes")))
+    if (virStorageLVMRunOutput(cmd, _("cannot list the physical volumes of this host"),
+                               &out) < 0)
         return NULL;
     return virStorageLVMParsePVs(out);
 }

@@ -188,16 +188,20 @@ virStorageLVMPVList *virStorageLVMParsePVs(const char *text);
 /* ---- runners ----------------------------------------------------------- */
 
 /* Runs the lvm2 command @cmd within VIR_STORAGE_LVM_TIME_LIMIT; when it
- * fails, reports VIR_ERR_OPERATION_FAILED with lvm2's own message, saying
- * it was trying to @what ("create volume 'a' in volume group 'vg'"); when
- * it is stopped at the limit, VIR_ERR_OPERATION_TIMEOUT. */
-int virStorageLVMRun(virCommand *cmd, const char *what);
+ * fails, reports VIR_ERR_OPERATION_FAILED as the sentence @fmt (one whole
+ * translatable sentence naming the pool, volume or device: "cannot create
+ * volume '%s' in pool '%s'") with lvm2's own message appended; when it is
+ * stopped at the limit, VIR_ERR_OPERATION_TIMEOUT. */
+int virStorageLVMRun(virCommand *cmd, const char *fmt, ...)
+    G_GNUC_PRINTF(2, 3);
 
 /* As virStorageLVMRun, but returns lvm2's exit status (@out and @errbuf,
  * if not NULL, get its stdout and stderr); -1 with an error reported
- * only when it could not be run or was stopped at the limit. */
-int virStorageLVMRunStatus(virCommand *cmd, const char *what,
-                           char **out, char **errbuf);
+ * (the sentence @fmt, and why) only when it could not be run or was
+ * stopped at the limit. */
+int virStorageLVMRunStatus(virCommand *cmd, char **out, char **errbuf,
+                           const char *fmt, ...)
+    G_GNUC_PRINTF(4, 5);
 
 /* Runs and parses lvs of every LV of @vgname, or only @lvname. */
 virStorageLVMLVList *virStorageLVMListLVs(const char *vgname,

@@ -33,8 +33,8 @@ VIR_LOG_INIT("storage.storage_pool_logical");
 
 
 static const virStorageLVMVG *
-lvmVGFind(const virStorageLVMVGList *vgs,
-          const char *name)
+virStoragePoolLogicalVGFind(const virStorageLVMVGList *vgs,
+                            const char *name)
 {
     size_t i;
 
@@ -47,9 +47,9 @@ lvmVGFind(const virStorageLVMVGList *vgs,
 
 
 static bool
-lvmPVListHas(const virStorageLVMPVList *pvs,
-             const char *vgname,
-             const char *device)
+virStoragePoolLogicalPVListHas(const virStorageLVMPVList *pvs,
+                               const char *vgname,
+                               const char *device)
 {
     size_t i;
 
@@ -69,7 +69,7 @@ lvmPVListHas(const virStorageLVMPVList *pvs,
  * among them.  Reports VIR_ERR_OPERATION_INVALID naming what is missing.
  */
 static int
-lvmPoolRequireVG(virStoragePoolDef *def)
+virStoragePoolLogicalRequireVG(virStoragePoolDef *def)
 {
     g_autoptr(virStorageLVMPVList) pvs = NULL;
     g_auto(virBuffer) missing = VIR_BUFFER_INITIALIZER;
@@ -97,7 +97,7 @@ lvmPoolRequireVG(virStoragePoolDef *def)
     }
 
     for (i = 0; i < def->source.ndevice; i++) {
-        if (!lvmPVListHas(pvs, def->source.name, def->source.devices[i].path))
+        if (!virStoragePoolLogicalPVListHas(pvs, def->source.name, def->source.devices[i].path))
             virBufferAsprintf(&missing, ", %s", def->source.devices[i].path);
     }
 
@@ -120,7 +120,7 @@ lvmPoolRequireVG(virStoragePoolDef *def)
  * builders also put "--" before it.)
  */
 static int
-lvmPoolCheckVGName(virStoragePoolDef *def)
+virStoragePoolLogicalCheckVGName(virStoragePoolDef *def)
 {
     return virStorageLVMVGNameValidate(def->name, def->source.name);
 }
@@ -134,30 +134,30 @@ virStoragePoolLogicalCheck(virStoragePoolObj *pool,
     g_autoptr(virStorageLVMVGList) vgs = NULL;
     const virStorageLVMVG *vg;
 
-    if (lvmPoolCheckVGName(def) < 0)
+    if (virStoragePoolLogicalCheckVGName(def) < 0)
         return -1;
 
     if (!(vgs = virStorageLVMListVG(NULL)))
         return -1;
 
-    vg = lvmVGFind(vgs, def->source.name);
+    vg = virStoragePoolLogicalVGFind(vgs, def->source.name);
     *active = vg && vg->missingPVCount == 0 && virFileExists(def->target.path);
     return 0;
 }
 
 
 static int
-lvmPoolSetActive(virStoragePoolDef *def,
-                 bool activate)
+virStoragePoolLogicalSetActive(virStoragePoolDef *def,
+                               bool activate)
 {
     g_autoptr(virCommand) cmd = virStorageLVMBuildVGChange(def->source.name,
                                                            activate);
-    g_autofree char *what = g_strdup_printf(activate
-                                            ? "activate the logical volumes of pool '%s'"
-                                            : "deactivate the logical volumes of pool '%s' (is one still in use?)",
-                                            def->name);
 
-    return virStorageLVMRun(cmd, what);
+    if (activate)
+        return virStorageLVMRun(cmd, _("cannot activate the logical volumes of pool '%s'"),
+                                def->name);
+    return virStorageLVMRun(cmd, _("cannot deactivate the logical volumes of pool '%s': close the volumes still in use (shut down the guests that use them) and stop the pool again"),
+                            def->name);
 }
 
 
@@ -166,10 +166,10 @@ virStoragePoolLogicalStart(virStoragePoolObj *pool)
 {
     virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
 
-    if (lvmPoolCheckVGName(def) < 0 ||
-        lvmPoolRequireVG(def) < 0)
+    if (virStoragePoolLogicalCheckVGName(def) < 0 ||
+        virStoragePoolLogicalRequireVG(def) < 0)
         return -1;
-    return lvmPoolSetActive(def, true);
+    return virStoragePoolLogicalSetActive(def, true);
 }
 
 
@@ -178,9 +178,9 @@ virStoragePoolLogicalStop(virStoragePoolObj *pool)
 {
     virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
 
-    if (lvmPoolCheckVGName(def) < 0)
+    if (virStoragePoolLogicalCheckVGName(def) < 0)
         return -1;
-    return lvmPoolSetActive(def, false);
+    return virStoragePoolLogicalSetActive(def, false);
 }
 
 
@@ -215,8 +215,8 @@ lvmPoolPrepareDevice(virStoragePoolDef *def,
  * fail: what goes wrong here is only logged.
  */
 static void
-lvmPoolRemovePVs(virStoragePoolDef *def,
-                 size_t ndevices)
+virStoragePoolLogicalRemovePVs(virStoragePoolDef *def,
+                               size_t ndevices)
 {
     virErrorPtr saved;
     size_t i;
@@ -229,8 +229,9 @@ lvmPoolRemovePVs(virStoragePoolDef *def,
         int status;
 
         cmd = virStorageLVMBuildPVRemove(device);
-        status = virStorageLVMRunStatus(cmd, "remove a physical volume again",
-                                        NULL, &errbuf);
+        status = virStorageLVMRunStatus(cmd, NULL, &errbuf,
+                                        _("cannot remove the physical volume made on device '%s' for pool '%s' after its build failed"),
+                                        device, def->name);
         if (status != 0)
             VIR_WARN("cannot pvremove '%s' after a failed build of pool '%s': %s",
                      device, def->name,
@@ -248,7 +249,6 @@ virStoragePoolLogicalBuild(virStoragePoolObj *pool,
     bool overwrite = !!(flags & VIR_STORAGE_POOL_BUILD_OVERWRITE);
     g_autofree const char **devices = NULL;
     g_autoptr(virCommand) vgcreate = NULL;
-    g_autofree char *what = NULL;
     size_t created = 0;
     size_t i;
 
@@ -257,7 +257,7 @@ virStoragePoolLogicalBuild(virStoragePoolObj *pool,
     VIR_EXCLUSIVE_FLAGS_RET(VIR_STORAGE_POOL_BUILD_OVERWRITE,
                             VIR_STORAGE_POOL_BUILD_NO_OVERWRITE, -1);
 
-    if (lvmPoolCheckVGName(def) < 0)
+    if (virStoragePoolLogicalCheckVGName(def) < 0)
         return -1;
 
     if (def->source.ndevice == 0) {
@@ -285,28 +285,27 @@ virStoragePoolLogicalBuild(virStoragePoolObj *pool,
             goto error;
 
         pvcreate = virStorageLVMBuildPVCreate(device);
-        what = g_strdup_printf("make '%s' a physical volume", device);
-        if (virStorageLVMRun(pvcreate, what) < 0)
+        if (virStorageLVMRun(pvcreate, _("cannot make device '%s' a physical volume for pool '%s'"),
+                             device, def->name) < 0)
             goto error;
-        g_clear_pointer(&what, g_free);
         created++;
     }
 
     vgcreate = virStorageLVMBuildVGCreate(def->source.name, devices,
                                           def->source.ndevice);
-    what = g_strdup_printf("create volume group '%s'", def->source.name);
-    if (virStorageLVMRun(vgcreate, what) < 0)
+    if (virStorageLVMRun(vgcreate, _("cannot create volume group '%s' of pool '%s'"),
+                         def->source.name, def->name) < 0)
         goto error;
     return 0;
 
  error:
-    lvmPoolRemovePVs(def, created);
+    virStoragePoolLogicalRemovePVs(def, created);
     return -1;
 }
 
 
 static bool
-lvmLVIsVolume(const virStorageLVMLV *lv)
+virStoragePoolLogicalLVIsVolume(const virStorageLVMLV *lv)
 {
     switch (lv->kind) {
     case VIR_STORAGE_LVM_LV_THICK:
@@ -331,14 +330,14 @@ virStoragePoolLogicalRefresh(virStoragePoolObj *pool)
     const virStorageLVMVG *vg;
     size_t i;
 
-    if (lvmPoolCheckVGName(def) < 0)
+    if (virStoragePoolLogicalCheckVGName(def) < 0)
         return -1;
 
     if (!(lvs = virStorageLVMListLVs(def->source.name, NULL)) ||
         !(vgs = virStorageLVMListVG(def->source.name)))
         return -1;
 
-    if (!(vg = lvmVGFind(vgs, def->source.name))) {
+    if (!(vg = virStoragePoolLogicalVGFind(vgs, def->source.name))) {
         virReportError(VIR_ERR_OPERATION_INVALID,
                        _("volume group '%s' of pool '%s' has disappeared"),
                        def->source.name, def->name);
@@ -349,7 +348,7 @@ virStoragePoolLogicalRefresh(virStoragePoolObj *pool)
         const virStorageLVMLV *lv = &lvs->lvs[i];
         g_autoptr(virStorageVolDef) vol = NULL;
 
-        if (!lvmLVIsVolume(lv))
+        if (!virStoragePoolLogicalLVIsVolume(lv))
             continue;
 
         vol = g_new0(virStorageVolDef, 1);
@@ -375,12 +374,11 @@ virStoragePoolLogicalDelete(virStoragePoolObj *pool,
     virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
     g_autoptr(virStorageLVMPVList) pvs = NULL;
     g_autoptr(virCommand) vgremove = NULL;
-    g_autofree char *what = NULL;
     size_t i;
 
     virCheckFlags(0, -1);
 
-    if (lvmPoolCheckVGName(def) < 0)
+    if (virStoragePoolLogicalCheckVGName(def) < 0)
         return -1;
 
     /* the PVs of this VG, before it goes */
@@ -388,9 +386,8 @@ virStoragePoolLogicalDelete(virStoragePoolObj *pool,
         return -1;
 
     vgremove = virStorageLVMBuildVGRemove(def->source.name);
-    what = g_strdup_printf("remove volume group '%s' of pool '%s'",
-                           def->source.name, def->name);
-    if (virStorageLVMRun(vgremove, what) < 0)
+    if (virStorageLVMRun(vgremove, _("cannot remove volume group '%s' of pool '%s'"),
+                         def->source.name, def->name) < 0)
         return -1;
 
     for (i = 0; i < pvs->npvs; i++) {
@@ -400,11 +397,9 @@ virStoragePoolLogicalDelete(virStoragePoolObj *pool,
         if (pv->missing || STRNEQ_NULLABLE(pv->vgName, def->source.name))
             continue;
 
-        g_clear_pointer(&what, g_free);
-        what = g_strdup_printf("remove physical volume '%s' of pool '%s'",
-                               pv->name, def->name);
         pvremove = virStorageLVMBuildPVRemove(pv->name);
-        if (virStorageLVMRun(pvremove, what) < 0)
+        if (virStorageLVMRun(pvremove, _("cannot remove physical volume '%s' of pool '%s'"),
+                             pv->name, def->name) < 0)
             return -1;
     }
     return 0;
@@ -413,9 +408,9 @@ virStoragePoolLogicalDelete(virStoragePoolObj *pool,
 
 /* Adds a PV of VG @vgname to @list, under that VG's source. */
 static void
-lvmSourceListAddPV(virStoragePoolSourceList *list,
-                   const char *vgname,
-                   const char *device)
+virStoragePoolLogicalSourceListAddPV(virStoragePoolSourceList *list,
+                                     const char *vgname,
+                                     const char *device)
 {
     virStoragePoolSource *source = NULL;
     virStoragePoolSourceDevice dev = { 0 };
@@ -465,7 +460,7 @@ virStoragePoolLogicalFindSources(const char *srcSpec G_GNUC_UNUSED,
                      pv->vgName, pv->name);
             continue;
         }
-        lvmSourceListAddPV(list, pv->vgName, pv->name);
+        virStoragePoolLogicalSourceListAddPV(list, pv->vgName, pv->name);
     }
 
     return virStoragePoolSourceListFormat(list);

@@ -39,12 +39,12 @@
 VIR_LOG_INIT("storage.storage_vol_lv");
 
 /* Parts of names lvm2 keeps for the LVs it makes itself. */
-static const char *const lvmReservedInfixes[] = {
+static const char *const virStorageVolLVReservedInfixes[] = {
     "_cdata", "_cmeta", "_corig", "_iorig", "_mimage", "_mlog", "_pmspare",
     "_rimage", "_rmeta", "_tdata", "_tmeta", "_vdata", "_vorigin", "_wcorig",
 };
 
-static const char *const lvmReservedPrefixes[] = { "snapshot", "pvmove" };
+static const char *const virStorageVolLVReservedPrefixes[] = { "snapshot", "pvmove" };
 
 
 int
@@ -59,12 +59,12 @@ virStorageVolLVNameValidate(const char *poolname,
     else
         why = virStorageLVMNameCharsetProblem(volname);
 
-    for (i = 0; !why && i < G_N_ELEMENTS(lvmReservedInfixes); i++) {
-        if (strstr(volname, lvmReservedInfixes[i]))
+    for (i = 0; !why && i < G_N_ELEMENTS(virStorageVolLVReservedInfixes); i++) {
+        if (strstr(volname, virStorageVolLVReservedInfixes[i]))
             why = _("lvm2 keeps names with that part for its own LVs");
     }
-    for (i = 0; !why && i < G_N_ELEMENTS(lvmReservedPrefixes); i++) {
-        if (STRPREFIX(volname, lvmReservedPrefixes[i]))
+    for (i = 0; !why && i < G_N_ELEMENTS(virStorageVolLVReservedPrefixes); i++) {
+        if (STRPREFIX(volname, virStorageVolLVReservedPrefixes[i]))
             why = _("lvm2 keeps names with that prefix for its own LVs");
     }
 
@@ -80,8 +80,8 @@ virStorageVolLVNameValidate(const char *poolname,
 
 /* The extents of @lv: one per PV of each segment, in bytes. */
 static void
-lvmLVExtents(const virStorageLVMLV *lv,
-             virStorageVolDef *vol)
+virStorageVolLVExtents(const virStorageLVMLV *lv,
+                       virStorageVolDef *vol)
 {
     size_t i;
     size_t j;
@@ -106,7 +106,7 @@ lvmLVExtents(const virStorageLVMLV *lv,
 
 
 static void
-lvmVolClearExtents(virStorageVolDef *vol)
+virStorageVolLVClearExtents(virStorageVolDef *vol)
 {
     size_t i;
 
@@ -118,7 +118,7 @@ lvmVolClearExtents(virStorageVolDef *vol)
 
 
 static void
-lvmVolPerms(virStorageVolDef *vol)
+virStorageVolLVPerms(virStorageVolDef *vol)
 {
     struct stat st;
 
@@ -169,17 +169,17 @@ virStorageVolLVFromLV(virStoragePoolDef *def,
         vol->target.backingStore->format = VIR_STORAGE_POOL_LOGICAL_LVM2;
     }
 
-    lvmVolClearExtents(vol);
-    lvmLVExtents(lv, vol);
-    lvmVolPerms(vol);
+    virStorageVolLVClearExtents(vol);
+    virStorageVolLVExtents(lv, vol);
+    virStorageVolLVPerms(vol);
 }
 
 
 /* The LV of @vol in @lvs, or NULL after reporting that it is gone. */
 static const virStorageLVMLV *
-lvmVolFindLV(virStoragePoolDef *def,
-             const virStorageLVMLVList *lvs,
-             virStorageVolDef *vol)
+virStorageVolLVFindLV(virStoragePoolDef *def,
+                      const virStorageLVMLVList *lvs,
+                      virStorageVolDef *vol)
 {
     const virStorageLVMLV *lv = virStorageLVMLVListFind(lvs, vol->name);
 
@@ -196,10 +196,10 @@ lvmVolFindLV(virStoragePoolDef *def,
  * Returns -1 when the pool XML names a thin pool the VG lacks.
  */
 static int
-lvmVolChooseThinPool(virStoragePoolDef *def,
-                     const virStorageLVMLVList *lvs,
-                     virStorageVolDef *vol,
-                     const char **thinpool)
+virStorageVolLVChooseThinPool(virStoragePoolDef *def,
+                              const virStorageLVMLVList *lvs,
+                              virStorageVolDef *vol,
+                              const char **thinpool)
 {
     const char *named = virStoragePoolLogicalThinPoolGet(def);
     size_t i;
@@ -235,9 +235,9 @@ lvmVolChooseThinPool(virStoragePoolDef *def,
 
 /* Reports when the VG lacks @needed free bytes for volume @volname. */
 static int
-lvmRequireFreeSpace(virStoragePoolDef *def,
-                    const char *volname,
-                    unsigned long long needed)
+virStorageVolLVRequireFreeSpace(virStoragePoolDef *def,
+                                const char *volname,
+                                unsigned long long needed)
 {
     g_autoptr(virStorageLVMVGList) vgs = NULL;
     const virStorageLVMVG *vg;
@@ -266,7 +266,7 @@ lvmRequireFreeSpace(virStoragePoolDef *def,
 
 /* The owner and mode the volume XML asks for, on the LV's device node. */
 static int
-lvmVolApplyPerms(virStorageVolDef *vol)
+virStorageVolLVApplyPerms(virStorageVolDef *vol)
 {
     virStoragePerms *perms = vol->target.perms;
 
@@ -291,14 +291,14 @@ lvmVolApplyPerms(virStorageVolDef *vol)
 
 
 static int
-lvmVolRefreshFromLVs(virStoragePoolDef *def,
-                     virStorageVolDef *vol)
+virStorageVolLVRefreshFromLVs(virStoragePoolDef *def,
+                              virStorageVolDef *vol)
 {
     g_autoptr(virStorageLVMLVList) lvs = NULL;
     const virStorageLVMLV *lv;
 
     if (!(lvs = virStorageLVMListLVs(def->source.name, vol->name)) ||
-        !(lv = lvmVolFindLV(def, lvs, vol)))
+        !(lv = virStorageVolLVFindLV(def, lvs, vol)))
         return -1;
 
     virStorageVolLVFromLV(def, lv, vol);
@@ -307,21 +307,20 @@ lvmVolRefreshFromLVs(virStoragePoolDef *def,
 
 
 static int
-lvmRemoveLV(virStoragePoolDef *def,
-            const char *lvname)
+virStorageVolLVRemoveLV(virStoragePoolDef *def,
+                        const char *lvname)
 {
     g_autoptr(virCommand) cmd = virStorageLVMBuildLVRemove(def->source.name,
                                                            lvname);
-    g_autofree char *what = g_strdup_printf("remove volume '%s' of pool '%s'",
-                                            lvname, def->name);
 
-    return virStorageLVMRun(cmd, what);
+    return virStorageLVMRun(cmd, _("cannot remove volume '%s' of pool '%s'"),
+                            lvname, def->name);
 }
 
 
 static int
-lvmVolCheckCreatable(virStoragePoolDef *def,
-                     virStorageVolDef *vol)
+virStorageVolLVCheckCreatable(virStoragePoolDef *def,
+                              virStorageVolDef *vol)
 {
     if (vol->target.encryption) {
         virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
@@ -341,8 +340,8 @@ lvmVolCheckCreatable(virStoragePoolDef *def,
 
 /* Whether choosing a thin pool needs the list of the VG's LVs. */
 static bool
-lvmVolNeedsThinChoice(virStoragePoolDef *def,
-                      virStorageVolDef *vol)
+virStorageVolLVNeedsThinChoice(virStoragePoolDef *def,
+                               virStorageVolDef *vol)
 {
     return virStoragePoolLogicalThinPoolGet(def) ||
            (vol->target.has_allocation &&
@@ -357,17 +356,16 @@ virStorageVolLVCreate(virStoragePoolObj *pool,
     virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
     g_autoptr(virStorageLVMLVList) lvs = NULL;
     g_autoptr(virCommand) cmd = NULL;
-    g_autofree char *what = NULL;
     const char *thinpool = NULL;
     virErrorPtr saved;
 
-    if (lvmVolCheckCreatable(def, vol) < 0)
+    if (virStorageVolLVCheckCreatable(def, vol) < 0)
         return -1;
 
     /* one lvs only when a thin pool may have to be found */
-    if (lvmVolNeedsThinChoice(def, vol) &&
+    if (virStorageVolLVNeedsThinChoice(def, vol) &&
         (!(lvs = virStorageLVMListLVs(def->source.name, NULL)) ||
-         lvmVolChooseThinPool(def, lvs, vol, &thinpool) < 0))
+         virStorageVolLVChooseThinPool(def, lvs, vol, &thinpool) < 0))
         return -1;
 
     if (thinpool)
@@ -381,12 +379,12 @@ virStorageVolLVCreate(virStoragePoolObj *pool,
     g_free(vol->target.path);
     vol->target.path = g_strdup_printf("%s/%s", def->target.path, vol->name);
 
-    what = g_strdup_printf("create volume '%s' in pool '%s'", vol->name, def->name);
-    if (virStorageLVMRun(cmd, what) < 0) {
+    if (virStorageLVMRun(cmd, _("cannot create volume '%s' in pool '%s'"),
+                         vol->name, def->name) < 0) {
         /* lvm2 said why; say it in bytes when the VG lacks the room */
         if (!thinpool) {
             virErrorPreserveLast(&saved);
-            if (lvmRequireFreeSpace(def, vol->name, vol->target.capacity) < 0)
+            if (virStorageVolLVRequireFreeSpace(def, vol->name, vol->target.capacity) < 0)
                 virFreeError(saved);
             else
                 virErrorRestore(&saved);
@@ -394,15 +392,15 @@ virStorageVolLVCreate(virStoragePoolObj *pool,
         return -1;
     }
 
-    if (lvmVolApplyPerms(vol) < 0 ||
-        lvmVolRefreshFromLVs(def, vol) < 0)
+    if (virStorageVolLVApplyPerms(vol) < 0 ||
+        virStorageVolLVRefreshFromLVs(def, vol) < 0)
         goto error;
 
     return 0;
 
  error:
     virErrorPreserveLast(&saved);
-    lvmRemoveLV(def, vol->name);
+    virStorageVolLVRemoveLV(def, vol->name);
     virErrorRestore(&saved);
     return -1;
 }
@@ -412,7 +410,7 @@ virStorageVolLVCreate(virStoragePoolObj *pool,
  * its mode and owner.  1 when that was enough, 0 when lvs must tell
  * (the node is gone or the LV's size changed, so its extents did too). */
 static int
-lvmVolRefreshFromDevice(virStorageVolDef *vol)
+virStorageVolLVRefreshFromDevice(virStorageVolDef *vol)
 {
     VIR_AUTOCLOSE fd = -1;
     unsigned long long size;
@@ -448,32 +446,17 @@ virStorageVolLVRefresh(virStoragePoolObj *pool,
         return 0;
 
     if (!vol->target.sparse && vol->target.capacity &&
-        lvmVolRefreshFromDevice(vol) == 1)
+        virStorageVolLVRefreshFromDevice(vol) == 1)
         return 0;
 
-    return lvmVolRefreshFromLVs(virStoragePoolObjGetDef(pool), vol);
-}
-
-
-static int
-lvmVolRequireClosed(virStoragePoolDef *def,
-                    const virStorageLVMLV *lv,
-                    const char *what)
-{
-    if (lv->open) {
-        virReportError(VIR_ERR_OPERATION_INVALID,
-                       _("cannot %s volume '%s' of pool '%s': its LV is open (in use by a guest or a program); close it first"),
-                       what, lv->name, def->name);
-        return -1;
-    }
-    return 0;
+    return virStorageVolLVRefreshFromLVs(virStoragePoolObjGetDef(pool), vol);
 }
 
 
 /* Is @voldef an old-style snapshot of the LV at @opaque (its path)? */
 static bool
-lvmVolIsSnapshotOf(virStorageVolDef *voldef,
-                   const void *opaque)
+virStorageVolLVIsSnapshotOf(virStorageVolDef *voldef,
+                            const void *opaque)
 {
     const char *originPath = opaque;
 
@@ -484,9 +467,9 @@ lvmVolIsSnapshotOf(virStorageVolDef *voldef,
 
 /* device-mapper's name for an LV: each '-' of the VG and LV names doubled */
 static char *
-lvmDMName(const char *vgname,
-          const char *lvname,
-          const char *suffix)
+virStorageVolLVDMName(const char *vgname,
+                      const char *lvname,
+                      const char *suffix)
 {
     g_autofree char *vg = virStringReplace(vgname, "-", "--");
     g_autofree char *lv = virStringReplace(lvname, "-", "--");
@@ -503,15 +486,15 @@ lvmDMName(const char *vgname,
  * deletes with one lvm2 call, and so do we.
  */
 static int
-lvmVolRequireNoSnapshots(virStoragePoolObj *pool,
-                         virStorageVolDef *vol)
+virStorageVolLVRequireNoSnapshots(virStoragePoolObj *pool,
+                                  virStorageVolDef *vol)
 {
     virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
-    g_autofree char *dmname = lvmDMName(def->source.name, vol->name, "-real");
+    g_autofree char *dmname = virStorageVolLVDMName(def->source.name, vol->name, "-real");
     g_autofree char *real = g_strdup_printf("/dev/mapper/%s", dmname);
     virStorageVolDef *snapshot;
 
-    if ((snapshot = virStoragePoolObjSearchVolume(pool, lvmVolIsSnapshotOf,
+    if ((snapshot = virStoragePoolObjSearchVolume(pool, virStorageVolLVIsSnapshotOf,
                                                   vol->target.path))) {
         virReportError(VIR_ERR_OPERATION_INVALID,
                        _("cannot delete volume '%s' of pool '%s': volume '%s' is a snapshot of it; delete that first"),
@@ -571,18 +554,18 @@ virStorageVolLVDelete(virStoragePoolObj *pool,
     virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
     g_autoptr(virCommand) cmd = NULL;
     g_autofree char *errbuf = NULL;
-    g_autofree char *what = NULL;
     int rc;
 
     virCheckFlags(0, -1);
 
-    if (lvmVolRequireNoSnapshots(pool, vol) < 0)
+    if (virStorageVolLVRequireNoSnapshots(pool, vol) < 0)
         return -1;
 
     /* without --force lvremove itself refuses an open LV */
     cmd = virStorageLVMBuildLVRemove(def->source.name, vol->name);
-    what = g_strdup_printf("remove volume '%s' of pool '%s'", vol->name, def->name);
-    if ((rc = virStorageLVMRunStatus(cmd, what, NULL, &errbuf)) <= 0)
+    if ((rc = virStorageLVMRunStatus(cmd, NULL, &errbuf,
+                                     _("cannot delete volume '%s' of pool '%s'"),
+                                     vol->name, def->name)) <= 0)
         return rc;
 
     return lvmVolRemoveFailed(def, vol, errbuf);
@@ -598,7 +581,6 @@ virStorageVolLVResize(virStoragePoolObj *pool,
     virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
     g_autoptr(virStorageLVMLVList) lvs = NULL;
     g_autoptr(virCommand) cmd = NULL;
-    g_autofree char *what = NULL;
     const virStorageLVMLV *lv;
     unsigned long long size;
 
@@ -606,7 +588,7 @@ virStorageVolLVResize(virStoragePoolObj *pool,
                   VIR_STORAGE_VOL_RESIZE_SHRINK, -1);
 
     if (!(lvs = virStorageLVMListLVs(def->source.name, NULL)) ||
-        !(lv = lvmVolFindLV(def, lvs, vol)))
+        !(lv = virStorageVolLVFindLV(def, lvs, vol)))
         return -1;
 
     switch (lv->kind) {
@@ -647,19 +629,22 @@ virStorageVolLVResize(virStoragePoolObj *pool,
                            vol->name, def->name);
             return -1;
         }
-        if (lvmVolRequireClosed(def, lv, "shrink") < 0)
+        if (lv->open) {
+            virReportError(VIR_ERR_OPERATION_INVALID,
+                           _("cannot shrink volume '%s' of pool '%s': its LV is open (in use by a guest or a program); close it first"),
+                           vol->name, def->name);
             return -1;
+        }
         cmd = virStorageLVMBuildLVReduce(def->source.name, lv->name, size);
     } else {
         if (lv->kind == VIR_STORAGE_LVM_LV_THICK &&
-            lvmRequireFreeSpace(def, lv->name, size - lv->size) < 0)
+            virStorageVolLVRequireFreeSpace(def, lv->name, size - lv->size) < 0)
             return -1;
         cmd = virStorageLVMBuildLVExtend(def->source.name, lv->name, size);
     }
 
-    what = g_strdup_printf("resize volume '%s' of pool '%s' to %llu bytes",
-                           vol->name, def->name, size);
-    return virStorageLVMRun(cmd, what);
+    return virStorageLVMRun(cmd, _("cannot resize volume '%s' of pool '%s' to %llu bytes"),
+                            vol->name, def->name, size);
 }
 
 
@@ -690,7 +675,7 @@ virStorageVolLVWipe(virStoragePoolObj *pool,
     const virStorageLVMLV *lv;
 
     if (!(lvs = virStorageLVMListLVs(def->source.name, vol->name)) ||
-        !(lv = lvmVolFindLV(def, lvs, vol)))
+        !(lv = virStorageVolLVFindLV(def, lvs, vol)))
         return -1;
 
     if (!virStorageVolLVWipeAlgorithm(lv->kind, &algorithm)) {
