@@ -34,17 +34,46 @@
 VIR_LOG_INIT("storage.storage_vol_block");
 
 
+/* What a caller of virStorageVolBlockRequireData is about to do. */
+typedef enum {
+    VIR_STORAGE_VOL_BLOCK_JOB_UPLOAD,
+    VIR_STORAGE_VOL_BLOCK_JOB_DOWNLOAD,
+    VIR_STORAGE_VOL_BLOCK_JOB_WIPE,
+    VIR_STORAGE_VOL_BLOCK_JOB_CLONE_INTO,
+} virStorageVolBlockJob;
+
+
+/* Refuses @job on an extended partition, which holds no data of its own. */
 static int
-volBlockRequireData(virStorageVolDef *vol,
-                    const char *what)
+virStorageVolBlockRequireData(virStorageVolDef *vol,
+                              virStorageVolBlockJob job)
 {
-    if (vol->source.partType == VIR_STORAGE_VOL_DISK_TYPE_EXTENDED) {
+    if (vol->source.partType != VIR_STORAGE_VOL_DISK_TYPE_EXTENDED)
+        return 0;
+
+    switch (job) {
+    case VIR_STORAGE_VOL_BLOCK_JOB_UPLOAD:
         virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
-                       _("cannot %s volume '%s': it is an extended partition, which only holds logical partitions"),
-                       what, vol->name);
-        return -1;
+                       _("cannot upload to volume '%s': it is an extended partition, which only holds logical partitions; upload to one of those"),
+                       vol->name);
+        break;
+    case VIR_STORAGE_VOL_BLOCK_JOB_DOWNLOAD:
+        virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
+                       _("cannot download from volume '%s': it is an extended partition, which only holds logical partitions; download from one of those"),
+                       vol->name);
+        break;
+    case VIR_STORAGE_VOL_BLOCK_JOB_WIPE:
+        virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
+                       _("cannot wipe volume '%s': it is an extended partition, which only holds logical partitions; wipe those"),
+                       vol->name);
+        break;
+    case VIR_STORAGE_VOL_BLOCK_JOB_CLONE_INTO:
+        virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
+                       _("cannot clone into volume '%s': it is an extended partition, which only holds logical partitions; clone into one of those"),
+                       vol->name);
+        break;
     }
-    return 0;
+    return -1;
 }
 
 
@@ -56,7 +85,7 @@ virStorageVolBlockUpload(virStoragePoolObj *pool,
                          unsigned long long len,
                          unsigned int flags)
 {
-    if (volBlockRequireData(vol, "upload to") < 0)
+    if (virStorageVolBlockRequireData(vol, VIR_STORAGE_VOL_BLOCK_JOB_UPLOAD) < 0)
         return -1;
     return virStorageVolFileUpload(pool, vol, stream, offset, len, flags);
 }
@@ -70,7 +99,7 @@ virStorageVolBlockDownload(virStoragePoolObj *pool,
                            unsigned long long len,
                            unsigned int flags)
 {
-    if (volBlockRequireData(vol, "download from") < 0)
+    if (virStorageVolBlockRequireData(vol, VIR_STORAGE_VOL_BLOCK_JOB_DOWNLOAD) < 0)
         return -1;
     return virStorageVolFileDownload(pool, vol, stream, offset, len, flags);
 }
@@ -82,7 +111,7 @@ virStorageVolBlockWipe(virStoragePoolObj *pool,
                        unsigned int algorithm,
                        unsigned int flags)
 {
-    if (volBlockRequireData(vol, "wipe") < 0)
+    if (virStorageVolBlockRequireData(vol, VIR_STORAGE_VOL_BLOCK_JOB_WIPE) < 0)
         return -1;
     return virStorageVolFileWipe(pool, vol, algorithm, flags);
 }
@@ -91,7 +120,7 @@ virStorageVolBlockWipe(virStoragePoolObj *pool,
 /* qemu-img's name of the format of @inputvol: a block volume of any pool
  * holds raw data; a file volume says its image format. */
 static const char *
-volBlockInputFormat(virStorageVolDef *inputvol)
+virStorageVolBlockInputFormat(virStorageVolDef *inputvol)
 {
     switch ((virStorageVolType) inputvol->type) {
     case VIR_STORAGE_VOL_BLOCK:
@@ -128,7 +157,7 @@ virStorageVolBlockBuildFrom(virStoragePoolObj *pool,
 
     virCheckFlags(0, -1);
 
-    if (volBlockRequireData(vol, "clone into") < 0)
+    if (virStorageVolBlockRequireData(vol, VIR_STORAGE_VOL_BLOCK_JOB_CLONE_INTO) < 0)
         return -1;
 
     if (inputvol->target.encryption) {
@@ -137,7 +166,7 @@ virStorageVolBlockBuildFrom(virStoragePoolObj *pool,
                        inputvol->name, vol->name);
         return -1;
     }
-    if (!(srcformat = volBlockInputFormat(inputvol))) {
+    if (!(srcformat = virStorageVolBlockInputFormat(inputvol))) {
         virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
                        _("volume '%s' is not a file or a block device and cannot be cloned into partition '%s'"),
                        inputvol->name, vol->name);
