@@ -28,14 +28,9 @@ import sys
 # change is still moving may be listed before it exists).  Empty when done.
 PENDING = {
     'src/storage/storage_disk_table.c': {'vir-prefix'},
-    'src/storage/storage_lvm.c': {'filled-verb', 'vir-prefix'},
     'src/storage/storage_mount.c': {'vir-prefix'},
     'src/storage/storage_netfs_sources.c': {'filled-verb', 'vir-prefix'},
     'src/storage/storage_pool_disk.c': {'vir-prefix'},
-    'src/storage/storage_pool_logical.c': {'filled-verb', 'vir-prefix'},
-    'src/storage/storage_qemuimg.c': {'split-message'},
-    'src/storage/storage_vol_block.c': {'filled-verb', 'vir-prefix'},
-    'src/storage/storage_vol_lv.c': {'filled-verb', 'vir-prefix'},
     'src/storage/storage_vol_partition.c': {'vir-prefix'},
 }
 

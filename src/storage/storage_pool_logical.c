@@ -187,9 +187,9 @@ virStoragePoolLogicalStop(virStoragePoolObj *pool)
 /* Refuses (VIR_ERR_STORAGE_POOL_BUILT) a device libblkid finds a
  * signature on, or wipes the signatures when @overwrite. */
 static int
-lvmPoolPrepareDevice(virStoragePoolDef *def,
-                     const char *device,
-                     bool overwrite)
+virStoragePoolLogicalPrepareDevice(virStoragePoolDef *def,
+                                   const char *device,
+                                   bool overwrite)
 {
     g_autofree char *type = NULL;
     int rc;
@@ -270,7 +270,7 @@ virStoragePoolLogicalBuild(virStoragePoolObj *pool,
     /* check every device before writing to any */
     if (!overwrite) {
         for (i = 0; i < def->source.ndevice; i++) {
-            if (lvmPoolPrepareDevice(def, def->source.devices[i].path, false) < 0)
+            if (virStoragePoolLogicalPrepareDevice(def, def->source.devices[i].path, false) < 0)
                 return -1;
         }
     }
@@ -281,7 +281,7 @@ virStoragePoolLogicalBuild(virStoragePoolObj *pool,
         const char *device = def->source.devices[i].path;
 
         devices[i] = device;
-        if (overwrite && lvmPoolPrepareDevice(def, device, true) < 0)
+        if (overwrite && virStoragePoolLogicalPrepareDevice(def, device, true) < 0)
             goto error;
 
         pvcreate = virStorageLVMBuildPVCreate(device);

@@ -91,8 +91,7 @@ virStorageQemuImgWritableFormat(virStorageVolDef *vol)
     }
 
     virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
-                   _("qemu-img cannot create volume '%s' in format '%s': "
-                     "use raw, qcow, qcow2, qed, vmdk, vpc or vdi"),
+                   _("qemu-img cannot create volume '%s' in format '%s': use raw, qcow, qcow2, qed, vmdk, vpc or vdi"),
                    virStorageQemuImgVolName(vol),
                    NULLSTR(virStorageFileFormatTypeToString(vol->target.format)));
     return NULL;
@@ -138,16 +137,13 @@ virStorageQemuImgCheckEncryption(virStorageVolDef *vol,
 
     if (enc->format != VIR_STORAGE_ENCRYPTION_FORMAT_LUKS) {
         virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
-                       _("volume '%s': only encryption format 'luks' can be "
-                         "created with qemu-img (the old qcow encryption is "
-                         "insecure and luks2 is not supported)"), name);
+                       _("volume '%s': only encryption format 'luks' can be created with qemu-img (the old qcow encryption is insecure and luks2 is not supported)"), name);
         return -1;
     }
 
     if (enc->engine == VIR_STORAGE_ENCRYPTION_ENGINE_LIBRBD) {
         virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
-                       _("volume '%s': encryption engine 'librbd' cannot be "
-                         "used for a file volume: use engine 'qemu'"), name);
+                       _("volume '%s': encryption engine 'librbd' cannot be used for a file volume: use engine 'qemu'"), name);
         return -1;
     }
 
@@ -162,9 +158,7 @@ virStorageQemuImgCheckEncryption(virStorageVolDef *vol,
 
     if (!secretPath) {
         virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
-                       _("volume '%s' is encrypted but no passphrase was "
-                         "given: add a <secret type='passphrase'/> to its "
-                         "<encryption>"), name);
+                       _("volume '%s' is encrypted but no passphrase was given: add a <secret type='passphrase'/> to its <encryption>"), name);
         return -1;
     }
 
@@ -303,8 +297,7 @@ virStorageQemuImgAddQcow2Options(virBuffer *buf,
     if (!isQcow2) {
         if (compat || vol->target.features) {
             virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
-                           _("volume '%s': <compat> and <features> are only "
-                             "available with format qcow2"), name);
+                           _("volume '%s': <compat> and <features> are only available with format qcow2"), name);
             return -1;
         }
         return 0;
@@ -315,8 +308,7 @@ virStorageQemuImgAddQcow2Options(virBuffer *buf,
 
     if ((lazy || extl2) && STRPREFIX(compat, "0.")) {
         virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
-                       _("volume '%s': feature '%s' needs qcow2 compat 1.1, "
-                         "not %s"), name,
+                       _("volume '%s': feature '%s' needs qcow2 compat 1.1, not %s"), name,
                        lazy ? "lazy_refcounts" : "extended_l2", compat);
         return -1;
     }
@@ -340,8 +332,7 @@ virStorageQemuImgAddClusterSize(virBuffer *buf,
 
     if (STRNEQ(driver, "qcow2") && STRNEQ(driver, "qed")) {
         virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
-                       _("volume '%s': <clusterSize> is only available with "
-                         "formats qcow2 and qed"),
+                       _("volume '%s': <clusterSize> is only available with formats qcow2 and qed"),
                        virStorageQemuImgVolName(vol));
         return -1;
     }
@@ -369,9 +360,7 @@ virStorageQemuImgAddPreallocation(virBuffer *buf,
         if (hasBacking &&
             !virStorageQemuImgHasFeature(vol, VIR_STORAGE_FILE_FEATURE_EXTENDED_L2)) {
             virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
-                           _("volume '%s': preallocation of a qcow2 image "
-                             "with a backing store needs feature "
-                             "extended_l2"),
+                           _("volume '%s': preallocation of a qcow2 image with a backing store needs feature extended_l2"),
                            virStorageQemuImgVolName(vol));
             return -1;
         }
@@ -387,8 +376,7 @@ virStorageQemuImgAddPreallocation(virBuffer *buf,
     }
 
     virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
-                   _("volume '%s': preallocation is only available with "
-                     "formats qcow2 and raw, not %s"),
+                   _("volume '%s': preallocation is only available with formats qcow2 and raw, not %s"),
                    virStorageQemuImgVolName(vol), target->driver);
     return -1;
 }
@@ -486,8 +474,7 @@ virStorageQemuImgAddBacking(virCommand *cmd,
     if (STRNEQ(driver, "qcow2") && STRNEQ(driver, "qcow") &&
         STRNEQ(driver, "qed") && STRNEQ(driver, "vmdk")) {
         virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
-                       _("volume '%s': a %s image cannot have a backing "
-                         "store: use format qcow2"), name, driver);
+                       _("volume '%s': a %s image cannot have a backing store: use format qcow2"), name, driver);
         return -1;
     }
 
@@ -587,8 +574,7 @@ virStorageQemuImgBuildConvert(const char *qemuimg,
 
     if (inputvol->target.encryption) {
         virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
-                       _("cannot copy encrypted volume '%s' into '%s': "
-                         "cloning an encrypted volume is not supported"),
+                       _("cannot copy encrypted volume '%s' into '%s': cloning an encrypted volume is not supported"),
                        virStorageQemuImgVolName(inputvol),
                        virStorageQemuImgVolName(vol));
         return NULL;
@@ -659,8 +645,7 @@ virStorageQemuImgBuildResize(const char *qemuimg,
     if (preallocate && STRNEQ(target.driver, "qcow2") &&
         STRNEQ(target.driver, "raw")) {
         virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
-                       _("volume '%s': qemu-img can only preallocate qcow2 "
-                         "and raw images, not %s"),
+                       _("volume '%s': qemu-img can only preallocate qcow2 and raw images, not %s"),
                        virStorageQemuImgVolName(vol), target.driver);
         return NULL;
     }
