@@ -4,13 +4,15 @@ limit (issue 7, item 12; docs/security.rst, "Time limits").
 
 showmount against a host that accepts its connection and never answers
 waits 2 minutes (its RPC timeout), holding the daemon's thread.  A Python
-listener on 127.0.0.2, port 111 (rpcbind's; 127.0.0.2 so that nothing of
-the machine's is in the way) accepts and stays silent for the test.
+listener on port 111 (rpcbind's) of a loopback address of its own
+(127.x.y.z, free of the machine's services and of another run of this
+suite at the same time) accepts and stays silent for the test.
 The NFS mount of a silent server is tested in the VM
 (vm/test_pool_netfs.py::test_silent_server); lvm2 commands and the
 runner itself by tests/storagecommandtest.c.
 """
 
+import random
 import socket
 import subprocess
 import threading
@@ -18,27 +20,40 @@ import time
 
 import pytest
 
-SILENT_HOST = "127.0.0.2"
+# rpcbind's port; showmount has no option for another
+RPCBIND_PORT = 111
 SOURCES_LIMIT = 30          # VIR_STORAGE_NETFS_SOURCES_TIME_LIMIT
 GRACE = 5                   # VIR_STORAGE_COMMAND_KILL_GRACE
 BOUND = SOURCES_LIMIT + GRACE + 15
 
 
+def bind_silent_port():
+    """TCP and UDP sockets bound to RPCBIND_PORT of a loopback address
+    nothing else listens on: (host, tcp, udp)."""
+    rng = random.Random()
+    errors = []
+    for _ in range(20):
+        host = "127.%d.%d.%d" % (rng.randint(1, 254), rng.randint(0, 255), rng.randint(2, 254))
+        tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            tcp.bind((host, RPCBIND_PORT))
+            udp.bind((host, RPCBIND_PORT))
+            return host, tcp, udp
+        except OSError as e:
+            errors.append("%s: %s" % (host, e))
+            tcp.close()
+            udp.close()
+    pytest.fail("cannot listen on port %d of any loopback address for the silent server: %s"
+                % (RPCBIND_PORT, "; ".join(errors[-3:])), pytrace=False)
+
+
 @pytest.fixture
 def silent_rpcbind():
-    """TCP and UDP port 111 of SILENT_HOST: connections accepted, requests
-    read and never answered."""
-    tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        tcp.bind((SILENT_HOST, 111))
-        udp.bind((SILENT_HOST, 111))
-    except OSError as e:
-        tcp.close()
-        udp.close()
-        pytest.fail("cannot listen on %s:111 for the silent server: %s" % (SILENT_HOST, e),
-                    pytrace=False)
+    """TCP and UDP port 111 of a loopback address: connections accepted,
+    requests read and never answered; yields the address."""
+    silent_host, tcp, udp = bind_silent_port()
     tcp.listen(16)
     tcp.settimeout(0.2)
     stop = threading.Event()
@@ -57,7 +72,7 @@ def silent_rpcbind():
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     try:
-        yield SILENT_HOST
+        yield silent_host
     finally:
         stop.set()
         thread.join(5)
