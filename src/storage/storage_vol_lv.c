@@ -522,9 +522,9 @@ virStorageVolLVRequireNoSnapshots(virStoragePoolObj *pool,
  * lvm2 call.  An LV closed in between gets lvm2's message.
  */
 static int
-lvmVolRemoveFailed(virStoragePoolDef *def,
-                   virStorageVolDef *vol,
-                   const char *errbuf)
+virStorageVolLVRemoveFailed(virStoragePoolDef *def,
+                            virStorageVolDef *vol,
+                            const char *errbuf)
 {
     g_autoptr(virStorageLVMLVList) lvs = NULL;
     const virStorageLVMLV *lv = NULL;
@@ -539,7 +539,7 @@ lvmVolRemoveFailed(virStoragePoolDef *def,
                        vol->name, def->name);
     } else {
         virReportError(VIR_ERR_OPERATION_FAILED,
-                       _("cannot remove volume '%s' of pool '%s': lvm2 failed: %s"),
+                       _("cannot delete volume '%s' of pool '%s': %s"),
                        vol->name, def->name, errbuf);
     }
     return -1;
@@ -568,7 +568,7 @@ virStorageVolLVDelete(virStoragePoolObj *pool,
                                      vol->name, def->name)) <= 0)
         return rc;
 
-    return lvmVolRemoveFailed(def, vol, errbuf);
+    return virStorageVolLVRemoveFailed(def, vol, errbuf);
 }
 
 
