@@ -147,3 +147,26 @@ virStorageBlkidWipeSignatures(const char *device)
     }
     return 0;
 }
+
+
+int
+virStorageBlkidRefuseOrWipe(const char *poolname,
+                            const char *device,
+                            bool overwrite)
+{
+    g_autofree char *type = NULL;
+    int rc;
+
+    if ((rc = virStorageBlkidFindSignature(device, &type)) < 0)
+        return -1;
+    if (rc == 0)
+        return 0;
+
+    if (!overwrite) {
+        virReportError(VIR_ERR_STORAGE_POOL_BUILT,
+                       _("device '%s' of pool '%s' already holds data (a '%s' signature): nothing was written; 'virsh pool-build %s --overwrite' erases it"),
+                       device, poolname, type, poolname);
+        return -1;
+    }
+    return virStorageBlkidWipeSignatures(device);
+}

@@ -21,3 +21,15 @@ virStorageBlkidFindSignature(const char *device,
 /* Erases every signature libblkid finds on @device.  -1 on error. */
 int
 virStorageBlkidWipeSignatures(const char *device);
+
+/*
+ * Before a build writes to @device of pool @poolname: a blank device is
+ * left as it is; one that holds a signature is refused
+ * (VIR_ERR_STORAGE_POOL_BUILT, naming the signature and how to overwrite
+ * it) unless @overwrite, when every signature is erased.  Returns 0 when
+ * the device may be written, -1 with an error reported.
+ */
+int
+virStorageBlkidRefuseOrWipe(const char *poolname,
+                            const char *device,
+                            bool overwrite);

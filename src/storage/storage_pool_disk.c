@@ -235,25 +235,11 @@ poolDiskPrepareForLabel(virStoragePoolDef *def,
                         const char *device,
                         unsigned int flags)
 {
-    g_autofree char *found = NULL;
-    int rc;
+    bool overwrite = !!(flags & VIR_STORAGE_POOL_BUILD_OVERWRITE);
 
-    if (flags & VIR_STORAGE_POOL_BUILD_OVERWRITE) {
-        if (poolDiskRequireUnused(def, device) < 0)
-            return -1;
-        return virStorageBlkidWipeSignatures(device);
-    }
-
-    if ((rc = virStorageBlkidFindSignature(device, &found)) < 0)
+    if (overwrite && poolDiskRequireUnused(def, device) < 0)
         return -1;
-    if (rc > 0) {
-        virReportError(VIR_ERR_STORAGE_POOL_BUILT,
-                       _("device '%s' of pool '%s' already holds data (a '%s' signature): build with --overwrite to destroy it and write a new '%s' label"),
-                       def->source.devices[0].path, def->name, found,
-                       poolDiskFormatName(def));
-        return -1;
-    }
-    return 0;
+    return virStorageBlkidRefuseOrWipe(def->name, device, overwrite);
 }
 
 

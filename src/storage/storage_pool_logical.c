@@ -184,31 +184,6 @@ virStoragePoolLogicalStop(virStoragePoolObj *pool)
 }
 
 
-/* Refuses (VIR_ERR_STORAGE_POOL_BUILT) a device libblkid finds a
- * signature on, or wipes the signatures when @overwrite. */
-static int
-virStoragePoolLogicalPrepareDevice(virStoragePoolDef *def,
-                                   const char *device,
-                                   bool overwrite)
-{
-    g_autofree char *type = NULL;
-    int rc;
-
-    if ((rc = virStorageBlkidFindSignature(device, &type)) < 0)
-        return -1;
-    if (rc == 0)
-        return 0;
-
-    if (!overwrite) {
-        virReportError(VIR_ERR_STORAGE_POOL_BUILT,
-                       _("device '%s' of pool '%s' holds a '%s' signature: build with --overwrite to erase it"),
-                       device, def->name, type);
-        return -1;
-    }
-    return virStorageBlkidWipeSignatures(device);
-}
-
-
 /*
  * Undoes the pvcreate of the first @ndevices devices of a build that
  * failed.  The error the user sees stays the one that made the build
@@ -270,7 +245,8 @@ virStoragePoolLogicalBuild(virStoragePoolObj *pool,
     /* check every device before writing to any */
     if (!overwrite) {
         for (i = 0; i < def->source.ndevice; i++) {
-            if (virStoragePoolLogicalPrepareDevice(def, def->source.devices[i].path, false) < 0)
+            if (virStorageBlkidRefuseOrWipe(def->name, def->source.devices[i].path,
+                                            false) < 0)
                 return -1;
         }
     }
@@ -281,7 +257,7 @@ virStoragePoolLogicalBuild(virStoragePoolObj *pool,
         const char *device = def->source.devices[i].path;
 
         devices[i] = device;
-        if (overwrite && virStoragePoolLogicalPrepareDevice(def, device, true) < 0)
+        if (overwrite && virStorageBlkidRefuseOrWipe(def->name, device, true) < 0)
             goto error;
 
         pvcreate = virStorageLVMBuildPVCreate(device);

@@ -482,20 +482,18 @@ virStoragePoolFsPrepareDevice(virStoragePoolDef *def,
         return -1;
     }
 
-    if (rc == 1 && !(flags & VIR_STORAGE_POOL_BUILD_OVERWRITE)) {
-        if (!(flags & VIR_STORAGE_POOL_BUILD_NO_OVERWRITE) &&
-            virStoragePoolFsFormatMatches(wanted, found)) {
-            VIR_INFO("device '%s' of pool '%s' already holds %s: kept",
-                     device, def->name, found);
-            return 0;
-        }
-        virReportError(VIR_ERR_STORAGE_POOL_BUILT,
-                       _("device '%s' of pool '%s' already holds '%s': nothing was written; 'virsh pool-build %s --overwrite' replaces it with %s and destroys its data"),
-                       device, def->name, found, def->name, wanted);
-        return -1;
+    if (rc == 1 &&
+        !(flags & (VIR_STORAGE_POOL_BUILD_OVERWRITE |
+                   VIR_STORAGE_POOL_BUILD_NO_OVERWRITE)) &&
+        virStoragePoolFsFormatMatches(wanted, found)) {
+        VIR_INFO("device '%s' of pool '%s' already holds %s: kept",
+                 device, def->name, found);
+        return 0;
     }
 
-    if (rc == 1 && virStorageBlkidWipeSignatures(device) < 0)
+    if (rc == 1 &&
+        virStorageBlkidRefuseOrWipe(def->name, device,
+                                    !!(flags & VIR_STORAGE_POOL_BUILD_OVERWRITE)) < 0)
         return -1;
 
     return virStoragePoolFsMakeFileSystem(def, device, rc == 1);
