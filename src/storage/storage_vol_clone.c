@@ -36,6 +36,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "storage_vol_clone.h"
 #include "storage_command.h"
 #include "storage_vol_file.h"
 #include "storage_vol_job.h"

@@ -16,7 +16,6 @@
 #include "storage_backend.h"
 #include "vircommand.h"
 
-/* storage_vol_file.c */
 int virStorageVolFileCreate(virStoragePoolObj *pool, virStorageVolDef *vol);
 int virStorageVolFileBuild(virStoragePoolObj *pool, virStorageVolDef *vol,
                            unsigned int flags);
@@ -62,35 +61,9 @@ void virStorageVolFileRemoveMade(virStoragePoolDef *def, int dirFd,
                                  virStorageVolDef *vol,
                                  const struct stat *made);
 
-/* storage_vol_clone.c: opens (O_RDONLY) the volume @origvol that a
- * volume of the pool @def is cloned from, which may belong to another
- * pool: a block device under /dev by its path, a file as the entry of its
- * directory, never followed, the inode its pool listed.  Reports errors;
- * returns the descriptor or -1. */
-int virStorageVolFileOpenSource(virStoragePoolDef *def,
-                                virStorageVolDef *origvol,
-                                struct stat *sb);
-
-/* storage_vol_clone.c: the driver passes the new volume first, then the
- * volume it is made from (libvirt's typedef names them the other way). */
-int virStorageVolFileBuildFrom(virStoragePoolObj *pool,
-                               virStorageVolDef *vol,
-                               virStorageVolDef *inputvol,
-                               unsigned int flags);
-
-/* storage_vol_stream.c */
-int virStorageVolFileUpload(virStoragePoolObj *pool, virStorageVolDef *vol,
-                            virStreamPtr stream, unsigned long long offset,
-                            unsigned long long len, unsigned int flags);
-int virStorageVolFileDownload(virStoragePoolObj *pool, virStorageVolDef *vol,
-                              virStreamPtr stream, unsigned long long offset,
-                              unsigned long long len, unsigned int flags);
-
-/* storage_vol_wipe.c */
-int virStorageVolFileWipe(virStoragePoolObj *pool, virStorageVolDef *vol,
-                          unsigned int algorithm, unsigned int flags);
-
-/* The volume callbacks of every backend whose volumes are files. */
+/* The volume callbacks of every backend whose volumes are files: those
+ * above, and those of storage_vol_clone.h, storage_vol_stream.h and
+ * storage_vol_wipe.h, which a backend using this macro includes too. */
 #define VIR_STORAGE_BACKEND_FILE_VOL_CALLBACKS \
     .createVol = virStorageVolFileCreate, \
     .buildVol = virStorageVolFileBuild, \

@@ -53,6 +53,7 @@
 #include <linux/fs.h>
 #include <linux/magic.h>
 
+#include "storage_vol_stream.h"
 #include "storage_vol_file.h"
 #include "storage_stream.h"
 #include "storage_vol_open.h"

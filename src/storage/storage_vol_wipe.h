@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "internal.h"
+#include "storage_backend.h"
 #include "storage_conf.h"
 #include "vircommand.h"
 
@@ -63,3 +64,8 @@ virStorageVolWipeOpForInode(virStorageVolWipeMethod method,
 virCommand *
 virStorageVolWipeBuildScrub(const char *scrub,
                             const char *pattern);
+
+/* The wipeVol callback of file volumes, which block volumes share; it
+ * runs with the pool unlocked. */
+int virStorageVolFileWipe(virStoragePoolObj *pool, virStorageVolDef *vol,
+                          unsigned int algorithm, unsigned int flags);
