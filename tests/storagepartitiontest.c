@@ -26,6 +26,7 @@
 
 #include "storage_partition.h"
 #include "storage_pool_disk.h"
+#include "storage_disk_table.h"
 #include "storage_vol_partition.h"
 #include "storage_qemuimg.h"
 #include "virerror.h"
@@ -362,10 +363,10 @@ testFormatMapping(const void *opaque G_GNUC_UNUSED)
     part.fs = (char *)"ntfs";
     g_assert_cmpint(virStorageVolPartitionFormat(&part), ==, VIR_STORAGE_VOL_DISK_NONE);
 
-    g_assert_cmpstr(virStoragePoolDiskLabelName(VIR_STORAGE_POOL_DISK_DOS), ==, "msdos");
-    g_assert_cmpstr(virStoragePoolDiskLabelName(VIR_STORAGE_POOL_DISK_UNKNOWN), ==, "msdos");
-    g_assert_cmpstr(virStoragePoolDiskLabelName(VIR_STORAGE_POOL_DISK_GPT), ==, "gpt");
-    g_assert_null(virStoragePoolDiskLabelName(VIR_STORAGE_POOL_DISK_LVM2));
+    g_assert_cmpstr(virStorageDiskTableLabelName(VIR_STORAGE_POOL_DISK_DOS), ==, "msdos");
+    g_assert_cmpstr(virStorageDiskTableLabelName(VIR_STORAGE_POOL_DISK_UNKNOWN), ==, "msdos");
+    g_assert_cmpstr(virStorageDiskTableLabelName(VIR_STORAGE_POOL_DISK_GPT), ==, "gpt");
+    g_assert_null(virStorageDiskTableLabelName(VIR_STORAGE_POOL_DISK_LVM2));
 }
 
 

@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 #include "storage_vol_partition.h"
-#include "storage_pool_disk.h"
+#include "storage_disk_table.h"
 #include "storage_mount.h"
 #include "storage_size.h"
 #include "virerror.h"
@@ -205,8 +205,8 @@ volPartitionLocate(virStoragePoolDef *def,
     g_autofree char *path = NULL;
     const virStoragePartition *part;
 
-    if (!(found = virStoragePoolDiskReadTable(def)) ||
-        !(device = virStoragePoolDiskDevice(def)) ||
+    if (!(found = virStorageDiskTableRead(def)) ||
+        !(device = virStorageDiskTableDevice(def)) ||
         !(path = virStoragePartitionHelperPath()) ||
         !(part = volPartitionLookup(def, found, device, vol)))
         return NULL;
@@ -434,7 +434,7 @@ volPartitionPlanFromTable(virStoragePoolDef *def,
 {
     g_autoptr(virStoragePartitionTable) table = NULL;
 
-    if (!(table = virStoragePoolDiskReadTable(def)) ||
+    if (!(table = virStorageDiskTableRead(def)) ||
         volPartitionChooseKind(def, table, device, vol, kind, number) < 0 ||
         volPartitionRequireRoom(def, table, vol, *kind, size) < 0)
         return -1;
@@ -453,7 +453,7 @@ volPartitionPlan(virStoragePoolDef *def,
                  virStoragePartitionKind *kind,
                  unsigned int *number)
 {
-    bool dos = STREQ_NULLABLE(virStoragePoolDiskLabelName(def->source.format),
+    bool dos = STREQ_NULLABLE(virStorageDiskTableLabelName(def->source.format),
                               "msdos");
 
     if (!(*number = virStoragePartitionNumberFromName(device, vol->name))) {
@@ -545,7 +545,7 @@ virStorageVolPartitionCreate(virStoragePoolObj *pool,
         return -1;
     }
 
-    if (!(device = virStoragePoolDiskDevice(def)) ||
+    if (!(device = virStorageDiskTableDevice(def)) ||
         !(helper = virStoragePartitionHelperPath()))
         return -1;
 
@@ -580,12 +580,12 @@ virStorageVolPartitionCreate(virStoragePoolObj *pool,
     }
 
     g_free(vol->target.path);
-    vol->target.path = virStoragePoolDiskVolPath(def, vol->name);
+    vol->target.path = virStorageDiskTableVolPath(def, vol->name);
     g_free(vol->key);
     vol->key = g_strdup(vol->target.path);
     volPartitionFill(vol, part, disk);
 
-    virStoragePoolDiskUpdateSizes(pool, result);
+    virStorageDiskTableUpdateSizes(pool, result);
     return 0;
 }
 
@@ -671,7 +671,7 @@ virStorageVolPartitionDelete(virStoragePoolObj *pool,
 
     virCheckFlags(0, -1);
 
-    if (!(device = virStoragePoolDiskDevice(def)) ||
+    if (!(device = virStorageDiskTableDevice(def)) ||
         !(helper = virStoragePartitionHelperPath()))
         return -1;
 
@@ -699,7 +699,7 @@ virStorageVolPartitionDelete(virStoragePoolObj *pool,
 
     /* for disk pools the driver leaves the pool's bookkeeping to us */
     virStoragePoolObjRemoveVol(pool, vol);
-    virStoragePoolDiskUpdateSizes(pool, result);
+    virStorageDiskTableUpdateSizes(pool, result);
     return 0;
 }
 
@@ -809,6 +809,6 @@ virStorageVolPartitionResize(virStoragePoolObj *pool,
 
     if ((part = virStoragePartitionFind(result, part->number)))
         volPartitionFill(vol, part, disk);
-    virStoragePoolDiskUpdateSizes(pool, result);
+    virStorageDiskTableUpdateSizes(pool, result);
     return 0;
 }
