@@ -11,8 +11,7 @@
  *   qemu-img convert -f INFMT -O OUTFMT [--object SECRET] [-o OPTIONS]
  *                    -- INPATH OUTPATH
  *   qemu-img resize  [--shrink] [--preallocation=falloc]
- *                    (-f FMT -- PATH | --object SECRET --image-opts -- OPTS)
- *                    SIZE
+ *                    [--object SECRET] -f FMT -- (PATH | json:{...}) SIZE
  *
  * qemu-img reads options with GNU getopt, which would take any argument
  * starting with '-' for one, wherever it stands; "--" ends them (checked
@@ -34,6 +33,7 @@
 #include "virbuffer.h"
 #include "virerror.h"
 #include "virfile.h"
+#include "virjson.h"
 #include "virqemu.h"
 #include "virstring.h"
 
@@ -599,21 +599,50 @@ virStorageQemuImgBuildConvert(const char *qemuimg,
 }
 
 
-/* --image-opts driver=FMT,file.filename=PATH,[encrypt.]key-secret=ALIAS */
-static void
+/*
+ * -f FMT -- json:{"driver": FMT, "file": {"filename": PATH},
+ *                 [encrypt.]key-secret: ALIAS[, "backing": null]}
+ *
+ * The image is named in JSON rather than with --image-opts: its keyval
+ * syntax has no way to say "no backing file" ("backing=null" names a
+ * node called null), and without it qemu-img opens the backing file the
+ * image header names, which a guest wrote.  The file's protocol is left
+ * to qemu-img, as file.filename alone did.
+ */
+static int
 virStorageQemuImgAddEncryptedImage(virCommand *cmd,
                                    virStorageVolDef *vol,
                                    const virStorageQemuImgTarget *target)
 {
-    g_auto(virBuffer) buf = VIR_BUFFER_INITIALIZER;
+    g_autoptr(virJSONValue) node = virJSONValueNewObject();
+    g_autoptr(virJSONValue) file = virJSONValueNewObject();
+    g_autoptr(virJSONValue) encrypt = NULL;
+    g_autofree char *json = NULL;
+    bool qcow2 = STREQ(target->driver, "qcow2");
 
-    virBufferAsprintf(&buf, "driver=%s,", target->driver);
-    virStorageQemuImgAddOption(&buf, "", "file.filename", vol->target.path);
-    virBufferAsprintf(&buf, "%skey-secret=%s", target->encPrefix,
-                      VIR_STORAGE_QEMUIMG_SECRET_ALIAS);
+    if (virJSONValueObjectAppendString(file, "filename", vol->target.path) < 0 ||
+        virJSONValueObjectAppendString(node, "driver", target->driver) < 0 ||
+        virJSONValueObjectAppend(node, "file", &file) < 0)
+        return -1;
 
-    virCommandAddArgList(cmd, "--image-opts", "--", NULL);
-    virCommandAddArgBuffer(cmd, &buf);
+    if (qcow2) {
+        encrypt = virJSONValueNewObject();
+        if (virJSONValueObjectAppendString(encrypt, "key-secret",
+                                           VIR_STORAGE_QEMUIMG_SECRET_ALIAS) < 0 ||
+            virJSONValueObjectAppend(node, "encrypt", &encrypt) < 0 ||
+            virJSONValueObjectAppendNull(node, "backing") < 0)
+            return -1;
+    } else if (virJSONValueObjectAppendString(node, "key-secret",
+                                              VIR_STORAGE_QEMUIMG_SECRET_ALIAS) < 0) {
+        return -1;
+    }
+
+    if (!(json = virJSONValueToString(node, false)))
+        return -1;
+
+    virCommandAddArgList(cmd, "-f", target->driver, "--", NULL);
+    virCommandAddArgFormat(cmd, "json:%s", json);
+    return 0;
 }
 
 
@@ -659,7 +688,8 @@ virStorageQemuImgBuildResize(const char *qemuimg,
     if (target.encrypted) {
         virStorageQemuImgAddSecretObject(cmd, VIR_STORAGE_QEMUIMG_SECRET_ALIAS,
                                          secretPath);
-        virStorageQemuImgAddEncryptedImage(cmd, vol, &target);
+        if (virStorageQemuImgAddEncryptedImage(cmd, vol, &target) < 0)
+            return NULL;
     } else {
         virCommandAddArgList(cmd, "-f", target.driver, "--", vol->target.path,
                              NULL);

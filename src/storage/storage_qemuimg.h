@@ -49,8 +49,9 @@ virStorageQemuImgBuildConvert(const char *qemuimg,
  *
  * qemu-img resize of @vol to @capacity bytes (rounded up to 512); @shrink
  * adds --shrink, @preallocate asks for falloc preallocation of the new
- * space (qcow2 and raw only).  An encrypted volume is opened with
- * --image-opts and the secret in @secretPath.
+ * space (qcow2 and raw only).  An encrypted volume is named by a json:
+ * name with the secret in @secretPath and, for qcow2, "backing": null:
+ * qemu-img opens no backing file its header names.
  */
 virCommand *
 virStorageQemuImgBuildResize(const char *qemuimg,

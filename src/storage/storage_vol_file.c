@@ -581,7 +581,8 @@ virStorageVolFileResizeRaw(virStoragePoolDef *def,
 /* qemu-img resize of the inode @fd is open on, given as a json: name
  * with "backing": null, so qemu-img opens no backing file the header
  * names (resize runs with the pool locked: no chain is walked).  An
- * encrypted image is opened by the builder's --image-opts on /dev/fd/N. */
+ * encrypted image is named by the builder, as /dev/fd/N in a json: name
+ * with its secret and "backing": null too. */
 static int
 virStorageVolFileResizeImage(virStoragePoolDef *def,
                              virStorageVolDef *vol,

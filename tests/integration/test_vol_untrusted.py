@@ -15,15 +15,18 @@ temporary directory, never a real system file.  Where the stock modules
 hang (they open a FIFO named by a header or planted in the pool), the test
 runs against ours only, with every call bounded by a timeout."""
 
+import hashlib
 import json
 import os
 import struct
 import subprocess
+import uuid
 import xml.etree.ElementTree as ET
 
 import libvirt
 import pytest
 
+import fswatch
 from conftest import expect_error
 from poolhelpers import dir_pool_xml, sha256_path, xml_attr, xml_find, xml_text
 
@@ -76,7 +79,13 @@ def host_fifo(tmp_path):
     d.mkdir()
     path = str(d / "fifo")
     os.mkfifo(path)
-    return path
+    yield path
+    # a reader that opened it (a test that failed) gets EOF and goes on,
+    # so the daemon can be stopped
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+    except OSError:
+        pass        # ENXIO: nobody is waiting on it
 
 
 def qcow2_v2_header(backing, size):
@@ -293,6 +302,106 @@ def test_resize_does_not_open_the_backing_a_header_names(daemon, pool, pool_dir,
                            "\"filename\":\"%s\"},\"backing\":null}" % path],
                           capture_output=True, text=True, check=True).stdout
     assert '"virtual-size": %d' % (2 * MiB) in info
+
+
+ENC_NAME = "enc.qcow2"
+PASSPHRASE = "correct horse battery staple"
+
+
+@pytest.fixture
+def volume_secret(daemon, tmp_path, pool_dir):
+    """A secret of the test daemon's secret driver holding PASSPHRASE, its
+    usage the path of volume ENC_NAME of the pool (a refresh finds it
+    there): its uuid."""
+    uri = daemon.uri.replace("storage:", "secret:", 1)
+    sid = str(uuid.uuid4())
+    xml = tmp_path / "secret.xml"
+    xml.write_text("<secret ephemeral='no' private='yes'><uuid>%s</uuid>"
+                   "<usage type='volume'><volume>%s</volume></usage></secret>"
+                   % (sid, os.path.join(pool_dir, ENC_NAME)))
+    value = tmp_path / "secret.value"
+    value.write_text(PASSPHRASE)
+    for args in (["secret-define", str(xml)],
+                 ["secret-set-value", sid, "--file", str(value), "--plain"]):
+        subprocess.run(["virsh", "-c", uri] + args, capture_output=True,
+                       text=True, timeout=BOUND, check=True)
+    yield sid
+    subprocess.run(["virsh", "-c", uri, "secret-undefine", sid],
+                   capture_output=True, timeout=BOUND)
+
+
+def plant_encrypted_qcow2(tmp_path, path, backing, size=MiB):
+    """A LUKS-encrypted qcow2 image (passphrase PASSPHRASE) whose header
+    names @backing as a raw backing file, as a guest can leave one in a
+    volume it owns: qemu-img -u writes the name without opening the file.
+    A short key derivation keeps the test fast.  qemu-img 7.2 times the
+    derivation by its thread's CPU time and, on this virtual machine, now
+    and then reads none and gives up ("Unable to get accurate CPU usage",
+    see test_vol_file.create_luks): only that failure is retried."""
+    secret = tmp_path / "passphrase"
+    secret.write_text(PASSPHRASE)
+    for attempt in range(6):
+        res = subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-u",
+                              "-b", backing, "-F", "raw",
+                              "--object", "secret,id=sec0,file=%s" % secret,
+                              "-o", "encrypt.format=luks,encrypt.key-secret=sec0,"
+                              "encrypt.iter-time=10",
+                              path, str(size)], capture_output=True, text=True)
+        if res.returncode == 0:
+            return
+        assert "accurate CPU usage" in res.stderr and attempt < 5, res.stderr
+
+
+def encrypted_virtual_size(tmp_path, path):
+    """The capacity of the encrypted image @path, opened with its
+    passphrase and no backing file."""
+    secret = tmp_path / "passphrase"
+    spec = json.dumps({"driver": "qcow2", "backing": None,
+                       "file": {"driver": "file", "filename": path},
+                       "encrypt": {"key-secret": "sec0"}})
+    out = subprocess.run(["qemu-img", "info", "-U", "--output=json",
+                          "--object", "secret,id=sec0,file=%s" % secret,
+                          "json:" + spec],
+                         capture_output=True, text=True, check=True).stdout
+    return json.loads(out)["virtual-size"]
+
+
+def refresh_encrypted(pool, secret_uuid):
+    pool.refresh(0)
+    xml = pool.storageVolLookupByName(ENC_NAME).XMLDesc(0)
+    assert "<encryption format='luks'>" in xml
+    assert "<secret type='passphrase' uuid='%s'/>" % secret_uuid in xml
+
+
+@pytest.mark.stock_differs("vol-resize-encrypted-backing",
+                           reason="stock's qemu-img resize of an encrypted qcow2 opens the backing file its header names")
+def test_resize_of_encrypted_image_does_not_open_the_backing_a_header_names(
+        daemon, pool, pool_dir, host_secret, tmp_path, volume_secret):
+    """A guest's encrypted qcow2 names a root-only host file as its
+    backing file: resize grows the image without opening it (inotify on
+    the host file sees every open, by any process)."""
+    path = os.path.join(pool_dir, ENC_NAME)
+    plant_encrypted_qcow2(tmp_path, path, host_secret)
+    refresh_encrypted(pool, volume_secret)
+    with fswatch.OpenWatch(host_secret) as watch:
+        rc, _, err = bounded_virsh(daemon, "vol-resize", "--pool", POOL, ENC_NAME, "8M")
+        opened = watch.events()
+    assert rc == 0, err
+    assert opened == []
+    assert encrypted_virtual_size(tmp_path, path) == 8 * MiB
+    assert sha256_path(host_secret) == hashlib.sha256(SECRET).hexdigest()
+
+
+@pytest.mark.ours_only  # stock's qemu-img resize opens the FIFO the header names and hangs
+def test_resize_of_encrypted_image_does_not_wait_on_a_backing_fifo(
+        daemon, pool, pool_dir, host_fifo, tmp_path, volume_secret):
+    path = os.path.join(pool_dir, ENC_NAME)
+    plant_encrypted_qcow2(tmp_path, path, host_fifo)
+    refresh_encrypted(pool, volume_secret)
+    rc, _, err = bounded_virsh(daemon, "vol-resize", "--pool", POOL, ENC_NAME, "8M")
+    assert rc == 0, err
+    assert encrypted_virtual_size(tmp_path, path) == 8 * MiB
+    assert bounded_virsh(daemon, "pool-info", POOL)[0] == 0
 
 
 # ------------------------------------------- backing stores of clients
