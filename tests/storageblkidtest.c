@@ -4,11 +4,14 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
+ * What a build does first (virStorageBlkidRefuseOrWipe): a device that
+ * holds a signature is refused, and wiped only on request.
+ *
  * Real image files in a temporary directory, written by the real tools:
  * mkfs.ext4, mkfs.vfat, sfdisk.  Which signature the probe names first
- * when there are several is libblkid's choice.  What is left after a wipe is checked by
- * another reader than libblkid's probe under test: wipefs --json
- * --no-act lists every signature it would erase.
+ * when there are several is libblkid's choice.  What is on an image is
+ * checked by another reader than libblkid's probe under test: wipefs
+ * --json --no-act lists every signature it would erase.
  */
 
 #include <config.h>
@@ -316,6 +319,86 @@ testMissing(const void *opaque G_GNUC_UNUSED)
 }
 
 
+/* ---- before a build: refuse a device that holds data, or wipe it ---- */
+
+static void
+testRefuseBlank(const void *opaque G_GNUC_UNUSED)
+{
+    g_autofree char *path = testImage("refuse-blank.img", 16 * MiB);
+
+    virResetLastError();
+    g_assert_cmpint(virStorageBlkidRefuseOrWipe("pool0", path, false), ==, 0);
+    g_assert_cmpint(virStorageBlkidRefuseOrWipe("pool0", path, true), ==, 0);
+    testWipefsSees(path, "");
+}
+
+
+/* Without overwrite: refused, saying what was found on which device of
+ * which pool and the way out, and not a byte written.  With it: every
+ * signature erased, and the device is no longer refused. */
+static void
+testRefuseSigned(const void *opaque)
+{
+    const testSignedCase *tc = opaque;
+    g_autofree char *path = testSignedImage(tc);
+    g_autofree char *before = NULL;
+    g_autofree char *after = NULL;
+    size_t lenBefore = 0;
+    size_t lenAfter = 0;
+    g_auto(GStrv) types = g_strsplit(tc->probeTypes, "|", 0);
+    const char *msg;
+    size_t i;
+    bool named = false;
+
+    if (!path)
+        return;
+    g_assert_true(g_file_get_contents(path, &before, &lenBefore, NULL));
+
+    virResetLastError();
+    g_assert_cmpint(virStorageBlkidRefuseOrWipe("pool0", path, false), ==, -1);
+    lvsbTestExpectError(tc->name, VIR_ERR_STORAGE_POOL_BUILT, path);
+    lvsbTestExpectError(tc->name, VIR_ERR_STORAGE_POOL_BUILT, "'pool0'");
+    lvsbTestExpectError(tc->name, VIR_ERR_STORAGE_POOL_BUILT, "--overwrite");
+    msg = virGetLastErrorMessage();
+    for (i = 0; types[i]; i++) {
+        g_autofree char *quoted = g_strdup_printf("'%s'", types[i]);
+
+        named |= strstr(msg, quoted) != NULL;
+    }
+    if (!named) {
+        g_test_message("%s: the refusal names none of '%s': %s",
+                       tc->name, tc->probeTypes, msg);
+        g_test_fail();
+    }
+
+    g_assert_true(g_file_get_contents(path, &after, &lenAfter, NULL));
+    g_assert_cmpmem(before, lenBefore, after, lenAfter);
+
+    virResetLastError();
+    g_assert_cmpint(virStorageBlkidRefuseOrWipe("pool0", path, true), ==, 0);
+    testWipefsSees(path, "");
+    g_assert_cmpint(virStorageBlkidRefuseOrWipe("pool0", path, false), ==, 0);
+}
+
+
+static void
+testRefuseMissing(const void *opaque G_GNUC_UNUSED)
+{
+    g_autofree char *path = g_build_filename(workdir, "refuse-missing.img",
+                                             NULL);
+    size_t i;
+
+    for (i = 0; i < 2; i++) {
+        virResetLastError();
+        g_assert_cmpint(virStorageBlkidRefuseOrWipe("pool0", path, i == 1),
+                        ==, -1);
+        lvsbTestExpectError("missing device", VIR_ERR_SYSTEM_ERROR,
+                            "refuse-missing.img");
+    }
+    g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+}
+
+
 int
 main(int argc,
      char **argv)
@@ -330,6 +413,9 @@ main(int argc,
     g_test_add_data_func("/blkid/find-writes-nothing", NULL,
                          testFindWritesNothing);
     g_test_add_data_func("/blkid/missing", NULL, testMissing);
+    g_test_add_data_func("/blkid/refuse/blank", NULL, testRefuseBlank);
+    LVSB_TEST_ADD_CASES("/blkid/refuse", signedCases, testRefuseSigned);
+    g_test_add_data_func("/blkid/refuse/missing", NULL, testRefuseMissing);
 
     ret = g_test_run();
 
