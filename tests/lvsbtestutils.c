@@ -7,6 +7,8 @@
 
 #include <config.h>
 
+#include <signal.h>
+
 #include <glib/gstdio.h>
 
 #include "lvsbtestutils.h"
@@ -247,20 +249,39 @@ lvsbTestAddCase(const char *prefix,
 }
 
 
+/* The directory lvsbTestMakeWorkDir() made, for lvsbTestRun() */
+static char *lvsbTestWorkDir;
+
+
+/* A failed g_assert() aborts the program: the work directory goes
+ * first, so that a failing test leaves nothing behind either. */
+static void
+lvsbTestAbortHandler(int sig)
+{
+    if (lvsbTestWorkDir)
+        lvsbTestRemoveWorkDir(lvsbTestWorkDir);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+
 char *
 lvsbTestMakeWorkDir(const char *prefix)
 {
     g_autofree char *tmpl = g_strdup_printf("%s-XXXXXX", prefix);
     char *dir = g_dir_make_tmp(tmpl, NULL);
 
-    if (dir)
-        return dir;
+    if (!dir) {
+        /* $TMPDIR is not usable: stay in the build directory */
+        dir = g_strdup_printf("./%s-work", prefix);
+        if (g_mkdir_with_parents(dir, 0700) < 0)
+            g_error("cannot create the work directory %s: %s",
+                    dir, g_strerror(errno));
+    }
 
-    /* $TMPDIR is not usable: stay in the build directory */
-    dir = g_strdup_printf("./%s-work", prefix);
-    if (g_mkdir_with_parents(dir, 0700) < 0)
-        g_error("cannot create the work directory %s: %s",
-                dir, g_strerror(errno));
+    g_free(lvsbTestWorkDir);
+    lvsbTestWorkDir = g_strdup(dir);
+    signal(SIGABRT, lvsbTestAbortHandler);
     return dir;
 }
 
@@ -280,4 +301,17 @@ lvsbTestRemoveWorkDir(const char *dir)
         g_unlink(path);
     }
     g_rmdir(dir);
+}
+
+
+int
+lvsbTestRun(void)
+{
+    int ret = g_test_run();
+
+    if (lvsbTestWorkDir) {
+        lvsbTestRemoveWorkDir(lvsbTestWorkDir);
+        g_clear_pointer(&lvsbTestWorkDir, g_free);
+    }
+    return ret;
 }

@@ -109,10 +109,17 @@ lvsbTestAddCase(const char *prefix,
     } while (0)
 
 /* A fresh private directory for files a test creates, in $TMPDIR, or
- * below the current directory when $TMPDIR cannot be used. */
+ * below the current directory when $TMPDIR cannot be used.  One per
+ * program: lvsbTestRun() removes it, and so does a failed assertion
+ * (SIGABRT) before the program dies. */
 char *
 lvsbTestMakeWorkDir(const char *prefix);
 
 /* Removes @dir and the plain files directly in it. */
 void
 lvsbTestRemoveWorkDir(const char *dir);
+
+/* g_test_run(), then the work directory of lvsbTestMakeWorkDir(), if one
+ * was made, is removed.  Returns g_test_run()'s result. */
+int
+lvsbTestRun(void);

@@ -403,8 +403,6 @@ int
 main(int argc,
      char **argv)
 {
-    int ret;
-
     lvsbTestInit(&argc, &argv);
     workdir = lvsbTestMakeWorkDir("blkidtest");
 
@@ -417,9 +415,5 @@ main(int argc,
     LVSB_TEST_ADD_CASES("/blkid/refuse", signedCases, testRefuseSigned);
     g_test_add_data_func("/blkid/refuse/missing", NULL, testRefuseMissing);
 
-    ret = g_test_run();
-
-    lvsbTestRemoveWorkDir(workdir);
-    g_free(workdir);
-    return ret;
+    return lvsbTestRun();
 }

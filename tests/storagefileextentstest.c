@@ -286,8 +286,6 @@ testErrorsAreNegativeErrno(const void *opaque G_GNUC_UNUSED)
 int
 main(int argc, char **argv)
 {
-    int ret;
-
     g_test_init(&argc, &argv, NULL);
 
     workdir = lvsbTestMakeWorkDir("extentstest");
@@ -302,9 +300,5 @@ main(int argc, char **argv)
     g_test_add_data_func("/extents/errors-are-negative-errno", NULL,
                          testErrorsAreNegativeErrno);
 
-    ret = g_test_run();
-
-    lvsbTestRemoveWorkDir(workdir);
-    g_free(workdir);
-    return ret;
+    return lvsbTestRun();
 }

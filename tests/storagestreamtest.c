@@ -269,10 +269,8 @@ main(int argc,
     g_test_add_data_func("/stream/error-at-finish", NULL, testErrorAtFinish);
     g_test_add_data_func("/stream/abort", NULL, testAbort);
 
-    ret = g_test_run();
+    ret = lvsbTestRun();
 
     virObjectUnref(conn);
-    lvsbTestRemoveWorkDir(workdir);
-    g_free(workdir);
     return ret;
 }

@@ -316,8 +316,6 @@ int
 main(int argc,
      char **argv)
 {
-    int ret;
-
     lvsbTestInit(&argc, &argv);
     workdir = lvsbTestMakeWorkDir("volwipetest");
 
@@ -331,9 +329,5 @@ main(int argc,
     g_test_add_data_func("/volwipe/scrub-argv", NULL, testScrubArgv);
     LVSB_TEST_ADD_CASES("/volwipe/lv", lvCases, testLV);
 
-    ret = g_test_run();
-
-    lvsbTestRemoveWorkDir(workdir);
-    g_free(workdir);
-    return ret;
+    return lvsbTestRun();
 }
