@@ -21,6 +21,7 @@
 #include "storage_vol_partition.h"
 #include "storage_disk_table.h"
 #include "storage_blkid.h"
+#include "storage_blockdev.h"
 #include "virerror.h"
 #include "virfile.h"
 #include "virlog.h"
@@ -68,18 +69,16 @@ static int
 poolDiskRequireUnused(virStoragePoolDef *def,
                       const char *device)
 {
-    int fd = open(device, O_RDONLY | O_EXCL | O_CLOEXEC);
+    int rc = virStorageBlockDevOpenExclusiveQuiet(device);
 
-    if (fd >= 0) {
-        VIR_FORCE_CLOSE(fd);
+    if (rc == 0)
         return 0;
-    }
-    if (errno == EBUSY) {
+    if (rc == -EBUSY) {
         virReportError(VIR_ERR_OPERATION_INVALID,
                        _("device '%s' of pool '%s' is in use (a partition is mounted or held by another device): release it first"),
                        device, def->name);
     } else {
-        virReportSystemError(errno, _("cannot open device '%s' of pool '%s'"),
+        virReportSystemError(-rc, _("cannot open device '%s' of pool '%s'"),
                              device, def->name);
     }
     return -1;

@@ -77,11 +77,11 @@
 
 #include <fcntl.h>
 #include <unistd.h>
-#include <sys/ioctl.h>
 #include <linux/falloc.h>
 #include <linux/fs.h>
 
 #include "storage_stream.h"
+#include "storage_blockdev.h"
 #include "datatypes.h"
 #include "driver.h"
 #include "virerror.h"
@@ -283,10 +283,8 @@ virStorageStreamZeroBlockQuiet(int fd,
                                unsigned long long at,
                                unsigned long long len)
 {
-    uint64_t range[2] = { at, len };
-
     if (at % 512 == 0 && len % 512 == 0 &&
-        ioctl(fd, BLKZEROOUT, range) == 0)
+        virStorageBlockDevZeroOutQuiet(fd, at, len) == 0)
         return 0;
     return virStorageStreamWriteZerosQuiet(fd, at, len);
 }

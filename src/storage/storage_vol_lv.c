@@ -18,12 +18,11 @@
 
 #include <fcntl.h>
 #include <unistd.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <linux/fs.h>
 
 #include "storage_vol_lv.h"
 #include "storage_vol_block.h"
+#include "storage_blockdev.h"
 #include "storage_vol_job.h"
 #include "storage_pool_logical_namespace.h"
 #include "storage_command.h"
@@ -418,7 +417,7 @@ virStorageVolLVRefreshFromDevice(virStorageVolDef *vol)
 
     if ((fd = open(vol->target.path, O_RDONLY | O_CLOEXEC)) < 0 ||
         fstat(fd, &st) < 0 || !S_ISBLK(st.st_mode) ||
-        ioctl(fd, BLKGETSIZE64, &size) < 0 ||
+        virStorageBlockDevSizeQuiet(fd, &size) < 0 ||
         size != vol->target.capacity)
         return 0;
 

@@ -27,6 +27,7 @@
 
 #include "storage_vol_partition.h"
 #include "storage_disk_table.h"
+#include "storage_blockdev.h"
 #include "storage_mount.h"
 #include "storage_size.h"
 #include "virerror.h"
@@ -220,17 +221,12 @@ volPartitionLocate(virStoragePoolDef *def,
 static int
 volPartitionCheckHolders(const char *kname)
 {
-    g_autofree char *dir = g_strdup_printf("/sys/class/block/%s/holders", kname);
-    g_autoptr(DIR) dh = NULL;
-    struct dirent *ent;
+    g_autofree char *holder = NULL;
 
-    if (virDirOpenQuiet(&dh, dir) < 0)
-        return 0;
-
-    if (virDirRead(dh, &ent, NULL) > 0) {
+    if (virStorageBlockDevHolderQuiet(kname, &holder) > 0) {
         virReportError(VIR_ERR_OPERATION_INVALID,
                        _("partition '%s' is in use: it is held by device '%s'; release it first"),
-                       kname, ent->d_name);
+                       kname, holder);
         return -1;
     }
     return 0;
@@ -266,13 +262,11 @@ static int
 volPartitionCheckExclusive(const char *kname,
                            const char *devpath)
 {
-    int fd = open(devpath, O_RDONLY | O_EXCL | O_CLOEXEC);
+    int rc = virStorageBlockDevOpenExclusiveQuiet(devpath);
 
-    if (fd >= 0) {
-        VIR_FORCE_CLOSE(fd);
+    if (rc == 0)
         return 0;
-    }
-    if (errno == EBUSY) {
+    if (rc == -EBUSY) {
         virReportError(VIR_ERR_OPERATION_INVALID,
                        _("partition '%s' is in use (the kernel refuses to open it exclusively): release it first"),
                        kname);

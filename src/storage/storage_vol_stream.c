@@ -47,13 +47,13 @@
 
 #include <fcntl.h>
 #include <unistd.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <linux/fs.h>
 #include <linux/magic.h>
 
 #include "storage_vol_stream.h"
+#include "storage_blockdev.h"
 #include "storage_vol_file.h"
 #include "storage_stream.h"
 #include "storage_vol_open.h"
@@ -241,9 +241,10 @@ virStorageVolStreamVolumeEnd(virStorageVolDef *vol,
                              unsigned long long *end)
 {
     unsigned long long size = sb->st_size;
+    int rc;
 
-    if (S_ISBLK(sb->st_mode) && ioctl(fd, BLKGETSIZE64, &size) < 0) {
-        virReportSystemError(errno,
+    if (S_ISBLK(sb->st_mode) && (rc = virStorageBlockDevSizeQuiet(fd, &size)) < 0) {
+        virReportSystemError(-rc,
                              _("cannot get the size of device '%s' of volume '%s'"),
                              vol->target.path, vol->name);
         return -1;

@@ -25,11 +25,11 @@
 
 #include <fcntl.h>
 #include <unistd.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <linux/fs.h>
 
 #include "storage_vol_wipe.h"
+#include "storage_blockdev.h"
 #include "storage_command.h"
 #include "storage_vol_file.h"
 #include "storage_file_extents.h"
@@ -189,33 +189,32 @@ static int
 virStorageVolWipeBlockRange(virStorageVolDef *vol, int fd, unsigned long request)
 {
     unsigned long long size = 0;
-    uint64_t range[2];
+    int rc;
 
-    if (ioctl(fd, BLKGETSIZE64, &size) < 0) {
-        virReportSystemError(errno, _("cannot get the size of device '%s' of volume '%s'"),
+    if ((rc = virStorageBlockDevSizeQuiet(fd, &size)) < 0) {
+        virReportSystemError(-rc, _("cannot get the size of device '%s' of volume '%s'"),
                              vol->target.path, vol->name);
         return -1;
     }
 
-    range[0] = 0;
-    range[1] = size;
-    if (ioctl(fd, request, range) == 0)
+    if (request == BLKZEROOUT)
+        rc = virStorageBlockDevZeroOutQuiet(fd, 0, size);
+    else
+        rc = virStorageBlockDevDiscardQuiet(fd, 0, size);
+    if (rc == 0)
         return 0;
 
     if (request == BLKZEROOUT &&
-        (errno == EOPNOTSUPP || errno == ENOTTY || errno == EINVAL)) {
-        int rc = virStorageFileWriteZerosQuiet(fd, 0, size);
-
-        if (rc == 0)
+        (rc == -EOPNOTSUPP || rc == -ENOTTY || rc == -EINVAL)) {
+        if ((rc = virStorageFileWriteZerosQuiet(fd, 0, size)) == 0)
             return 0;
-        errno = -rc;
     }
 
     if (request == BLKZEROOUT)
-        virReportSystemError(errno, _("cannot zero out device '%s' of volume '%s'"),
+        virReportSystemError(-rc, _("cannot zero out device '%s' of volume '%s'"),
                              vol->target.path, vol->name);
     else
-        virReportSystemError(errno, _("cannot discard the blocks of device '%s' of volume '%s': use the 'zero' algorithm if the device does not support discard"),
+        virReportSystemError(-rc, _("cannot discard the blocks of device '%s' of volume '%s': use the 'zero' algorithm if the device does not support discard"),
                              vol->target.path, vol->name);
     return -1;
 }
