@@ -396,6 +396,9 @@ virStorageVolFileBuildFrom(virStoragePoolObj *pool,
         rc = -1;
     }
 
+    if (rc == 0)
+        rc = virStorageVolFileCheckMade(def, dirFd, newvol, &made);
+
     if (rc < 0) {
         virStorageVolFileRemoveMade(def, dirFd, newvol, &made);
         return -1;

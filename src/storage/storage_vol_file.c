@@ -260,6 +260,26 @@ virStorageVolFileRemoveMade(virStoragePoolDef *def,
 }
 
 
+int
+virStorageVolFileCheckMade(virStoragePoolDef *def,
+                           int dirFd,
+                           virStorageVolDef *vol,
+                           const struct stat *made)
+{
+    g_autofree char *name = g_path_get_basename(vol->target.path);
+    struct stat sb;
+
+    if (fstatat(dirFd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+        sb.st_dev == made->st_dev && sb.st_ino == made->st_ino)
+        return 0;
+
+    virReportError(VIR_ERR_OPERATION_INVALID,
+                   _("volume '%s' of pool '%s' was not created: '%s' was removed or replaced by another entry while the volume was built; remove what stands there or choose another name"),
+                   vol->name, def->name, vol->target.path);
+    return -1;
+}
+
+
 static int
 virStorageVolFileBuildRaw(virStoragePoolDef *def,
                           virStorageVolDef *vol,
@@ -451,6 +471,9 @@ virStorageVolFileBuild(virStoragePoolObj *pool,
                              vol->name, def->name);
         rc = -1;
     }
+
+    if (rc == 0)
+        rc = virStorageVolFileCheckMade(def, dirFd, vol, &made);
 
     if (rc < 0) {
         virStorageVolFileRemoveMade(def, dirFd, vol, &made);

@@ -55,6 +55,14 @@ int virStorageVolFileCreateImage(virStorageVolDef *vol, int fd,
 int virStorageVolFileCreateFile(virStoragePoolDef *def, int dirFd,
                                 virStorageVolDef *vol, struct stat *made);
 
+/* At the end of a build: the entry of @vol must still be the inode @made
+ * (a link or another file renamed over it meanwhile is not the volume
+ * that was built).  Reports VIR_ERR_OPERATION_INVALID and returns -1 if
+ * not. */
+int virStorageVolFileCheckMade(virStoragePoolDef *def, int dirFd,
+                               virStorageVolDef *vol,
+                               const struct stat *made);
+
 /* Undo of a failed build: removes the entry of @vol only if it is still
  * the inode @made; keeps the error being reported. */
 void virStorageVolFileRemoveMade(virStoragePoolDef *def, int dirFd,

@@ -18,6 +18,7 @@ runs against ours only, with every call bounded by a timeout."""
 import hashlib
 import json
 import os
+import stat
 import struct
 import subprocess
 import uuid
@@ -476,3 +477,108 @@ def test_image_is_written_into_the_file_create_made(pool, pool_dir):
     info = subprocess.run(["qemu-img", "info", "-U", "--output=json", path],
                           capture_output=True, text=True, check=True).stdout
     assert '"format": "qcow2"' in info and '"virtual-size": %d' % MiB in info
+
+
+# ------------------------------------------------------- create races
+#
+# The entry of a volume being created is swapped at the very moment the
+# build opens the new file: fanotify holds that open (fswatch.OpenGate)
+# while the test renames a link to a host file, or another file, over
+# the new entry, then lets the open go on.  No timing is involved.
+
+SWAPPED = b"ANOTHER-FILE-NOT-MADE-BY-THE-BUILD" * 100
+RACE_PERMS = ("<permissions><mode>0644</mode><owner>107</owner>"
+              "<group>107</group></permissions>")
+
+
+def race_vol_xml(name, fmt):
+    return ("<volume><name>%s</name><capacity unit='bytes'>%d</capacity>"
+            "<allocation unit='bytes'>0</allocation>"
+            "<target><format type='%s'/>%s</target></volume>"
+            % (name, 4 * MiB, fmt, RACE_PERMS))
+
+
+def prepare_swap(pool_dir, kind, host_secret):
+    """A hidden entry of the pool's directory, renamed over the new
+    volume's entry by the returned function: a link to @host_secret, or
+    a regular file the build did not make."""
+    spare = os.path.join(pool_dir, ".swap")
+    if kind == "link":
+        os.symlink(host_secret, spare)
+    else:
+        with open(spare, "wb") as f:
+            f.write(SWAPPED)
+    return lambda name: os.rename(spare, os.path.join(pool_dir, name))
+
+
+def host_file_state(path):
+    st = os.lstat(path)
+    return (sha256_path(path), st.st_size, st.st_uid, st.st_gid, st.st_mode)
+
+
+def assert_swapped_entry_left_alone(pool_dir, name, kind, host_secret, host_before):
+    entry = os.path.join(pool_dir, name)
+    assert host_file_state(host_secret) == host_before
+    if kind == "link":
+        assert os.readlink(entry) == host_secret
+    else:
+        st = os.lstat(entry)
+        assert stat.S_ISREG(st.st_mode)
+        with open(entry, "rb") as f:
+            assert f.read() == SWAPPED
+
+
+@pytest.mark.stock_differs("vol-create-swapped-entry",
+                           reason="stock's qemu-img create and chown follow a link renamed over the new file, and its pool lists the link as the new volume")
+@pytest.mark.parametrize("fmt,clone", [("raw", False), ("qcow2", False),
+                                       ("raw", True), ("qcow2", True)],
+                         ids=["raw", "qcow2", "clone-raw", "clone-qcow2"])
+def test_create_whose_entry_is_swapped_for_a_link_leaves_the_host_file(
+        pool, pool_dir, host_secret, fmt, clone):
+    """The new file (of a create, or of a clone of a volume of the same
+    format) is swapped for a link to a root-only host file as the build
+    opens it: the build goes on in its own inode; the host file keeps its
+    bytes, owner and mode; the call fails and the pool lists no volume
+    that is a link."""
+    name = "new." + fmt
+    source = pool.createXML(race_vol_xml("source." + fmt, fmt), 0) if clone else None
+    host_before = host_file_state(host_secret)
+    swap = prepare_swap(pool_dir, "link", host_secret)
+    with fswatch.OpenGate(pool_dir, name, lambda: swap(name)) as gate:
+        with pytest.raises(libvirt.libvirtError) as e:
+            if clone:
+                pool.createXMLFrom(race_vol_xml(name, fmt), source, 0)
+            else:
+                pool.createXML(race_vol_xml(name, fmt), 0)
+    assert gate.fired
+    msg = expect_error(e, libvirt.VIR_ERR_OPERATION_INVALID)
+    assert name in msg and POOL in msg
+    assert_swapped_entry_left_alone(pool_dir, name, "link", host_secret, host_before)
+    assert name not in pool.listVolumes()
+    assert name not in listed(pool)
+
+
+@pytest.mark.parametrize("kind", [
+    pytest.param("link", marks=pytest.mark.stock_differs(
+        "vol-create-swapped-entry",
+        reason="stock's qemu-img create follows a link renamed over the new file")),
+    # stock's qemu-img fails on the file swapped in, and stock leaves it
+    "file"])
+def test_failed_create_leaves_the_entry_swapped_in(pool, pool_dir, host_secret, kind):
+    """The new qcow2 file is swapped (for a link to a host file, or for
+    another file) as the build opens it, then qemu-img's own open of the
+    new file is refused (EPERM, by fanotify): the build fails, and its
+    undo removes only the inode it made, so the entry swapped in stays."""
+    name = "new.qcow2"
+    host_before = host_file_state(host_secret)
+    swap = prepare_swap(pool_dir, kind, host_secret)
+    with fswatch.OpenGate(pool_dir, name, lambda: swap(name), deny_after=True) as gate:
+        with pytest.raises(libvirt.libvirtError):
+            pool.createXML(race_vol_xml(name, "qcow2"), 0)
+    assert gate.fired
+    # the build failed after the swap, in the tool that writes the image
+    assert gate.denied
+    assert_swapped_entry_left_alone(pool_dir, name, kind, host_secret, host_before)
+    assert name not in pool.listVolumes()
+    if kind == "link":
+        assert name not in listed(pool)
