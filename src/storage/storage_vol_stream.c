@@ -122,7 +122,7 @@ static GMutex streamUploadsLock;
 static bool
 virStorageVolStreamUploadIsOpen(virStorageVolDef *vol)
 {
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&streamUploadsLock);
+    g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&streamUploadsLock);
 
     return streamUploads && g_hash_table_contains(streamUploads, vol);
 }
@@ -132,7 +132,7 @@ static void
 virStorageVolStreamUploadSet(virStorageVolDef *vol,
                              bool open)
 {
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&streamUploadsLock);
+    g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&streamUploadsLock);
 
     if (!streamUploads)
         streamUploads = g_hash_table_new(NULL, NULL);

@@ -39,6 +39,16 @@ fuzzInit(void)
 }
 
 
+/* The harnesses' initialiser unless one defines its own (fuzz.h). */
+__attribute__((weak)) int
+LLVMFuzzerInitialize(int *argc G_GNUC_UNUSED,
+                     char ***argv G_GNUC_UNUSED)
+{
+    fuzzInit();
+    return 0;
+}
+
+
 char *
 fuzzString(const uint8_t *data,
            size_t size)

@@ -21,6 +21,9 @@
 
 #include "internal.h"
 
+/* fuzz.c gives every harness an LLVMFuzzerInitialize that calls
+ * fuzzInit(); a harness that needs more defines its own, which wins (the
+ * one of fuzz.c is weak). */
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

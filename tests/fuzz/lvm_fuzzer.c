@@ -15,15 +15,6 @@
 #include "storage_lvm.h"
 
 
-int
-LLVMFuzzerInitialize(int *argc G_GNUC_UNUSED,
-                     char ***argv G_GNUC_UNUSED)
-{
-    fuzzInit();
-    return 0;
-}
-
-
 static void
 fuzzLVs(const char *text)
 {

@@ -18,15 +18,6 @@
 #define FUZZ_DEVICE "/dev/loop7"
 
 
-int
-LLVMFuzzerInitialize(int *argc G_GNUC_UNUSED,
-                     char ***argv G_GNUC_UNUSED)
-{
-    fuzzInit();
-    return 0;
-}
-
-
 static void
 fuzzPartition(const virStoragePartitionTable *table,
               const virStoragePartition *part)
