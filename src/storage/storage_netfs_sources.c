@@ -15,24 +15,24 @@
 
 #define VIR_FROM_THIS VIR_FROM_STORAGE
 
-#define SHOWMOUNT "showmount"
-#define GLUSTER "gluster"
+#define VIR_STORAGE_NETFS_SHOWMOUNT "showmount"
+#define VIR_STORAGE_NETFS_GLUSTER "gluster"
 
 /* Seconds the gluster CLI waits for the remote glusterd (its default
  * is 120): it gives up, with its own message, before
  * VIR_STORAGE_NETFS_SOURCES_TIME_LIMIT stops it. */
-#define GLUSTER_CLI_TIMEOUT "20"
+#define VIR_STORAGE_NETFS_GLUSTER_CLI_TIMEOUT "20"
 
 
 /* showmount reads its options with getopt_long: the host comes after
  * "--".  The gluster CLI has its own parser and no "--", but it takes
  * the host only as the value of --remote-host=, never on its own.  A
  * host starting with '-' is refused before either runs
- * (netfsSourceHost). */
+ * (virStorageNetfsSourceHost). */
 virCommand *
 virStorageNetfsBuildShowmount(const char *host)
 {
-    return virCommandNewArgList(SHOWMOUNT, "--no-headers", "-e", "--", host,
+    return virCommandNewArgList(VIR_STORAGE_NETFS_SHOWMOUNT, "--no-headers", "-e", "--", host,
                                 NULL);
 }
 
@@ -40,10 +40,10 @@ virStorageNetfsBuildShowmount(const char *host)
 virCommand *
 virStorageNetfsBuildGlusterInfo(const char *host)
 {
-    g_autoptr(virCommand) cmd = virCommandNewArgList(GLUSTER,
+    g_autoptr(virCommand) cmd = virCommandNewArgList(VIR_STORAGE_NETFS_GLUSTER,
                                                      "--xml",
                                                      "--log-file=/dev/null",
-                                                     "--timeout=" GLUSTER_CLI_TIMEOUT,
+                                                     "--timeout=" VIR_STORAGE_NETFS_GLUSTER_CLI_TIMEOUT,
                                                      "volume", "info",
                                                      NULL);
 
@@ -53,10 +53,10 @@ virStorageNetfsBuildGlusterInfo(const char *host)
 
 
 static int
-netfsAddSource(virStoragePoolSourceList *list,
-               const char *host,
-               int format,
-               const char *dir)
+virStorageNetfsAddSource(virStoragePoolSourceList *list,
+                         const char *host,
+                         int format,
+                         const char *dir)
 {
     virStoragePoolSource *src;
 
@@ -78,7 +78,7 @@ netfsAddSource(virStoragePoolSourceList *list,
  * path is everything before the last run of spaces.  Returns the path
  * or NULL when the line does not have that shape. */
 static char *
-showmountParseLine(const char *line)
+virStorageNetfsShowmountParseLine(const char *line)
 {
     const char *clients = strrchr(line, ' ');
     const char *end;
@@ -112,14 +112,14 @@ virStorageNetfsParseShowmount(const char *output,
         if (STRPREFIX(lines[i], "Export list for "))
             continue;
 
-        if (!(dir = showmountParseLine(lines[i]))) {
+        if (!(dir = virStorageNetfsShowmountParseLine(lines[i]))) {
             virReportError(VIR_ERR_OPERATION_FAILED,
                            _("cannot parse the NFS export list of host '%s': unexpected line '%s' in showmount output"),
                            host, lines[i]);
             return -1;
         }
 
-        if (netfsAddSource(list, host, VIR_STORAGE_POOL_NETFS_NFS, dir) < 0)
+        if (virStorageNetfsAddSource(list, host, VIR_STORAGE_POOL_NETFS_NFS, dir) < 0)
             return -1;
     }
 
@@ -128,8 +128,8 @@ virStorageNetfsParseShowmount(const char *output,
 
 
 static int
-glusterCheckOpRet(xmlXPathContextPtr ctxt,
-                  const char *host)
+virStorageNetfsGlusterCheckOpRet(xmlXPathContextPtr ctxt,
+                                 const char *host)
 {
     int opRet;
     g_autofree char *opErrstr = NULL;
@@ -174,7 +174,7 @@ virStorageNetfsParseGlusterInfo(const char *output,
         return -1;
     }
 
-    if (glusterCheckOpRet(ctxt, host) < 0)
+    if (virStorageNetfsGlusterCheckOpRet(ctxt, host) < 0)
         return -1;
 
     if (!virXPathNode("/cliOutput/volInfo/volumes", ctxt)) {
@@ -200,8 +200,8 @@ virStorageNetfsParseGlusterInfo(const char *output,
             return -1;
         }
 
-        if (netfsAddSource(list, host, VIR_STORAGE_POOL_NETFS_GLUSTERFS,
-                           name) < 0)
+        if (virStorageNetfsAddSource(list, host, VIR_STORAGE_POOL_NETFS_GLUSTERFS,
+                                     name) < 0)
             return -1;
     }
 
@@ -209,31 +209,52 @@ virStorageNetfsParseGlusterInfo(const char *output,
 }
 
 
+/* The two listers of netfs sources. */
+typedef enum {
+    VIR_STORAGE_NETFS_LISTER_NFS,
+    VIR_STORAGE_NETFS_LISTER_GLUSTER,
+} virStorageNetfsLister;
+
+
+/* The sentence a failure of @lister on @host starts with. */
+static char *
+virStorageNetfsListerFailure(virStorageNetfsLister lister,
+                             const char *host)
+{
+    switch (lister) {
+    case VIR_STORAGE_NETFS_LISTER_NFS:
+        return g_strdup_printf(_("cannot list the NFS exports of host '%s'"), host);
+    case VIR_STORAGE_NETFS_LISTER_GLUSTER:
+        return g_strdup_printf(_("cannot list the gluster volumes of host '%s'"), host);
+    }
+    return g_strdup_printf(_("cannot list the network file systems of host '%s'"), host);
+}
+
+
 /* Runs @cmd within VIR_STORAGE_NETFS_SOURCES_TIME_LIMIT and returns its
  * standard output.  @program is missing, fails to start, does not
  * finish in time or exits non-zero: reports, naming @host and saying
- * what it was looking for. */
+ * what @lister was looking for. */
 static char *
-netfsRunLister(virCommand *cmd,
-               const char *program,
-               const char *package,
-               const char *what,
-               const char *host)
+virStorageNetfsRunLister(virCommand *cmd,
+                         const char *program,
+                         const char *package,
+                         virStorageNetfsLister lister,
+                         const char *host)
 {
     g_autofree char *path = NULL;
     g_autofree char *out = NULL;
     g_autofree char *err = NULL;
-    g_autofree char *prefix = NULL;
+    g_autofree char *prefix = virStorageNetfsListerFailure(lister, host);
     int exitstatus;
 
     if (!(path = virFindFileInPath(program))) {
         virReportError(VIR_ERR_OPERATION_FAILED,
-                       _("cannot list the %s of host '%s': '%s' is not installed (package %s)"),
-                       what, host, program, package);
+                       _("%s: '%s' is not installed (package %s)"),
+                       prefix, program, package);
         return NULL;
     }
 
-    prefix = g_strdup_printf(_("cannot list the %s of host '%s'"), what, host);
     if ((exitstatus = virStorageCommandRunLimited(cmd, VIR_STORAGE_NETFS_SOURCES_TIME_LIMIT,
                                                   prefix, &out, &err, NULL)) < 0)
         return NULL;
@@ -242,8 +263,8 @@ netfsRunLister(virCommand *cmd,
         char *msg = *err ? err : out;
 
         virReportError(VIR_ERR_OPERATION_FAILED,
-                       _("cannot list the %s of host '%s': %s exited with status %d: %s"),
-                       what, host, program, exitstatus, g_strstrip(msg));
+                       _("%s: %s exited with status %d: %s"),
+                       prefix, program, exitstatus, g_strstrip(msg));
         return NULL;
     }
 
@@ -252,14 +273,14 @@ netfsRunLister(virCommand *cmd,
 
 
 static int
-netfsFindNfs(const char *host,
-             virStoragePoolSourceList *list)
+virStorageNetfsFindNfs(const char *host,
+                       virStoragePoolSourceList *list)
 {
     g_autoptr(virCommand) cmd = virStorageNetfsBuildShowmount(host);
     g_autofree char *out = NULL;
 
-    if (!(out = netfsRunLister(cmd, SHOWMOUNT, "nfs-common",
-                               "NFS exports", host)))
+    if (!(out = virStorageNetfsRunLister(cmd, VIR_STORAGE_NETFS_SHOWMOUNT, "nfs-common",
+                                         VIR_STORAGE_NETFS_LISTER_NFS, host)))
         return -1;
 
     return virStorageNetfsParseShowmount(out, host, list);
@@ -267,14 +288,14 @@ netfsFindNfs(const char *host,
 
 
 static int
-netfsFindGluster(const char *host,
-                 virStoragePoolSourceList *list)
+virStorageNetfsFindGluster(const char *host,
+                           virStoragePoolSourceList *list)
 {
     g_autoptr(virCommand) cmd = virStorageNetfsBuildGlusterInfo(host);
     g_autofree char *out = NULL;
 
-    if (!(out = netfsRunLister(cmd, GLUSTER, "glusterfs-cli",
-                               "gluster volumes", host)))
+    if (!(out = virStorageNetfsRunLister(cmd, VIR_STORAGE_NETFS_GLUSTER, "glusterfs-cli",
+                                         VIR_STORAGE_NETFS_LISTER_GLUSTER, host)))
         return -1;
 
     return virStorageNetfsParseGlusterInfo(out, host, list);
@@ -283,8 +304,8 @@ netfsFindGluster(const char *host,
 
 /* Moves the sources of @from to the end of @to. */
 static void
-netfsMoveSources(virStoragePoolSourceList *to,
-                 virStoragePoolSourceList *from)
+virStorageNetfsMoveSources(virStoragePoolSourceList *to,
+                           virStoragePoolSourceList *from)
 {
     size_t i;
 
@@ -302,7 +323,7 @@ netfsMoveSources(virStoragePoolSourceList *to,
  * translated into the daemon's locale): virReportError keeps the
  * message as it was given in str2. */
 static const char *
-netfsErrorDetail(const virError *err)
+virStorageNetfsErrorDetail(const virError *err)
 {
     if (!err)
         return "";
@@ -317,8 +338,8 @@ netfsErrorDetail(const virError *err)
  * the other finds sources; when neither finds any, the user gets the
  * reason each one gave (their error objects are kept). */
 static int
-netfsFindAny(const char *host,
-             virStoragePoolSourceList *list)
+virStorageNetfsFindAny(const char *host,
+                       virStoragePoolSourceList *list)
 {
     g_autoptr(virStoragePoolSourceList) nfs = g_new0(virStoragePoolSourceList, 1);
     g_autoptr(virStoragePoolSourceList) gluster = g_new0(virStoragePoolSourceList, 1);
@@ -329,18 +350,18 @@ netfsFindAny(const char *host,
 
     nfs->type = gluster->type = VIR_STORAGE_POOL_NETFS;
 
-    if (!(nfsOk = netfsFindNfs(host, nfs) == 0))
+    if (!(nfsOk = virStorageNetfsFindNfs(host, nfs) == 0))
         virErrorPreserveLast(&nfsErr);
     virResetLastError();
 
-    if (!(glusterOk = netfsFindGluster(host, gluster) == 0))
+    if (!(glusterOk = virStorageNetfsFindGluster(host, gluster) == 0))
         virErrorPreserveLast(&glusterErr);
     virResetLastError();
 
     if (nfsOk)
-        netfsMoveSources(list, nfs);
+        virStorageNetfsMoveSources(list, nfs);
     if (glusterOk)
-        netfsMoveSources(list, gluster);
+        virStorageNetfsMoveSources(list, gluster);
 
     if (nfsOk && glusterOk)
         return 0;
@@ -351,15 +372,15 @@ netfsFindAny(const char *host,
     virReportError(VIR_ERR_OPERATION_FAILED,
                    _("found no NFS export or gluster volume on host '%s' (%s%s%s); give <format type='nfs'/> or <format type='glusterfs'/> to ask only one"),
                    host,
-                   netfsErrorDetail(nfsErr),
+                   virStorageNetfsErrorDetail(nfsErr),
                    nfsErr && glusterErr ? "; " : "",
-                   netfsErrorDetail(glusterErr));
+                   virStorageNetfsErrorDetail(glusterErr));
     return -1;
 }
 
 
 static const char *
-netfsSourceHost(const virStoragePoolSource *source)
+virStorageNetfsSourceHost(const virStoragePoolSource *source)
 {
     if (source->nhost != 1 || !source->hosts[0].name ||
         !*source->hosts[0].name) {
@@ -400,7 +421,7 @@ virStorageNetfsFindPoolSources(const char *srcSpec,
                                                       VIR_STORAGE_POOL_NETFS)))
         return NULL;
 
-    if (!(host = netfsSourceHost(source)))
+    if (!(host = virStorageNetfsSourceHost(source)))
         return NULL;
 
     list = g_new0(virStoragePoolSourceList, 1);
@@ -408,13 +429,13 @@ virStorageNetfsFindPoolSources(const char *srcSpec,
 
     switch ((virStoragePoolFormatFileSystemNet) source->format) {
     case VIR_STORAGE_POOL_NETFS_NFS:
-        rc = netfsFindNfs(host, list);
+        rc = virStorageNetfsFindNfs(host, list);
         break;
     case VIR_STORAGE_POOL_NETFS_GLUSTERFS:
-        rc = netfsFindGluster(host, list);
+        rc = virStorageNetfsFindGluster(host, list);
         break;
     case VIR_STORAGE_POOL_NETFS_AUTO:
-        rc = netfsFindAny(host, list);
+        rc = virStorageNetfsFindAny(host, list);
         break;
     case VIR_STORAGE_POOL_NETFS_CIFS:
         virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
