@@ -37,11 +37,11 @@ typedef struct libmnt_table virStorageMountLibmntTable;
  * later option win over an earlier one, so nothing before them (an
  * fs:mount_opts 'suid' in a pool definition written before the
  * allow-list of storage_pool_fs_mount_options.c) can undo them. */
-#define MOUNT_BASE_OPTIONS "nodev,nosuid,noexec"
+#define VIR_STORAGE_MOUNT_BASE_OPTIONS "nodev,nosuid,noexec"
 
 
 static const char *
-mountFsDevicePath(const virStoragePoolDef *def)
+virStorageMountFsDevicePath(const virStoragePoolDef *def)
 {
     if (def->source.ndevice == 0 || !def->source.devices[0].path) {
         virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
@@ -69,7 +69,7 @@ mountFsDevicePath(const virStoragePoolDef *def)
 
 
 static const char *
-mountNetfsHost(const virStoragePoolDef *def)
+virStorageMountNetfsHost(const virStoragePoolDef *def)
 {
     if (def->source.nhost == 0 || !def->source.hosts[0].name) {
         virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
@@ -97,7 +97,7 @@ mountNetfsHost(const virStoragePoolDef *def)
 
 
 static const char *
-mountNetfsDir(const virStoragePoolDef *def)
+virStorageMountNetfsDir(const virStoragePoolDef *def)
 {
     if (!def->source.dir || !*def->source.dir) {
         virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
@@ -113,7 +113,7 @@ mountNetfsDir(const virStoragePoolDef *def)
 /* "host:/export"; an IPv6 literal needs brackets so that mount.nfs can
  * tell the address from the path. */
 static char *
-mountNfsSource(const char *host, const char *dir)
+virStorageMountNfsSource(const char *host, const char *dir)
 {
     if (strchr(host, ':') && host[0] != '[')
         return g_strdup_printf("[%s]:%s", host, dir);
@@ -127,7 +127,7 @@ mountNfsSource(const char *host, const char *dir)
  * kernel lists the source as given, so we settle on one spelling,
  * the one 'virsh find-storage-pool-sources' reports: no leading '/'. */
 static char *
-mountGlusterSource(const char *host, const char *dir)
+virStorageMountGlusterSource(const char *host, const char *dir)
 {
     while (*dir == '/')
         dir++;
@@ -138,7 +138,7 @@ mountGlusterSource(const char *host, const char *dir)
 
 /* "//host/share", however many '/' the share was written with. */
 static char *
-mountCifsSource(const char *host, const char *dir)
+virStorageMountCifsSource(const char *host, const char *dir)
 {
     while (*dir == '/')
         dir++;
@@ -148,19 +148,19 @@ mountCifsSource(const char *host, const char *dir)
 
 
 static char *
-mountNetfsSourceString(const virStoragePoolDef *def)
+virStorageMountNetfsSourceString(const virStoragePoolDef *def)
 {
     const char *host;
     const char *dir;
 
-    if (!(host = mountNetfsHost(def)) ||
-        !(dir = mountNetfsDir(def)))
+    if (!(host = virStorageMountNetfsHost(def)) ||
+        !(dir = virStorageMountNetfsDir(def)))
         return NULL;
 
     switch ((virStoragePoolFormatFileSystemNet) def->source.format) {
     case VIR_STORAGE_POOL_NETFS_AUTO:
     case VIR_STORAGE_POOL_NETFS_NFS:
-        return mountNfsSource(host, dir);
+        return virStorageMountNfsSource(host, dir);
     case VIR_STORAGE_POOL_NETFS_GLUSTERFS:
         if (!dir[strspn(dir, "/")]) {
             virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
@@ -168,9 +168,9 @@ mountNetfsSourceString(const virStoragePoolDef *def)
                            def->name);
             return NULL;
         }
-        return mountGlusterSource(host, dir);
+        return virStorageMountGlusterSource(host, dir);
     case VIR_STORAGE_POOL_NETFS_CIFS:
-        return mountCifsSource(host, dir);
+        return virStorageMountCifsSource(host, dir);
     case VIR_STORAGE_POOL_NETFS_LAST:
         break;
     }
@@ -189,11 +189,11 @@ virStorageMountSourceString(const virStoragePoolDef *def)
 
     switch ((virStoragePoolType) def->type) {
     case VIR_STORAGE_POOL_FS:
-        if (!(path = mountFsDevicePath(def)))
+        if (!(path = virStorageMountFsDevicePath(def)))
             return NULL;
         return g_strdup(path);
     case VIR_STORAGE_POOL_NETFS:
-        return mountNetfsSourceString(def);
+        return virStorageMountNetfsSourceString(def);
     case VIR_STORAGE_POOL_DIR:
     case VIR_STORAGE_POOL_LOGICAL:
     case VIR_STORAGE_POOL_DISK:
@@ -221,7 +221,7 @@ virStorageMountSourceString(const virStoragePoolDef *def)
  * for fs pools it probes the device with libblkid, for netfs pools it
  * picks nfs for "host:dir" sources. */
 static const char *
-mountTypeArg(const virStoragePoolDef *def)
+virStorageMountTypeArg(const virStoragePoolDef *def)
 {
     if (def->type == VIR_STORAGE_POOL_FS) {
         if (def->source.format == VIR_STORAGE_POOL_FS_AUTO)
@@ -238,7 +238,7 @@ mountTypeArg(const virStoragePoolDef *def)
 /* Does the user's fs:mount_opts already say how to authenticate to the
  * cifs server?  Then "guest" must not override it. */
 static bool
-mountCifsOptionsHaveAuth(const virStoragePoolFSMountOpts *opts)
+virStorageMountCifsOptionsHaveAuth(const virStoragePoolFSMountOpts *opts)
 {
     /* credentials= and password= are refused at define time */
     static const char *authKeys[] = {
@@ -276,9 +276,9 @@ mountCifsOptionsHaveAuth(const virStoragePoolFSMountOpts *opts)
  * 'hard' (the default).  Users who want the waiting back can add
  * fs:mount_opts retry=N, which comes later and wins. */
 static void
-mountAddNetfsOptions(virBuffer *buf,
-                     const virStoragePoolDef *def,
-                     const virStoragePoolFSMountOpts *opts)
+virStorageMountAddNetfsOptions(virBuffer *buf,
+                               const virStoragePoolDef *def,
+                               const virStoragePoolFSMountOpts *opts)
 {
     switch ((virStoragePoolFormatFileSystemNet) def->source.format) {
     case VIR_STORAGE_POOL_NETFS_AUTO:
@@ -293,7 +293,7 @@ mountAddNetfsOptions(virBuffer *buf,
         virBufferAddLit(buf, "direct-io-mode=1,");
         break;
     case VIR_STORAGE_POOL_NETFS_CIFS:
-        if (!mountCifsOptionsHaveAuth(opts))
+        if (!virStorageMountCifsOptionsHaveAuth(opts))
             virBufferAddLit(buf, "guest,");
         break;
     case VIR_STORAGE_POOL_NETFS_LAST:
@@ -303,21 +303,21 @@ mountAddNetfsOptions(virBuffer *buf,
 
 
 static char *
-mountOptionsString(const virStoragePoolDef *def)
+virStorageMountOptionsString(const virStoragePoolDef *def)
 {
     const virStoragePoolFSMountOpts *opts = virStoragePoolFSMountOptsGet(def);
     g_auto(virBuffer) buf = VIR_BUFFER_INITIALIZER;
     size_t i;
 
     if (def->type == VIR_STORAGE_POOL_NETFS)
-        mountAddNetfsOptions(&buf, def, opts);
+        virStorageMountAddNetfsOptions(&buf, def, opts);
 
     if (opts) {
         for (i = 0; i < opts->noptions; i++)
             virBufferAsprintf(&buf, "%s,", opts->options[i]);
     }
 
-    virBufferAddLit(&buf, MOUNT_BASE_OPTIONS);
+    virBufferAddLit(&buf, VIR_STORAGE_MOUNT_BASE_OPTIONS);
 
     return virBufferContentAndReset(&buf);
 }
@@ -326,7 +326,7 @@ mountOptionsString(const virStoragePoolDef *def)
 /* The minutes of a retry=N the user's fs:mount_opts give mount.nfs, or
  * 0 (we add retry=0). */
 static unsigned int
-mountOptionsRetryMinutes(const virStoragePoolFSMountOpts *opts)
+virStorageMountOptionsRetryMinutes(const virStoragePoolFSMountOpts *opts)
 {
     unsigned int minutes = 0;
     size_t i;
@@ -363,7 +363,7 @@ virStorageMountTimeLimit(const virStoragePoolDef *def)
     case VIR_STORAGE_POOL_NETFS_AUTO:
     case VIR_STORAGE_POOL_NETFS_NFS:
         return VIR_STORAGE_MOUNT_NFS_TIME_LIMIT +
-               60 * mountOptionsRetryMinutes(virStoragePoolFSMountOptsGet(def));
+               60 * virStorageMountOptionsRetryMinutes(virStoragePoolFSMountOptsGet(def));
     case VIR_STORAGE_POOL_NETFS_GLUSTERFS:
     case VIR_STORAGE_POOL_NETFS_CIFS:
     case VIR_STORAGE_POOL_NETFS_LAST:
@@ -378,8 +378,8 @@ virStorageMountBuildCommand(const virStoragePoolDef *def,
                             const char *source)
 {
     g_autoptr(virCommand) cmd = NULL;
-    g_autofree char *options = mountOptionsString(def);
-    const char *type = mountTypeArg(def);
+    g_autofree char *options = virStorageMountOptionsString(def);
+    const char *type = virStorageMountTypeArg(def);
 
     if (!def->target.path || def->target.path[0] == '-') {
         virReportError(VIR_ERR_INVALID_ARG,
@@ -444,7 +444,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(virStorageMountLibmntTable, mnt_unref_table);
  * never writes them; it decodes the octal escapes (\040 for a space)
  * of paths. */
 static virStorageMountLibmntTable *
-mountTableRead(const char *table)
+virStorageMountTableRead(const char *table)
 {
     g_autoptr(virStorageMountLibmntTable) tb = NULL;
     int rc;
@@ -470,7 +470,7 @@ virStorageMountTableFindTarget(const char *table,
     g_autoptr(virStorageMountLibmntTable) tb = NULL;
     struct libmnt_fs *fs;
 
-    if (!(tb = mountTableRead(table)))
+    if (!(tb = virStorageMountTableRead(table)))
         return -1;
 
     /* no path cache given to libmount: it compares @target with the
@@ -493,7 +493,7 @@ virStorageMountTableFindDevice(const char *table,
     g_autoptr(virStorageMountLibmntTable) tb = NULL;
     struct libmnt_fs *fs;
 
-    if (!(tb = mountTableRead(table)))
+    if (!(tb = virStorageMountTableRead(table)))
         return -1;
 
     if (!(fs = mnt_table_find_devno(tb, devno, MNT_ITER_FORWARD)))

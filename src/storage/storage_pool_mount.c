@@ -209,10 +209,14 @@ virStoragePoolMountRun(virStoragePoolDef *def,
     if (status <= 0)
         return status;
 
-    virReportError(VIR_ERR_OPERATION_FAILED,
-                   _("cannot mount '%s' on '%s' for pool '%s': %s"),
-                   source, def->target.path, def->name,
-                   *errbuf ? errbuf : _("mount failed"));
+    if (*errbuf)
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       _("cannot mount '%s' on '%s' for pool '%s': %s"),
+                       source, def->target.path, def->name, errbuf);
+    else
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       _("cannot mount '%s' on '%s' for pool '%s': mount exited with status %d and printed nothing on stderr"),
+                       source, def->target.path, def->name, status);
     return -1;
 }
 
@@ -325,11 +329,16 @@ virStoragePoolNetfsRefresh(virStoragePoolObj *pool)
     if (status < 0)
         return -1;
 
-    if (status != 0) {
+    if (status != 0 && *errbuf) {
         virReportError(VIR_ERR_OPERATION_FAILED,
                        _("cannot read the file system of netfs pool '%s' on '%s': %s"),
-                       def->name, def->target.path,
-                       *errbuf ? errbuf : _("statfs failed"));
+                       def->name, def->target.path, errbuf);
+        return -1;
+    }
+    if (status != 0) {
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       _("cannot read the file system of netfs pool '%s' on '%s': its probe exited with status %d and printed nothing on stderr"),
+                       def->name, def->target.path, status);
         return -1;
     }
 
@@ -380,12 +389,25 @@ virStoragePoolNetfsDetach(virStoragePoolDef *def)
         status = 0;
     }
 
-    if (status != 0) {
-        virReportError(timedOut ? VIR_ERR_OPERATION_TIMEOUT : VIR_ERR_OPERATION_FAILED,
+    if (status != 0 && timedOut) {
+        virReportError(VIR_ERR_OPERATION_TIMEOUT,
+                       _("server '%s' of netfs pool '%s' does not answer and '%s' cannot be detached: umount --lazy did not finish within %d seconds; stop the pool again once the server is back"),
+                       virStoragePoolNetfsHost(def), def->name, def->target.path,
+                       VIR_STORAGE_MOUNT_PROBE_TIME_LIMIT);
+        return -1;
+    }
+    if (status != 0 && *errbuf) {
+        virReportError(VIR_ERR_OPERATION_FAILED,
                        _("server '%s' of netfs pool '%s' does not answer and '%s' cannot be detached: %s"),
                        virStoragePoolNetfsHost(def), def->name, def->target.path,
-                       timedOut ? _("umount --lazy did not finish") :
-                       *errbuf ? errbuf : _("umount failed"));
+                       errbuf);
+        return -1;
+    }
+    if (status != 0) {
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       _("server '%s' of netfs pool '%s' does not answer and '%s' cannot be detached: umount --lazy exited with status %d and printed nothing on stderr"),
+                       virStoragePoolNetfsHost(def), def->name, def->target.path,
+                       status);
         return -1;
     }
 
