@@ -27,8 +27,6 @@ import sys
 # Files whose rules are not applied yet, rule by rule (a unit that another
 # change is still moving may be listed before it exists).  Empty when done.
 PENDING = {
-    'src/storage/storage_pool_disk.c': {'vir-prefix'},
-    'src/storage/storage_vol_partition.c': {'vir-prefix'},
 }
 
 STRING = r'"(?:[^"\\\n]|\\.)*"'

@@ -101,7 +101,7 @@ virStorageDiskTableDevice(virStoragePoolDef *def)
     }
     if (!S_ISBLK(sb.st_mode) && !S_ISREG(sb.st_mode)) {
         virReportError(VIR_ERR_OPERATION_INVALID,
-                       _("source '%s' of pool '%s' is not a block device"),
+                       _("source '%s' of pool '%s' is not a block device: give the path of a disk"),
                        path, def->name);
         return NULL;
     }

@@ -66,8 +66,8 @@ virStoragePoolDiskStart(virStoragePoolObj *pool)
  * kernel refuses an exclusive open of a disk one of whose partitions is
  * mounted or held by device-mapper, md... */
 static int
-poolDiskRequireUnused(virStoragePoolDef *def,
-                      const char *device)
+virStoragePoolDiskRequireUnused(virStoragePoolDef *def,
+                                const char *device)
 {
     int rc = virStorageBlockDevOpenExclusiveQuiet(device);
 
@@ -88,13 +88,13 @@ poolDiskRequireUnused(virStoragePoolDef *def,
 /* With neither flag or with no-overwrite, a disk that holds anything is
  * left alone; overwrite erases every signature first. */
 static int
-poolDiskPrepareForLabel(virStoragePoolDef *def,
-                        const char *device,
-                        unsigned int flags)
+virStoragePoolDiskPrepareForLabel(virStoragePoolDef *def,
+                                  const char *device,
+                                  unsigned int flags)
 {
     bool overwrite = !!(flags & VIR_STORAGE_POOL_BUILD_OVERWRITE);
 
-    if (overwrite && poolDiskRequireUnused(def, device) < 0)
+    if (overwrite && virStoragePoolDiskRequireUnused(def, device) < 0)
         return -1;
     return virStorageBlkidRefuseOrWipe(def->name, device, overwrite);
 }
@@ -122,7 +122,7 @@ virStoragePoolDiskBuild(virStoragePoolObj *pool,
         !(helper = virStoragePartitionHelperPath()))
         return -1;
 
-    if (poolDiskPrepareForLabel(def, device, flags) < 0)
+    if (virStoragePoolDiskPrepareForLabel(def, device, flags) < 0)
         return -1;
 
     cmd = virStoragePartitionBuildMklabel(helper, def->source.devices[0].path,
@@ -146,7 +146,7 @@ virStoragePoolDiskDelete(virStoragePoolObj *pool,
     virCheckFlags(0, -1);
 
     if (!(device = virStorageDiskTableDevice(def)) ||
-        poolDiskRequireUnused(def, device) < 0)
+        virStoragePoolDiskRequireUnused(def, device) < 0)
         return -1;
 
     return virStorageBlkidWipeSignatures(device);

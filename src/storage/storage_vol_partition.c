@@ -39,9 +39,9 @@
 
 VIR_LOG_INIT("storage.storage_vol_partition");
 
-#define VOL_PARTITION_ALIGN (1024ULL * 1024ULL)
-#define VOL_PARTITION_NODE_WAIT_MS 10
-#define VOL_PARTITION_NODE_WAIT_TRIES 500
+#define VIR_STORAGE_VOL_PARTITION_ALIGN (1024ULL * 1024ULL)
+#define VIR_STORAGE_VOL_PARTITION_NODE_WAIT_MS 10
+#define VIR_STORAGE_VOL_PARTITION_NODE_WAIT_TRIES 500
 
 
 /* ------------------------------------------------------------ pure */
@@ -101,7 +101,7 @@ virStorageVolPartitionFormat(const virStoragePartition *part)
 
 
 static int
-volPartitionTypeOfKind(virStoragePartitionKind kind)
+virStorageVolPartitionTypeOfKind(virStoragePartitionKind kind)
 {
     switch (kind) {
     case VIR_STORAGE_PARTITION_PRIMARY:
@@ -118,9 +118,9 @@ volPartitionTypeOfKind(virStoragePartitionKind kind)
 
 
 static void
-volPartitionFill(virStorageVolDef *vol,
-                 const virStoragePartition *part,
-                 const char *device)
+virStorageVolPartitionFill(virStorageVolDef *vol,
+                           const virStoragePartition *part,
+                           const char *device)
 {
     unsigned long long size = part->end - part->start + 1;
 
@@ -128,7 +128,7 @@ volPartitionFill(virStorageVolDef *vol,
     vol->target.capacity = size;
     /* an extended partition holds the logical ones: the pool sets it */
     vol->target.allocation = part->kind == VIR_STORAGE_PARTITION_EXTENDED ? 0 : size;
-    vol->source.partType = volPartitionTypeOfKind(part->kind);
+    vol->source.partType = virStorageVolPartitionTypeOfKind(part->kind);
 
     if (vol->source.nextent == 0) {
         vol->source.extents = g_new0(virStorageVolSourceExtent, 1);
@@ -152,7 +152,7 @@ virStorageVolPartitionNew(const virStoragePartitionTable *table G_GNUC_UNUSED,
     vol->target.path = g_strdup(path);
     vol->key = g_strdup(path);
     vol->target.format = virStorageVolPartitionFormat(part);
-    volPartitionFill(vol, part, device);
+    virStorageVolPartitionFill(vol, part, device);
     return vol;
 }
 
@@ -162,10 +162,10 @@ virStorageVolPartitionNew(const virStoragePartitionTable *table G_GNUC_UNUSED,
 /* The partition of @table that the volume @vol describes: the kernel
  * name matches and, when the volume knows it, so does the start. */
 static const virStoragePartition *
-volPartitionLookup(virStoragePoolDef *def,
-                   const virStoragePartitionTable *table,
-                   const char *device,
-                   virStorageVolDef *vol)
+virStorageVolPartitionLookup(virStoragePoolDef *def,
+                             const virStoragePartitionTable *table,
+                             const char *device,
+                             virStorageVolDef *vol)
 {
     size_t i;
 
@@ -196,10 +196,10 @@ volPartitionLookup(virStoragePoolDef *def,
 /* Reads the pool's partition table and finds @vol's partition in it;
  * the table and the path of our helper go to the caller. */
 static const virStoragePartition *
-volPartitionLocate(virStoragePoolDef *def,
-                   virStorageVolDef *vol,
-                   virStoragePartitionTable **table,
-                   char **helper)
+virStorageVolPartitionLocate(virStoragePoolDef *def,
+                             virStorageVolDef *vol,
+                             virStoragePartitionTable **table,
+                             char **helper)
 {
     g_autoptr(virStoragePartitionTable) found = NULL;
     g_autofree char *device = NULL;
@@ -209,7 +209,7 @@ volPartitionLocate(virStoragePoolDef *def,
     if (!(found = virStorageDiskTableRead(def)) ||
         !(device = virStorageDiskTableDevice(def)) ||
         !(path = virStoragePartitionHelperPath()) ||
-        !(part = volPartitionLookup(def, found, device, vol)))
+        !(part = virStorageVolPartitionLookup(def, found, device, vol)))
         return NULL;
 
     *table = g_steal_pointer(&found);
@@ -219,7 +219,7 @@ volPartitionLocate(virStoragePoolDef *def,
 
 
 static int
-volPartitionCheckHolders(const char *kname)
+virStorageVolPartitionCheckHolders(const char *kname)
 {
     g_autofree char *holder = NULL;
 
@@ -234,8 +234,8 @@ volPartitionCheckHolders(const char *kname)
 
 
 static int
-volPartitionCheckMounted(const char *kname,
-                         const char *devpath)
+virStorageVolPartitionCheckMounted(const char *kname,
+                                   const char *devpath)
 {
     g_autofree char *target = NULL;
     struct stat sb;
@@ -259,8 +259,8 @@ volPartitionCheckMounted(const char *kname,
 
 
 static int
-volPartitionCheckExclusive(const char *kname,
-                           const char *devpath)
+virStorageVolPartitionCheckExclusive(const char *kname,
+                                     const char *devpath)
 {
     int rc = virStorageBlockDevOpenExclusiveQuiet(devpath);
 
@@ -278,13 +278,13 @@ volPartitionCheckExclusive(const char *kname,
 
 
 static int
-volPartitionRequireUnused(const char *kname)
+virStorageVolPartitionRequireUnused(const char *kname)
 {
     g_autofree char *devpath = g_strdup_printf("/dev/%s", kname);
 
-    if (volPartitionCheckHolders(kname) < 0 ||
-        volPartitionCheckMounted(kname, devpath) < 0 ||
-        volPartitionCheckExclusive(kname, devpath) < 0)
+    if (virStorageVolPartitionCheckHolders(kname) < 0 ||
+        virStorageVolPartitionCheckMounted(kname, devpath) < 0 ||
+        virStorageVolPartitionCheckExclusive(kname, devpath) < 0)
         return -1;
     return 0;
 }
@@ -293,13 +293,13 @@ volPartitionRequireUnused(const char *kname)
 /* @size rounded up to whole MiB in *@aligned; a size a client gave
  * near 2^64, which would wrap to 0, is refused. */
 static int
-volPartitionAlignUp(virStorageVolDef *vol,
-                    unsigned long long size,
-                    unsigned long long *aligned)
+virStorageVolPartitionAlignUp(virStorageVolDef *vol,
+                              unsigned long long size,
+                              unsigned long long *aligned)
 {
-    if (!virStorageSizeRoundUp(size, VOL_PARTITION_ALIGN, aligned)) {
+    if (!virStorageSizeRoundUp(size, VIR_STORAGE_VOL_PARTITION_ALIGN, aligned)) {
         virReportError(VIR_ERR_INVALID_ARG,
-                       _("size %llu of partition '%s' is larger than any disk"),
+                       _("size %llu of partition '%s' is larger than any disk: give a smaller capacity"),
                        size, vol->name);
         return -1;
     }
@@ -308,8 +308,8 @@ volPartitionAlignUp(virStorageVolDef *vol,
 
 
 static unsigned long long
-volPartitionLargestFree(const virStoragePartitionTable *table,
-                        virStoragePartitionKind kind)
+virStorageVolPartitionLargestFree(const virStoragePartitionTable *table,
+                                  virStoragePartitionKind kind)
 {
     unsigned long long largest = 0;
     size_t i;
@@ -328,12 +328,12 @@ volPartitionLargestFree(const virStoragePartitionTable *table,
  * volume's name (primary first; an extended partition when the format
  * says so). */
 static int
-volPartitionChooseKind(virStoragePoolDef *def,
-                       const virStoragePartitionTable *table,
-                       const char *device,
-                       virStorageVolDef *vol,
-                       virStoragePartitionKind *kind,
-                       unsigned int *number)
+virStorageVolPartitionChooseKind(virStoragePoolDef *def,
+                                 const virStoragePartitionTable *table,
+                                 const char *device,
+                                 virStorageVolDef *vol,
+                                 virStoragePartitionKind *kind,
+                                 unsigned int *number)
 {
     g_autofree char *primaryName = NULL;
     g_autofree char *logicalName = NULL;
@@ -358,7 +358,7 @@ volPartitionChooseKind(virStoragePoolDef *def,
 
     if (!primary && !logical) {
         virReportError(VIR_ERR_OPERATION_INVALID,
-                       _("device '%s' of pool '%s' has no room for another %s partition in its '%s' table"),
+                       _("device '%s' of pool '%s' has no room for another %s partition in its '%s' table: delete a partition first"),
                        def->source.devices[0].path, def->name,
                        virStoragePartitionKindTypeToString(*kind), table->label);
         return -1;
@@ -394,16 +394,16 @@ volPartitionChooseKind(virStoragePoolDef *def,
 
 
 static int
-volPartitionRequireRoom(virStoragePoolDef *def,
-                        const virStoragePartitionTable *table,
-                        virStorageVolDef *vol,
-                        virStoragePartitionKind kind,
-                        unsigned long long size)
+virStorageVolPartitionRequireRoom(virStoragePoolDef *def,
+                                  const virStoragePartitionTable *table,
+                                  virStorageVolDef *vol,
+                                  virStoragePartitionKind kind,
+                                  unsigned long long size)
 {
     virStoragePartitionKind where = kind == VIR_STORAGE_PARTITION_LOGICAL ?
                                     VIR_STORAGE_PARTITION_LOGICAL :
                                     VIR_STORAGE_PARTITION_PRIMARY;
-    unsigned long long largest = volPartitionLargestFree(table, where);
+    unsigned long long largest = virStorageVolPartitionLargestFree(table, where);
 
     if (size > largest) {
         virReportError(VIR_ERR_INVALID_ARG,
@@ -419,18 +419,18 @@ volPartitionRequireRoom(virStoragePoolDef *def,
 /* The kind and number of the partition to make for @vol, from a fresh
  * table: the checks of name and room that explain a refusal. */
 static int
-volPartitionPlanFromTable(virStoragePoolDef *def,
-                          const char *device,
-                          virStorageVolDef *vol,
-                          unsigned long long size,
-                          virStoragePartitionKind *kind,
-                          unsigned int *number)
+virStorageVolPartitionPlanFromTable(virStoragePoolDef *def,
+                                    const char *device,
+                                    virStorageVolDef *vol,
+                                    unsigned long long size,
+                                    virStoragePartitionKind *kind,
+                                    unsigned int *number)
 {
     g_autoptr(virStoragePartitionTable) table = NULL;
 
     if (!(table = virStorageDiskTableRead(def)) ||
-        volPartitionChooseKind(def, table, device, vol, kind, number) < 0 ||
-        volPartitionRequireRoom(def, table, vol, *kind, size) < 0)
+        virStorageVolPartitionChooseKind(def, table, device, vol, kind, number) < 0 ||
+        virStorageVolPartitionRequireRoom(def, table, vol, *kind, size) < 0)
         return -1;
     return 0;
 }
@@ -440,19 +440,19 @@ volPartitionPlanFromTable(virStoragePoolDef *def,
  * alone: the helper checks that the number is the one the partition
  * gets.  On a dos label numbers past 4 are logical partitions. */
 static int
-volPartitionPlan(virStoragePoolDef *def,
-                 const char *device,
-                 virStorageVolDef *vol,
-                 unsigned long long size,
-                 virStoragePartitionKind *kind,
-                 unsigned int *number)
+virStorageVolPartitionPlan(virStoragePoolDef *def,
+                           const char *device,
+                           virStorageVolDef *vol,
+                           unsigned long long size,
+                           virStoragePartitionKind *kind,
+                           unsigned int *number)
 {
     bool dos = STREQ_NULLABLE(virStorageDiskTableLabelName(def->source.format),
                               "msdos");
 
     if (!(*number = virStoragePartitionNumberFromName(device, vol->name))) {
         /* no partition name of this disk: the table says what to use */
-        return volPartitionPlanFromTable(def, device, vol, size, kind, number);
+        return virStorageVolPartitionPlanFromTable(def, device, vol, size, kind, number);
     }
 
     if (vol->target.format == VIR_STORAGE_VOL_DISK_EXTENDED)
@@ -469,17 +469,17 @@ volPartitionPlan(virStoragePoolDef *def,
  * shows a reason in the terms of the volume (its name, its size), that
  * is the error; otherwise the helper's stays. */
 static void
-volPartitionExplainAddRefusal(virStoragePoolDef *def,
-                              const char *device,
-                              virStorageVolDef *vol,
-                              unsigned long long size)
+virStorageVolPartitionExplainAddRefusal(virStoragePoolDef *def,
+                                        const char *device,
+                                        virStorageVolDef *vol,
+                                        unsigned long long size)
 {
     virStoragePartitionKind kind;
     unsigned int number;
     virErrorPtr helperError;
 
     virErrorPreserveLast(&helperError);
-    if (volPartitionPlanFromTable(def, device, vol, size, &kind, &number) < 0) {
+    if (virStorageVolPartitionPlanFromTable(def, device, vol, size, &kind, &number) < 0) {
         VIR_DEBUG("the helper's own reason: %s",
                   helperError ? NULLSTR(helperError->message) : "none");
         virFreeError(helperError);
@@ -492,9 +492,9 @@ volPartitionExplainAddRefusal(virStoragePoolDef *def,
 /* Removes the partition @number we just made, after a later step failed;
  * the error of that step is kept. */
 static void
-volPartitionUndoAdd(const char *helper,
-                    const char *disk,
-                    unsigned int number)
+virStorageVolPartitionUndoAdd(const char *helper,
+                              const char *disk,
+                              unsigned int number)
 {
     g_autoptr(virCommand) cmd = virStoragePartitionBuildDelete(helper, disk,
                                                                number, NULL);
@@ -543,13 +543,13 @@ virStorageVolPartitionCreate(virStoragePoolObj *pool,
         !(helper = virStoragePartitionHelperPath()))
         return -1;
 
-    if (volPartitionAlignUp(vol, MAX(vol->target.capacity, 1), &size) < 0 ||
-        volPartitionPlan(def, device, vol, size, &kind, &number) < 0)
+    if (virStorageVolPartitionAlignUp(vol, MAX(vol->target.capacity, 1), &size) < 0 ||
+        virStorageVolPartitionPlan(def, device, vol, size, &kind, &number) < 0)
         return -1;
 
     cmd = virStoragePartitionBuildAdd(helper, disk, kind, fstype, size, number);
     if (!(result = virStoragePartitionRun(cmd, disk))) {
-        volPartitionExplainAddRefusal(def, device, vol, size);
+        virStorageVolPartitionExplainAddRefusal(def, device, vol, size);
         return -1;
     }
 
@@ -558,18 +558,18 @@ virStorageVolPartitionCreate(virStoragePoolObj *pool,
                        _("the partition helper made partition %u on '%s' where %u was expected"),
                        result->added, disk, number);
         if (result->added)
-            volPartitionUndoAdd(helper, disk, result->added);
+            virStorageVolPartitionUndoAdd(helper, disk, result->added);
         return -1;
     }
 
     /* the kernel knows the partition (BLKPG); devtmpfs makes its node */
     devpath = g_strdup_printf("/dev/%s", vol->name);
-    if (virFileWaitForExists(devpath, VOL_PARTITION_NODE_WAIT_MS,
-                             VOL_PARTITION_NODE_WAIT_TRIES) < 0) {
+    if (virFileWaitForExists(devpath, VIR_STORAGE_VOL_PARTITION_NODE_WAIT_MS,
+                             VIR_STORAGE_VOL_PARTITION_NODE_WAIT_TRIES) < 0) {
         virReportSystemError(errno,
                              _("the device node '%s' of the new partition did not appear"),
                              devpath);
-        volPartitionUndoAdd(helper, disk, number);
+        virStorageVolPartitionUndoAdd(helper, disk, number);
         return -1;
     }
 
@@ -577,7 +577,7 @@ virStorageVolPartitionCreate(virStoragePoolObj *pool,
     vol->target.path = virStorageDiskTableVolPath(def, vol->name);
     g_free(vol->key);
     vol->key = g_strdup(vol->target.path);
-    volPartitionFill(vol, part, disk);
+    virStorageVolPartitionFill(vol, part, disk);
 
     virStorageDiskTableUpdateSizes(pool, result);
     return 0;
@@ -587,7 +587,7 @@ virStorageVolPartitionCreate(virStoragePoolObj *pool,
 /* ------------------------------------------------------------ delete */
 
 static bool
-volPartitionHasLogical(const virStoragePartitionTable *table)
+virStorageVolPartitionHasLogical(const virStoragePartitionTable *table)
 {
     size_t i;
 
@@ -604,19 +604,19 @@ volPartitionHasLogical(const virStoragePartitionTable *table)
  * more, or it is an extended partition that still holds logical ones.
  * Fills @number when none applies. */
 static int
-volPartitionCheckDeletable(virStoragePoolDef *def,
-                           virStorageVolDef *vol,
-                           unsigned int *number)
+virStorageVolPartitionCheckDeletable(virStoragePoolDef *def,
+                                     virStorageVolDef *vol,
+                                     unsigned int *number)
 {
     g_autoptr(virStoragePartitionTable) table = NULL;
     g_autofree char *helper = NULL;
     const virStoragePartition *part;
 
-    if (!(part = volPartitionLocate(def, vol, &table, &helper)))
+    if (!(part = virStorageVolPartitionLocate(def, vol, &table, &helper)))
         return -1;
 
     if (part->kind == VIR_STORAGE_PARTITION_EXTENDED &&
-        volPartitionHasLogical(table)) {
+        virStorageVolPartitionHasLogical(table)) {
         virReportError(VIR_ERR_OPERATION_INVALID,
                        _("extended partition '%s' of pool '%s' still holds logical partitions: delete them first"),
                        vol->name, def->name);
@@ -632,14 +632,14 @@ volPartitionCheckDeletable(virStoragePoolDef *def,
  * shows a reason in the terms of the volume, that is the error;
  * otherwise the helper's stays. */
 static void
-volPartitionExplainDeleteRefusal(virStoragePoolDef *def,
-                                 virStorageVolDef *vol)
+virStorageVolPartitionExplainDeleteRefusal(virStoragePoolDef *def,
+                                           virStorageVolDef *vol)
 {
     unsigned int number;
     virErrorPtr helperError;
 
     virErrorPreserveLast(&helperError);
-    if (volPartitionCheckDeletable(def, vol, &number) < 0) {
+    if (virStorageVolPartitionCheckDeletable(def, vol, &number) < 0) {
         VIR_DEBUG("the helper's own reason: %s",
                   helperError ? NULLSTR(helperError->message) : "none");
         virFreeError(helperError);
@@ -671,10 +671,10 @@ virStorageVolPartitionDelete(virStoragePoolObj *pool,
 
     /* a name that is no partition of this disk: the table says why */
     if (!(number = virStoragePartitionNumberFromName(device, vol->name)) &&
-        volPartitionCheckDeletable(def, vol, &number) < 0)
+        virStorageVolPartitionCheckDeletable(def, vol, &number) < 0)
         return -1;
 
-    if (volPartitionRequireUnused(vol->name) < 0)
+    if (virStorageVolPartitionRequireUnused(vol->name) < 0)
         return -1;
 
     /* the helper removes the partition only where the volume says it is */
@@ -687,7 +687,7 @@ virStorageVolPartitionDelete(virStoragePoolObj *pool,
     cmd = virStoragePartitionBuildDelete(helper, disk, number, start);
     if (!(result = virStoragePartitionRunDelete(cmd, disk, def->name,
                                                 vol->name, number))) {
-        volPartitionExplainDeleteRefusal(def, vol);
+        virStorageVolPartitionExplainDeleteRefusal(def, vol);
         return -1;
     }
 
@@ -703,9 +703,9 @@ virStorageVolPartitionDelete(virStoragePoolObj *pool,
 /* Whether a partition of @table starts after byte @after and before
  * byte @before. */
 static bool
-volPartitionStartsBetween(const virStoragePartitionTable *table,
-                          unsigned long long after,
-                          unsigned long long before)
+virStorageVolPartitionStartsBetween(const virStoragePartitionTable *table,
+                                    unsigned long long after,
+                                    unsigned long long before)
 {
     size_t i;
 
@@ -723,8 +723,8 @@ volPartitionStartsBetween(const virStoragePartitionTable *table,
  * alignment later, but never past another partition, a 1 MiB one
  * included), or its own size when there is none. */
 static unsigned long long
-volPartitionMaxSize(const virStoragePartitionTable *table,
-                    const virStoragePartition *part)
+virStorageVolPartitionMaxSize(const virStoragePartitionTable *table,
+                              const virStoragePartition *part)
 {
     virStoragePartitionKind where = part->kind == VIR_STORAGE_PARTITION_LOGICAL ?
                                     VIR_STORAGE_PARTITION_LOGICAL :
@@ -737,8 +737,8 @@ volPartitionMaxSize(const virStoragePartitionTable *table,
 
         if (region->kind == where &&
             region->start > part->end &&
-            region->start <= part->end + 1 + VOL_PARTITION_ALIGN &&
-            !volPartitionStartsBetween(table, part->end, region->start))
+            region->start <= part->end + 1 + VIR_STORAGE_VOL_PARTITION_ALIGN &&
+            !virStorageVolPartitionStartsBetween(table, part->end, region->start))
             max = MAX(max, region->end - part->start + 1);
     }
     return max;
@@ -766,8 +766,8 @@ virStorageVolPartitionResize(virStoragePoolObj *pool,
                   VIR_STORAGE_VOL_RESIZE_DELTA |
                   VIR_STORAGE_VOL_RESIZE_SHRINK, -1);
 
-    if (volPartitionAlignUp(vol, capacity, &size) < 0 ||
-        !(part = volPartitionLocate(def, vol, &table, &helper)))
+    if (virStorageVolPartitionAlignUp(vol, capacity, &size) < 0 ||
+        !(part = virStorageVolPartitionLocate(def, vol, &table, &helper)))
         return -1;
 
     if (part->kind == VIR_STORAGE_PARTITION_EXTENDED) {
@@ -784,7 +784,7 @@ virStorageVolPartitionResize(virStoragePoolObj *pool,
                        vol->name, size, current);
         return -1;
     }
-    max = volPartitionMaxSize(table, part);
+    max = virStorageVolPartitionMaxSize(table, part);
     if (size > max) {
         virReportError(VIR_ERR_INVALID_ARG,
                        _("partition '%s' can grow to at most %llu bytes: the space after it is taken"),
@@ -794,7 +794,7 @@ virStorageVolPartitionResize(virStoragePoolObj *pool,
     if (size == current)
         return 0;
 
-    if (volPartitionRequireUnused(vol->name) < 0)
+    if (virStorageVolPartitionRequireUnused(vol->name) < 0)
         return -1;
 
     cmd = virStoragePartitionBuildResize(helper, disk, part->number, size);
@@ -802,7 +802,7 @@ virStorageVolPartitionResize(virStoragePoolObj *pool,
         return -1;
 
     if ((part = virStoragePartitionFind(result, part->number)))
-        volPartitionFill(vol, part, disk);
+        virStorageVolPartitionFill(vol, part, disk);
     virStorageDiskTableUpdateSizes(pool, result);
     return 0;
 }
