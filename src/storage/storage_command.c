@@ -63,6 +63,7 @@ virStorageCommandRun(virCommand *cmd,
 {
     g_autofree char *errbuf = NULL;
     g_autofree char *what = NULL;
+    g_autofree char *program = NULL;
     va_list args;
     int status;
 
@@ -73,16 +74,24 @@ virStorageCommandRun(virCommand *cmd,
     what = g_strdup_vprintf(fmt, args);
     va_end(args);
 
-    if (*errbuf) {
-        virReportError(VIR_ERR_OPERATION_FAILED, "%s: %s", what, errbuf);
-    } else {
-        g_autofree char *program = virStorageCommandProgramName(cmd);
+    program = virStorageCommandProgramName(cmd);
+    virStorageCommandReportExit(what, program, status, errbuf);
+    return -1;
+}
 
+
+void
+virStorageCommandReportExit(const char *what,
+                            const char *program,
+                            int status,
+                            const char *errbuf)
+{
+    if (*errbuf)
+        virReportError(VIR_ERR_OPERATION_FAILED, "%s: %s", what, errbuf);
+    else
         virReportError(VIR_ERR_OPERATION_FAILED,
                        _("%s: %s exited with status %d and printed nothing on stderr"),
                        what, program, status);
-    }
-    return -1;
 }
 
 

@@ -31,6 +31,18 @@ virStorageCommandRun(virCommand *cmd,
                      const char *fmt,
                      ...) G_GNUC_PRINTF(2, 3);
 
+/*
+ * Reports a command that exited with @status: VIR_ERR_OPERATION_FAILED as
+ * "<@what>: <@errbuf>", or, when it wrote nothing on stderr, "<@what>:
+ * <@program> exited with status N and printed nothing on stderr".  @what
+ * is one whole translatable sentence, as @fmt of virStorageCommandRun.
+ */
+void
+virStorageCommandReportExit(const char *what,
+                            const char *program,
+                            int status,
+                            const char *errbuf);
+
 /* Seconds a stopped command has between SIGTERM and SIGKILL. */
 #define VIR_STORAGE_COMMAND_KILL_GRACE 5
 

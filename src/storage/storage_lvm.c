@@ -963,12 +963,7 @@ virStorageLVMRunOutput(virCommand *cmd,
         return -1;
 
     if (status != 0) {
-        if (*errbuf)
-            virReportError(VIR_ERR_OPERATION_FAILED, "%s: %s", what, errbuf);
-        else
-            virReportError(VIR_ERR_OPERATION_FAILED,
-                           _("%s: lvm2 exited with status %d and printed nothing on stderr"),
-                           what, status);
+        virStorageCommandReportExit(what, "lvm2", status, errbuf);
         return -1;
     }
 
