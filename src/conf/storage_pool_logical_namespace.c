@@ -6,6 +6,8 @@
 
 #include <config.h>
 
+#include <libxml/xpathInternals.h>
+
 #include "storage_pool_logical_namespace.h"
 #include "virerror.h"
 #include "virxml.h"
@@ -17,7 +19,7 @@
  * A logical pool may name an LVM thin pool of its volume group:
  *
  *   <pool type='logical'
- *         xmlns:lvm='http://libvirt-storage-backends.example/schemas/storagepool/logical/1.0'>
+ *         xmlns:lvm='urn:uuid:fcd4cee9-111b-4922-96b0-1ade8aed05b8'>
  *     ...
  *     <lvm:thinpool name='tp0'/>
  *   </pool>
@@ -25,10 +27,14 @@
  * Volumes created in the pool are then thin LVs of tp0.  The namespace is
  * ours, not libvirt's: libvirt 9.0's pool parser keeps the element only
  * when our module registered the namespace.  The pool parser binds the URI to the
- * prefix "lvm" on its XPath context, whatever prefix the document used.
+ * prefix "lvm" on its XPath context, whatever prefix the document used;
+ * our parser binds the old placeholder URI to a prefix of its own too, so
+ * that an element in either namespace is read, and libvirt writes the pool
+ * back with the current URI.
  */
 
 #define VIR_STORAGE_POOL_LOGICAL_NAMESPACE_PREFIX "lvm"
+#define VIR_STORAGE_POOL_LOGICAL_NAMESPACE_PREFIX_OLD "lvmold"
 
 
 void
@@ -78,7 +84,16 @@ virStoragePoolLogicalNamespaceParse(xmlXPathContextPtr ctxt,
     g_autofree char *name = NULL;
     int nnodes;
 
-    if ((nnodes = virXPathNodeSet("./lvm:thinpool", ctxt, &nodes)) < 0)
+    if (xmlXPathRegisterNs(ctxt,
+                           BAD_CAST VIR_STORAGE_POOL_LOGICAL_NAMESPACE_PREFIX_OLD,
+                           BAD_CAST VIR_STORAGE_POOL_LOGICAL_NAMESPACE_HREF_OLD) < 0) {
+        virReportError(VIR_ERR_INTERNAL_ERROR, "%s",
+                       _("cannot bind the old lvm namespace URI on the pool's XPath context"));
+        return -1;
+    }
+
+    if ((nnodes = virXPathNodeSet("./lvm:thinpool | ./lvmold:thinpool",
+                                  ctxt, &nodes)) < 0)
         return -1;
 
     if (nnodes == 0)

@@ -21,7 +21,7 @@ from poolhelpers import LoopDevice, xml_attr, xml_root, xml_text
 from vmhelpers import run
 
 MiB = 1024 * 1024
-NS = "http://libvirt-storage-backends.example/schemas/storagepool/logical/1.0"
+NS = "urn:uuid:fcd4cee9-111b-4922-96b0-1ade8aed05b8"
 
 
 # ------------------------------------------------------------------ helpers
