@@ -317,6 +317,53 @@ virStorageLVMParseReport(const char *text,
 }
 
 
+/* The rows of report @kind of @tool's JSON @text, kept alive in *@json. */
+static virJSONValue *
+virStorageLVMReportOpen(const char *text,
+                        const char *tool,
+                        const char *kind,
+                        virJSONValue **json)
+{
+    if (!(*json = virStorageLVMParseReport(text, tool)))
+        return NULL;
+    return virStorageLVMReportRows(*json, tool, kind);
+}
+
+
+typedef int (*virStorageLVMRowParseFunc)(virJSONValue *row, void *item);
+
+/*
+ * One item of @size bytes per row of report @kind of @tool's JSON @text,
+ * each filled by @parse, in a new array *@items.  *@nitems counts the
+ * items parse was started on, so that the list's free function also frees
+ * the fields of a row that failed half-way.
+ */
+static int
+virStorageLVMParseRows(const char *text,
+                       const char *tool,
+                       const char *kind,
+                       size_t size,
+                       virStorageLVMRowParseFunc parse,
+                       void **items,
+                       size_t *nitems)
+{
+    g_autoptr(virJSONValue) json = NULL;
+    virJSONValue *rows;
+    size_t i;
+
+    if (!(rows = virStorageLVMReportOpen(text, tool, kind, &json)))
+        return -1;
+
+    *items = g_malloc0_n(virJSONValueArraySize(rows), size);
+    for (i = 0; i < virJSONValueArraySize(rows); i++) {
+        (*nitems)++;
+        if (parse(virJSONValueArrayGet(rows, i), (char *) *items + i * size) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+
 /* The text of field @key of @row ("" for a field lvm2 left empty), or
  * NULL after reporting that the row lacks it. */
 static const char *
@@ -695,8 +742,7 @@ virStorageLVMParseLVs(const char *text)
     virJSONValue *rows;
     size_t i;
 
-    if (!(json = virStorageLVMParseReport(text, "lvs")) ||
-        !(rows = virStorageLVMReportRows(json, "lvs", "lv")))
+    if (!(rows = virStorageLVMReportOpen(text, "lvs", "lv", &json)))
         return NULL;
 
     for (i = 0; i < virJSONValueArraySize(rows); i++) {
@@ -801,8 +847,10 @@ virStorageLVMVGListFree(virStorageLVMVGList *list)
 
 static int
 virStorageLVMParseVG(virJSONValue *row,
-                     virStorageLVMVG *vg)
+                     void *item)
 {
+    virStorageLVMVG *vg = item;
+
     if (virStorageLVMFieldString(row, "vgs", "vg_name", &vg->name) < 0 ||
         virStorageLVMFieldString(row, "vgs", "vg_uuid", &vg->uuid) < 0 ||
         virStorageLVMFieldULL(row, "vgs", "vg_size", &vg->size) < 0 ||
@@ -833,21 +881,12 @@ virStorageLVMParseVG(virJSONValue *row,
 virStorageLVMVGList *
 virStorageLVMParseVGs(const char *text)
 {
-    g_autoptr(virJSONValue) json = NULL;
     g_autoptr(virStorageLVMVGList) list = g_new0(virStorageLVMVGList, 1);
-    virJSONValue *rows;
-    size_t i;
 
-    if (!(json = virStorageLVMParseReport(text, "vgs")) ||
-        !(rows = virStorageLVMReportRows(json, "vgs", "vg")))
+    if (virStorageLVMParseRows(text, "vgs", "vg", sizeof(virStorageLVMVG),
+                               virStorageLVMParseVG,
+                               (void **) &list->vgs, &list->nvgs) < 0)
         return NULL;
-
-    list->vgs = g_new0(virStorageLVMVG, virJSONValueArraySize(rows));
-    for (i = 0; i < virJSONValueArraySize(rows); i++) {
-        list->nvgs++;
-        if (virStorageLVMParseVG(virJSONValueArrayGet(rows, i), &list->vgs[i]) < 0)
-            return NULL;
-    }
 
     return g_steal_pointer(&list);
 }
@@ -874,8 +913,10 @@ virStorageLVMPVListFree(virStorageLVMPVList *list)
 
 static int
 virStorageLVMParsePV(virJSONValue *row,
-                     virStorageLVMPV *pv)
+                     void *item)
 {
+    virStorageLVMPV *pv = item;
+
     if (virStorageLVMFieldString(row, "pvs", "pv_name", &pv->name) < 0 ||
         virStorageLVMFieldString(row, "pvs", "pv_uuid", &pv->uuid) < 0 ||
         virStorageLVMFieldString(row, "pvs", "vg_name", &pv->vgName) < 0 ||
@@ -895,21 +936,12 @@ virStorageLVMParsePV(virJSONValue *row,
 virStorageLVMPVList *
 virStorageLVMParsePVs(const char *text)
 {
-    g_autoptr(virJSONValue) json = NULL;
     g_autoptr(virStorageLVMPVList) list = g_new0(virStorageLVMPVList, 1);
-    virJSONValue *rows;
-    size_t i;
 
-    if (!(json = virStorageLVMParseReport(text, "pvs")) ||
-        !(rows = virStorageLVMReportRows(json, "pvs", "pv")))
+    if (virStorageLVMParseRows(text, "pvs", "pv", sizeof(virStorageLVMPV),
+                               virStorageLVMParsePV,
+                               (void **) &list->pvs, &list->npvs) < 0)
         return NULL;
-
-    list->pvs = g_new0(virStorageLVMPV, virJSONValueArraySize(rows));
-    for (i = 0; i < virJSONValueArraySize(rows); i++) {
-        list->npvs++;
-        if (virStorageLVMParsePV(virJSONValueArrayGet(rows, i), &list->pvs[i]) < 0)
-            return NULL;
-    }
 
     return g_steal_pointer(&list);
 }
