@@ -53,6 +53,24 @@ if ! "$top/build-aux/setup.sh" --no-demo; then
     final 0 1 1
 fi
 
+# the test Gluster server of the netfs glusterfs suites
+# (tests/servers/gluster-up.sh), started once for the host suite and the
+# sanitized one, stopped on exit; if it cannot start, the gluster tests
+# try their own and fail with its error
+gluster_dir=$(mktemp -d "${TMPDIR:-/tmp}/lvsb-gluster.XXXXXX")
+stop_gluster() {
+    "$top/tests/servers/gluster-down.sh" "$gluster_dir" >&2
+    rm -rf "$gluster_dir"
+}
+trap stop_gluster EXIT
+trap 'exit 130' INT TERM
+echo "=== the test Gluster server (tests/servers/gluster-up.sh)"
+if "$top/tests/servers/gluster-up.sh" "$gluster_dir"; then
+    export LVSB_GLUSTER_ENV="$gluster_dir/env"
+else
+    echo "run-tests: the test Gluster server did not start" >&2
+fi
+
 echo "=== meson test"
 rm -f "$build/meson-logs/testlog.json"
 meson test -C "$build" --print-errorlogs

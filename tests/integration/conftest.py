@@ -36,6 +36,9 @@ BACKEND_DIRS = {"ours": OUR_BACKEND_DIR, "stock": STOCK_BACKEND_DIR}
 # libvirt's default handler prints every error on stderr
 libvirt.registerErrorHandler(lambda ctx, err: None, None)
 
+# the test Gluster server and a volume per test (glusterhelpers.py)
+from glusterhelpers import gluster_server, gluster_volume  # noqa: E402,F401
+
 
 def pytest_configure(config):
     if os.geteuid() != 0:

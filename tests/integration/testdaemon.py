@@ -24,8 +24,12 @@ import sanitizer
 
 LIBVIRT_LIBDIR = "/usr/lib/x86_64-linux-gnu/libvirt"
 STOCK_BACKEND_DIR = LIBVIRT_LIBDIR + "/storage-backend"
+# and the gluster client's: mount.glusterfs logs to /var/log/glusterfs,
+# the gluster CLI (find-storage-pool-sources) makes
+# /var/lib/glusterd/geo-replication
 PRIVATE_DIRS = ["/etc/libvirt", "/run/libvirt", "/var/lib/libvirt",
-                "/var/log/libvirt", "/var/cache/libvirt"]
+                "/var/log/libvirt", "/var/cache/libvirt",
+                "/var/log/glusterfs", "/var/lib/glusterd"]
 
 
 def _backtraces(pid, timeout):

@@ -1,0 +1,224 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The test GlusterFS server of the gluster suites (tests/servers/gluster-up.sh).
+
+One glusterd (with a started volume gv0) serves the whole session:
+- build-aux/run-tests.sh starts it once (tests/servers/gluster-up.sh DIR)
+  and exports LVSB_GLUSTER_ENV=DIR/env, which the host suite and the
+  sanitized suite reuse;
+- without LVSB_GLUSTER_ENV, the session starts its own in a temporary
+  directory and stops it at the end, failed tests or not.
+Clients reach it at 127.0.0.2, where glusterd listens alone (its port,
+24007, is fixed: one server per machine at a time).
+
+Fixtures (conftest.py): gluster_server (session) and gluster_volume (a
+started volume of the test's own, with a brick of its own, deleted after
+the test: tests never see each other's files).
+"""
+
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import uuid
+import xml.etree.ElementTree as ET
+
+import pytest
+
+import poolhelpers
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+GLUSTER_UP = os.path.join(TOP, "tests", "servers", "gluster-up.sh")
+GLUSTER_DOWN = os.path.join(TOP, "tests", "servers", "gluster-down.sh")
+ENV_VAR = "LVSB_GLUSTER_ENV"
+
+# a CLI call that does not answer within this is a failed test, not a hang
+CLI_TIMEOUT = 60
+# a new volume's brick is online within this
+BRICK_WAIT = 20
+
+
+def read_env(path):
+    env = {}
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if line and not line.startswith("#") and "=" in line:
+                key, value = line.split("=", 1)
+                env[key] = value
+    return env
+
+
+class Server:
+    """A running test server, read from the env file of gluster-up.sh."""
+
+    def __init__(self, env_path):
+        env = read_env(env_path)
+        self.env_path = env_path
+        self.dir = env["GLUSTER_DIR"]
+        self.host = env["GLUSTER_HOST"]
+        self.volume = env["GLUSTER_VOLUME"]
+        self.socket = env["GLUSTER_SOCKET"]
+        self.brick_host = env["GLUSTER_BRICK_HOST"]
+        self.brick_dir = env["GLUSTER_BRICK_DIR"]
+
+    @property
+    def pid(self):
+        with open(os.path.join(self.dir, "glusterd.pid")) as f:
+            return int(f.read().strip())
+
+    def cli(self, *args, check=True, timeout=CLI_TIMEOUT):
+        """The gluster CLI on this server, in glusterd's mount namespace
+        (a CompletedProcess; raises on a non-zero exit unless
+        check=False)."""
+        argv = ["nsenter", "--mount=/proc/%d/ns/mnt" % self.pid,
+                "gluster", "--mode=script", "--glusterd-sock=" + self.socket,
+                "--log-file=" + os.path.join(self.dir, "log", "cli.log")] + \
+            [str(a) for a in args]
+        res = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
+        if check and res.returncode != 0:
+            raise RuntimeError("%s failed (%d): %s" % (" ".join(argv), res.returncode,
+                                                       (res.stderr or res.stdout).strip()))
+        return res
+
+    def brick_path(self, volume):
+        return os.path.join(self.brick_dir, volume)
+
+    def bricks_online(self, volume):
+        res = self.cli("--xml", "volume", "status", volume, check=False)
+        if res.returncode != 0:
+            return False
+        root = ET.fromstring(res.stdout)
+        states = [n.text for n in root.iter("node")
+                  for n in n.findall("status")]
+        return bool(states) and all(s == "1" for s in states)
+
+    def make_volume(self, name=None, start=True):
+        """A new one-brick volume (started unless @start is False)."""
+        name = name or "t" + uuid.uuid4().hex[:10]
+        self.cli("volume", "create", name,
+                 "%s:%s" % (self.brick_host, self.brick_path(name)), "force")
+        self.cli("volume", "set", name, "server.allow-insecure", "on")
+        if start:
+            self.start_volume(name)
+        return name
+
+    def start_volume(self, name):
+        self.cli("volume", "start", name)
+        end = time.monotonic() + BRICK_WAIT
+        while not self.bricks_online(name):
+            if time.monotonic() > end:
+                raise RuntimeError("the brick of gluster volume %s is not online after %d s"
+                                   % (name, BRICK_WAIT))
+            time.sleep(0.1)
+
+    def stop_volume(self, name):
+        self.cli("volume", "stop", name, "force")
+
+    def remove_volume(self, name):
+        """Stops (if started) and deletes volume @name, and its brick."""
+        self.cli("volume", "stop", name, "force", check=False)
+        self.cli("volume", "delete", name, check=False)
+        shutil.rmtree(self.brick_path(name), ignore_errors=True)
+
+
+def start(dirpath):
+    """Starts a server in @dirpath; returns it."""
+    res = subprocess.run([GLUSTER_UP, dirpath], capture_output=True, text=True,
+                         timeout=120)
+    if res.returncode != 0:
+        raise RuntimeError("gluster-up.sh failed (%d):\n%s%s"
+                           % (res.returncode, res.stdout, res.stderr))
+    return Server(os.path.join(dirpath, "env"))
+
+
+def stop(dirpath):
+    res = subprocess.run([GLUSTER_DOWN, dirpath], capture_output=True, text=True,
+                         timeout=60)
+    if res.returncode != 0:
+        raise RuntimeError("gluster-down.sh failed (%d):\n%s%s"
+                           % (res.returncode, res.stdout, res.stderr))
+
+
+def session_server():
+    """Generator: the server of $LVSB_GLUSTER_ENV, or one started in a
+    temporary directory and stopped (and removed) when closed."""
+    env_path = os.environ.get(ENV_VAR)
+    if env_path:
+        yield Server(env_path)
+        return
+    dirpath = tempfile.mkdtemp(prefix="lvsb-gluster-")
+    try:
+        yield start(dirpath)
+    finally:
+        try:
+            stop(dirpath)
+        finally:
+            shutil.rmtree(dirpath, ignore_errors=True)
+
+
+def client_processes(target):
+    """Pids of glusterfs client (FUSE) processes serving mount point
+    @target, anywhere on the machine (zombies excluded)."""
+    found = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % name, "rb") as f:
+                argv = f.read().split(b"\0")
+            with open("/proc/%s/status" % name) as f:
+                zombie = any(line.startswith("State:") and "Z" in line.split()[1]
+                             for line in f)
+        except OSError:
+            continue
+        if zombie or not argv or os.path.basename(argv[0]) != b"glusterfs":
+            continue
+        if os.fsencode(target) in argv:
+            found.append(int(name))
+    return found
+
+
+def netfs_xml(name, host, volume, target, options=()):
+    opts = ""
+    if options:
+        opts = "<fs:mount_opts>%s</fs:mount_opts>" % "".join(
+            "<fs:option name='%s'/>" % o for o in options)
+    return ("<pool type='netfs' xmlns:fs='http://libvirt.org/schemas/storagepool/fs/1.0'>"
+            "<name>%s</name><source><host name='%s'/>%s<format type='glusterfs'/>"
+            "</source><target><path>%s</path></target>%s</pool>"
+            % (name, host, "<dir path='%s'/>" % volume if volume is not None else "",
+               target, opts))
+
+
+# -------------------------------------------------------------------- fixtures
+
+@pytest.fixture(scope="session")
+def gluster_server():
+    """The test Gluster server (Server): the one of $LVSB_GLUSTER_ENV
+    (build-aux/run-tests.sh), or one started for this session and
+    stopped at its end."""
+    try:
+        gen = session_server()
+        server = next(gen)
+    except (RuntimeError, OSError, KeyError, subprocess.TimeoutExpired) as e:
+        pytest.fail("the test Gluster server is not available: %s" % e, pytrace=False)
+    try:
+        yield server
+    finally:
+        gen.close()
+
+
+@pytest.fixture
+def gluster_volume(daemon, gluster_server):
+    """The name of a started gluster volume of this test's own.  After
+    the test, the daemon's pools are removed (unmounting the volume),
+    then the volume and its brick."""
+    name = gluster_server.make_volume()
+    try:
+        yield name
+    finally:
+        try:
+            poolhelpers.cleanup_pools(daemon.uri)
+        finally:
+            gluster_server.remove_volume(name)

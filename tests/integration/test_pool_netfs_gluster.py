@@ -1,0 +1,128 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""netfs pools of format glusterfs, against a real Gluster volume
+(tests/servers/gluster-up.sh, glusterhelpers.py): the volume is mounted
+through FUSE in the test daemon's private mount namespace (read from
+/proc/<daemon pid>/mountinfo), volumes are files on the volume's brick.
+Each test has a gluster volume of its own (gluster_volume), against our
+module and the stock one.
+
+The FUSE client of a mount (a glusterfs process, daemonized out of
+mount's process group) must end with the pool: after pool-destroy and
+after a failed pool-start, none serves the target any more."""
+
+import hashlib
+import os
+import time
+
+import pytest
+
+from glusterhelpers import client_processes, netfs_xml
+from poolhelpers import mount_at, ok, parse_info, pool_list
+
+MOUNT_FLAGS = {"nodev", "nosuid", "noexec"}
+
+
+def wait_no_client(target, seconds=10):
+    """The glusterfs clients still serving @target after up to @seconds."""
+    end = time.monotonic() + seconds
+    while True:
+        left = client_processes(target)
+        if not left or time.monotonic() > end:
+            return left
+        time.sleep(0.1)
+
+
+def assert_nothing_left(daemon, target):
+    assert mount_at(daemon, target) is None, "%s is still mounted" % target
+    left = wait_no_client(target)
+    assert left == [], "glusterfs clients %s still serve %s" % (left, target)
+
+
+def define_gluster_pool(virsh, name, host, volume, target):
+    ok(virsh("pool-define-as", name, "netfs", "--source-host", host,
+             "--source-path", volume, "--source-format", "glusterfs",
+             "--target", target))
+
+
+def sha256(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+# ------------------------------------------------ the seed's walk-through
+
+def test_define_build_start_volumes_destroy(virsh, daemon, gluster_server, gluster_volume,
+                                            target, tmp_path):
+    host = gluster_server.host
+    brick = gluster_server.brick_path(gluster_volume)
+    define_gluster_pool(virsh, "glpool", host, gluster_volume, target)
+    ok(virsh("pool-build", "glpool"))
+    assert os.path.isdir(target)
+    ok(virsh("pool-start", "glpool"))
+
+    m = mount_at(daemon, target)
+    assert m is not None, "%s is not mounted in the daemon's namespace" % target
+    assert m["fstype"] == "fuse.glusterfs"
+    assert m["source"].replace(":/", ":") == "%s:%s" % (host, gluster_volume)
+    assert client_processes(target), "no glusterfs client serves %s" % target
+    assert "running" in parse_info(ok(virsh("pool-info", "glpool")))["State"]
+
+    # a raw volume is a file on the brick: this is the real volume
+    ok(virsh("vol-create-as", "glpool", "a.img", "8M", "--format", "raw"))
+    assert os.path.getsize(os.path.join(brick, "a.img")) == 8 << 20
+    ok(virsh("vol-create-as", "glpool", "b.qcow2", "16M", "--format", "qcow2"))
+    assert "<format type='qcow2'/>" in ok(virsh("vol-dumpxml", "--pool", "glpool", "b.qcow2"))
+    listed = ok(virsh("vol-list", "glpool"))
+    assert "a.img" in listed and "b.qcow2" in listed
+
+    data = os.urandom(1 << 20)
+    src = tmp_path / "up.bin"
+    src.write_bytes(data)
+    ok(virsh("vol-upload", "--pool", "glpool", "a.img", str(src), "--offset", "4096"))
+    with open(os.path.join(brick, "a.img"), "rb") as f:
+        f.seek(4096)
+        assert sha256(f.read(len(data))) == sha256(data)
+    dst = tmp_path / "down.bin"
+    ok(virsh("vol-download", "--pool", "glpool", "a.img", str(dst),
+             "--offset", "4096", "--length", str(len(data))))
+    assert sha256(dst.read_bytes()) == sha256(data)
+
+    ok(virsh("vol-delete", "--pool", "glpool", "a.img"))
+    assert not os.path.exists(os.path.join(brick, "a.img"))
+    ok(virsh("pool-refresh", "glpool"))
+    listed = ok(virsh("vol-list", "glpool"))
+    assert "a.img" not in listed and "b.qcow2" in listed
+
+    ok(virsh("pool-destroy", "glpool"))
+    assert_nothing_left(daemon, target)
+    assert "glpool" in pool_list(virsh)
+    ok(virsh("pool-undefine", "glpool"))
+
+
+def test_start_with_volume_written_as_path(virsh, daemon, gluster_server, gluster_volume,
+                                           target, tmp_path):
+    """<dir path='/VOLUME'/> (the spelling of some guides) mounts the
+    same volume."""
+    xml = tmp_path / "pool.xml"
+    xml.write_text(netfs_xml("glslash", gluster_server.host, "/" + gluster_volume, target))
+    os.mkdir(target)
+    ok(virsh("pool-create", str(xml)))
+    m = mount_at(daemon, target)
+    assert m is not None and m["fstype"] == "fuse.glusterfs"
+    assert m["source"].endswith(gluster_volume)
+    ok(virsh("pool-destroy", "glslash"))
+    assert_nothing_left(daemon, target)
+
+
+@pytest.mark.parametrize("fmt", ["glusterfs", None], ids=["glusterfs", "auto"])
+def test_find_sources_lists_the_volumes(virsh, gluster_server, gluster_volume, fmt,
+                                        tmp_path):
+    """gluster volume info of the server (and showmount, refused at once
+    on 127.0.0.2, when no format is given)."""
+    spec = tmp_path / "source.xml"
+    spec.write_text("<source><host name='%s'/>%s</source>" % (
+        gluster_server.host, "<format type='%s'/>" % fmt if fmt else ""))
+    out = ok(virsh("find-storage-pool-sources", "netfs", str(spec)))
+    for volume in (gluster_server.volume, gluster_volume):
+        assert "<dir path='%s'/>" % volume in out, out
+    assert "<format type='glusterfs'/>" in out
+    assert "<host name='%s'/>" % gluster_server.host in out
