@@ -76,6 +76,24 @@ rm -f "$build/meson-logs/testlog.json"
 meson test -C "$build" --print-errorlogs
 meson_rc=$?
 
+# the test Ceph cluster of the rbd suites (tests/servers/ceph-up.sh),
+# started once for the host suite and the sanitized one, stopped on exit;
+# if it cannot start, the rbd tests try their own and fail with its error
+ceph_dir=$(mktemp -d "${TMPDIR:-/tmp}/lvsb-ceph.XXXXXX")
+stop_ceph() {
+    "$top/tests/servers/ceph-down.sh" "$ceph_dir" >&2
+    rm -rf "$ceph_dir"
+}
+trap stop_ceph EXIT
+trap 'exit 130' INT TERM
+echo "=== the test Ceph cluster (tests/servers/ceph-up.sh)"
+if ceph_env=$(/usr/bin/python3 "$top/tests/integration/cephhelpers.py" up "$ceph_dir"); then
+    export LVSB_CEPH_ENV="$ceph_env"
+    echo "run-tests: Ceph cluster up, $ceph_env"
+else
+    echo "run-tests: the test Ceph cluster did not start" >&2
+fi
+
 echo "=== pytest tests/integration"
 rm -f "$junit"
 step_start=$(date +%s)

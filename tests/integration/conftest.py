@@ -23,6 +23,7 @@ import subprocess
 import libvirt
 import pytest
 
+import cephhelpers
 import poolhelpers
 import sanitizer
 from testdaemon import STOCK_BACKEND_DIR, TestDaemon
@@ -271,3 +272,75 @@ def expect_error(exc_info, *codes):
     assert err.get_error_code() in codes, (
         "expected error code %s, got %d: %s" % (codes, err.get_error_code(), err))
     return str(err)
+
+
+# ------------------------------------------------------------------ ceph (rbd)
+
+@pytest.fixture(scope="session")
+def ceph_cluster():
+    """The test Ceph cluster (cephhelpers.Cluster): the one of
+    $LVSB_CEPH_ENV (build-aux/run-tests.sh), or one started for this
+    session on a random 127.x.y.z and stopped at its end."""
+    try:
+        gen = cephhelpers.session_cluster()
+        cluster = next(gen)
+    except (RuntimeError, OSError, KeyError) as e:
+        pytest.fail("the test Ceph cluster is not available: %s" % e, pytrace=False)
+    try:
+        yield cluster
+    finally:
+        gen.close()
+
+
+@pytest.fixture
+def secret_conn(daemon):
+    """A connection to the secret driver of this run's daemon."""
+    c = libvirt.open(cephhelpers.secret_uri(daemon))
+    try:
+        yield c
+    finally:
+        try:
+            c.close()
+        except libvirt.libvirtError:
+            pass
+
+
+@pytest.fixture
+def ceph_secret(secret_conn, ceph_cluster):
+    """The libvirt secret of usage cephhelpers.SECRET_USAGE (uuid
+    SECRET_UUID) holding the cluster's client.admin key, defined in this
+    run's daemon (removed after the test)."""
+    secret = cephhelpers.define_secret(secret_conn, ceph_cluster)
+    try:
+        yield secret
+    finally:
+        try:
+            secret.undefine()
+        except libvirt.libvirtError:
+            pass
+
+
+@pytest.fixture
+def rados_pool_factory(daemon, ceph_cluster):
+    """make() -> the name of a new RADOS pool of this test, initialized
+    for rbd.  After the test, the daemon's pools are removed, then these
+    RADOS pools with their images."""
+    made = []
+
+    def make():
+        name = ceph_cluster.make_pool()
+        made.append(name)
+        return name
+
+    try:
+        yield make
+    finally:
+        poolhelpers.cleanup_pools(daemon.uri)
+        for name in made:
+            ceph_cluster.remove_pool(name)
+
+
+@pytest.fixture
+def rados_pool(rados_pool_factory):
+    """A RADOS pool of this test only (its name), initialized for rbd."""
+    return rados_pool_factory()

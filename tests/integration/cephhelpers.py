@@ -1,0 +1,261 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The test Ceph cluster of the rbd suites (tests/servers/ceph-up.sh).
+
+One single-node cluster (a mon, a memstore OSD, a mgr, cephx on, the fixed
+client.admin key of ceph-up.sh) serves the whole session:
+- build-aux/run-tests.sh starts it once (`cephhelpers.py up DIR`) and
+  exports LVSB_CEPH_ENV=DIR/ceph.env, which the host suite and the
+  sanitized suite reuse;
+- without LVSB_CEPH_ENV, the session starts its own on a random loopback
+  address 127.x.y.z in a temporary directory and stops it at the end,
+  failed tests or not.
+
+Fixtures (conftest.py): ceph_cluster (session), ceph_secret (the libvirt
+secret of usage SECRET_USAGE holding the admin key, defined in the test
+daemon), rados_pool (a RADOS pool of the test's own, initialized for rbd,
+removed after the test, so that tests never see each other's images).
+
+Command line (build-aux/run-tests.sh):
+    cephhelpers.py up DIR     start a cluster in DIR (random 127.x.y.z),
+                              print the path of its env file
+    cephhelpers.py down DIR   stop it
+"""
+
+import base64
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import uuid
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CEPH_UP = os.path.join(TOP, "tests", "servers", "ceph-up.sh")
+CEPH_DOWN = os.path.join(TOP, "tests", "servers", "ceph-down.sh")
+ENV_VAR = "LVSB_CEPH_ENV"
+
+# the libvirt secret holding the cluster's client.admin key (a fixture:
+# the key is ceph-up.sh's fixed one)
+SECRET_USAGE = "lvsb-ceph-admin"
+SECRET_UUID = "6c7a3f0e-5d1b-4c8e-9a2f-1b3d5e7f9a0c"
+USERNAME = "admin"
+# ceph-up.sh's fixed client.admin key (CEPH_ADMIN_KEY_FIXED there)
+ADMIN_KEY = "AQBxDg5rPH8rGhAAa9D1RwkS++KuvyAGK3xr9g=="
+
+# a CLI call that does not answer within this is a failed test, not a hang
+CLI_TIMEOUT = 120
+
+
+class Cluster:
+    """A running test cluster, read from its ceph.env."""
+
+    def __init__(self, env_path):
+        self.env_path = env_path
+        self.env = read_env(env_path)
+        self.dir = self.env["CEPH_DIR"]
+        self.conf = self.env["CEPH_CONF"]
+        self.addr = self.env["CEPH_ADDR"]
+        self.mon_host = self.env["CEPH_MON_HOST"]
+        self.mon_port = int(self.env["CEPH_MON_PORT"])
+        self.key = self.env["CEPH_ADMIN_KEY"]
+        self.pool = self.env["CEPH_POOL"]
+
+    def _run(self, tool, args, check=True, timeout=CLI_TIMEOUT, **kw):
+        kw.setdefault("capture_output", True)
+        kw.setdefault("text", True)
+        argv = [tool, "-c", self.conf] + [str(a) for a in args]
+        res = subprocess.run(argv, timeout=timeout, **kw)
+        if check and res.returncode != 0:
+            raise RuntimeError("%s failed (%d): %s" % (" ".join(argv), res.returncode,
+                                                       (res.stderr or "").strip()))
+        return res
+
+    def ceph(self, *args, **kw):
+        """The ceph CLI on this cluster (a CompletedProcess; raises on a
+        non-zero exit unless check=False)."""
+        return self._run("ceph", args, **kw)
+
+    def rbd(self, *args, **kw):
+        """The rbd CLI on this cluster."""
+        return self._run("rbd", args, **kw)
+
+    def rados(self, *args, **kw):
+        """The rados CLI on this cluster."""
+        return self._run("rados", args, **kw)
+
+    def make_pool(self, name=None, pg_num=8):
+        """A new RADOS pool initialized for rbd; returns its name."""
+        name = name or "lvsb-%s" % uuid.uuid4().hex[:12]
+        self.ceph("osd", "pool", "create", name, pg_num)
+        self.rbd("pool", "init", name)
+        return name
+
+    def remove_pool(self, name):
+        """Remove the RADOS pool @name and its images (no error if it is
+        not there)."""
+        self.ceph("osd", "pool", "rm", name, name,
+                  "--yes-i-really-really-mean-it", check=False)
+
+    def images(self, pool):
+        """The names of the rbd images of RADOS pool @pool, sorted."""
+        out = self.rbd("ls", "--pool", pool).stdout
+        return sorted(line for line in out.splitlines() if line)
+
+    def secret_value(self):
+        """The admin key as libvirt's secret holds it (the raw bytes)."""
+        return base64.b64decode(self.key)
+
+
+def read_env(path):
+    """The KEY=VALUE lines of a ceph.env written by ceph-up.sh."""
+    env = {}
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if line and not line.startswith("#") and "=" in line:
+                key, value = line.split("=", 1)
+                env[key] = value
+    return env
+
+
+def _port_free(addr, port):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind((addr, port))
+        except OSError:
+            return False
+    return True
+
+
+def random_loopback():
+    """A random 127.x.y.z (not 127.0.0.1) whose mon ports are free."""
+    for _ in range(100):
+        addr = "127.%d.%d.%d" % (random.randint(1, 254), random.randint(0, 255),
+                                 random.randint(1, 254))
+        if _port_free(addr, 3300) and _port_free(addr, 6789):
+            return addr
+    raise RuntimeError("no free loopback address for the test cluster")
+
+
+def start(dirpath, addr=None, attempts=3):
+    """Start a cluster in @dirpath (made empty) on @addr (random loopback
+    when None, a new one on each retry); returns its Cluster."""
+    err = None
+    for _ in range(attempts):
+        a = addr or random_loopback()
+        if os.path.isdir(dirpath):
+            subprocess.run([CEPH_DOWN, dirpath], capture_output=True, timeout=120)
+            shutil.rmtree(dirpath, ignore_errors=True)
+        env = dict(os.environ, CEPH_ADDR=a)
+        try:
+            res = subprocess.run([CEPH_UP, dirpath], env=env, capture_output=True,
+                                 text=True, timeout=600)
+        except subprocess.TimeoutExpired as e:
+            subprocess.run([CEPH_DOWN, dirpath], capture_output=True, timeout=120)
+            err = "ceph-up.sh did not end: %s" % e
+            continue
+        if res.returncode == 0:
+            return Cluster(os.path.join(dirpath, "ceph.env"))
+        err = "ceph-up.sh on %s failed (%d):\n%s%s" % (a, res.returncode,
+                                                     res.stdout, res.stderr)
+        if addr:
+            break
+    raise RuntimeError(err)
+
+
+def stop(dirpath):
+    """Stop the cluster of @dirpath; raises if a daemon would not stop."""
+    res = subprocess.run([CEPH_DOWN, dirpath], capture_output=True, text=True,
+                         timeout=120)
+    if res.returncode != 0:
+        raise RuntimeError("ceph-down.sh failed: %s" % res.stderr.strip())
+
+
+class OwnCluster:
+    """A cluster of this process only, in a temporary directory: start()
+    then stop() (which removes the directory)."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="lvsb-ceph-")
+        self.cluster = None
+
+    def start(self):
+        self.cluster = start(self.dir)
+        return self.cluster
+
+    def stop(self):
+        try:
+            stop(self.dir)
+        finally:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def session_cluster():
+    """For the session fixture (`yield from session_cluster()`): the
+    cluster of LVSB_CEPH_ENV, or one of our own for the session."""
+    env_path = os.environ.get(ENV_VAR)
+    if env_path:
+        yield Cluster(env_path)
+        return
+    own = OwnCluster()
+    try:
+        yield own.start()
+    finally:
+        own.stop()
+
+
+def secret_uri(daemon):
+    """The URI of the secret driver of the test daemon @daemon."""
+    return "secret:///system?socket=" + daemon.sock
+
+
+def secret_xml(usage=SECRET_USAGE, uuid_=SECRET_UUID):
+    return ("<secret ephemeral='no' private='yes'><uuid>%s</uuid>"
+            "<usage type='ceph'><name>%s</name></usage></secret>" % (uuid_, usage))
+
+
+def define_secret(conn, cluster, usage=SECRET_USAGE, uuid_=SECRET_UUID, value=None):
+    """Define (or redefine) in the daemon of @conn the ceph secret @usage
+    holding @value (default the cluster's admin key); returns it."""
+    secret = conn.secretDefineXML(secret_xml(usage, uuid_))
+    secret.setValue(cluster.secret_value() if value is None else value)
+    return secret
+
+
+def rbd_pool_xml(name, cluster, rados_pool, usage=SECRET_USAGE, hosts=None,
+                 username=USERNAME, auth=True):
+    """The XML of libvirt rbd pool @name on RADOS pool @rados_pool;
+    @hosts is a list of (name, port) (default the cluster's mon)."""
+    hosts = hosts or [(cluster.mon_host, cluster.mon_port)]
+    host_xml = "".join("<host name='%s'%s/>" % (h, " port='%d'" % p if p else "")
+                       for h, p in hosts)
+    auth_xml = ("<auth type='ceph' username='%s'><secret usage='%s'/></auth>"
+                % (username, usage)) if auth else ""
+    return ("<pool type='rbd'><name>%s</name><source>%s<name>%s</name>%s"
+            "</source></pool>" % (name, host_xml, rados_pool, auth_xml))
+
+
+def main(argv):
+    if len(argv) != 3 or argv[1] not in ("up", "down"):
+        print("usage: cephhelpers.py up|down DIR", file=sys.stderr)
+        return 2
+    if argv[1] == "up":
+        try:
+            cluster = start(argv[2])
+        except RuntimeError as e:
+            print("cephhelpers: %s" % e, file=sys.stderr)
+            return 1
+        print(cluster.env_path)
+        return 0
+    try:
+        stop(argv[2])
+    except RuntimeError as e:
+        print("cephhelpers: %s" % e, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
