@@ -22,6 +22,7 @@ Command line (build-aux/run-tests.sh):
 """
 
 import base64
+import json
 import os
 import random
 import shutil
@@ -103,9 +104,60 @@ class Cluster:
         out = self.rbd("ls", "--pool", pool).stdout
         return sorted(line for line in out.splitlines() if line)
 
+    def _rados(self):
+        """A librados connection of this process (python3-rados), made on
+        first use."""
+        if getattr(self, "_cluster_handle", None) is None:
+            import rados
+            handle = rados.Rados(conffile=self.conf)
+            handle.conf_set("client_mount_timeout", "30")
+            handle.connect(timeout=30)
+            self._cluster_handle = handle
+        return self._cluster_handle
+
+    def write_image(self, pool, image, data, offset=0):
+        """Write @data into image @image of RADOS pool @pool at @offset
+        (python3-rbd, not through libvirt)."""
+        import rbd
+        with self._rados().open_ioctx(pool) as io, rbd.Image(io, image) as img:
+            img.write(data, offset)
+
+    def read_image(self, pool, image, offset=0, length=None):
+        """The bytes of image @image of @pool from @offset (@length, None
+        for up to its end)."""
+        import rbd
+        with self._rados().open_ioctx(pool) as io, \
+                rbd.Image(io, image, read_only=True) as img:
+            if length is None:
+                length = img.size() - offset
+            out = []
+            while length > 0:
+                chunk = img.read(offset, min(length, 4 * 1024 * 1024))
+                out.append(chunk)
+                offset += len(chunk)
+                length -= len(chunk)
+            return b"".join(out)
+
+    def image_info(self, pool, image):
+        """`rbd info --format json` of @pool/@image (a dict)."""
+        return json.loads(self.rbd("info", "--format", "json", "--",
+                                   "%s/%s" % (pool, image)).stdout)
+
+    def close(self):
+        handle = getattr(self, "_cluster_handle", None)
+        if handle is not None:
+            handle.shutdown()
+            self._cluster_handle = None
+
     def secret_value(self):
         """The admin key as libvirt's secret holds it (the raw bytes)."""
         return base64.b64decode(self.key)
+
+
+def other_key():
+    """A well-formed cephx key that no test cluster knows."""
+    return subprocess.run(["ceph-authtool", "--gen-print-key"], check=True,
+                          capture_output=True, text=True, timeout=60).stdout.strip()
 
 
 def read_env(path):
@@ -197,11 +249,19 @@ def session_cluster():
     cluster of LVSB_CEPH_ENV, or one of our own for the session."""
     env_path = os.environ.get(ENV_VAR)
     if env_path:
-        yield Cluster(env_path)
+        cluster = Cluster(env_path)
+        try:
+            yield cluster
+        finally:
+            cluster.close()
         return
     own = OwnCluster()
     try:
-        yield own.start()
+        cluster = own.start()
+        try:
+            yield cluster
+        finally:
+            cluster.close()
     finally:
         own.stop()
 
