@@ -84,8 +84,8 @@ stop_ceph() {
     "$top/tests/servers/ceph-down.sh" "$ceph_dir" >&2
     rm -rf "$ceph_dir"
 }
-trap stop_ceph EXIT
-trap 'exit 130' INT TERM
+# one EXIT trap for both servers (a second 'trap ... EXIT' replaces the first)
+trap 'stop_ceph; stop_gluster' EXIT
 echo "=== the test Ceph cluster (tests/servers/ceph-up.sh)"
 if ceph_env=$(/usr/bin/python3 "$top/tests/integration/cephhelpers.py" up "$ceph_dir"); then
     export LVSB_CEPH_ENV="$ceph_env"
