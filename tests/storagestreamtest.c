@@ -22,6 +22,7 @@
 
 #include "datatypes.h"
 #include "storage_stream.h"
+#include "storage_stream_fd.h"
 #include "virerror.h"
 #include "lvsbtestutils.h"
 
@@ -93,7 +94,8 @@ testOpenUpload(int fd,
 {
     virStorageStreamTarget target = {
         .volname = "test.img",
-        .fd = fd,
+        .io = &virStorageStreamFdIO,
+        .opaque = virStorageStreamFdNew(fd, false, false),
         .offset = offset,
         .window = window,
         .sparse = true,

@@ -56,6 +56,7 @@
 #include "storage_blockdev.h"
 #include "storage_vol_file.h"
 #include "storage_stream.h"
+#include "storage_stream_fd.h"
 #include "storage_vol_open.h"
 #include "virerror.h"
 #include "virfile.h"
@@ -334,7 +335,8 @@ virStorageVolStreamUploadNeedsSync(virStorageVolDef *vol,
 }
 
 
-/* Opens @vol and fills @target for a stream of @offset, @len. */
+/* Opens @vol and fills @target for a stream of @offset, @len: the
+ * stream unit's descriptor I/O on the checked inode. */
 static int
 virStorageVolStreamTargetInit(virStoragePoolObj *pool,
                               virStorageVolDef *vol,
@@ -346,6 +348,8 @@ virStorageVolStreamTargetInit(virStoragePoolObj *pool,
     VIR_AUTOCLOSE fd = -1;
     unsigned long long end;
     struct stat sb;
+    bool isBlock;
+    bool sync;
 
     if (virStorageVolStreamCheckFormat(vol) < 0)
         return -1;
@@ -356,12 +360,48 @@ virStorageVolStreamTargetInit(virStoragePoolObj *pool,
         virStorageVolStreamWindow(vol, end, offset, len, upload, &target->window) < 0)
         return -1;
 
+    isBlock = S_ISBLK(sb.st_mode);
+    sync = upload && virStorageVolStreamUploadNeedsSync(vol, fd, isBlock);
+
+    VIR_DEBUG("%s '%s': offset=%llu window=%llu sparse=%d sync=%d",
+              upload ? "upload to" : "download from", vol->target.path,
+              offset, target->window, target->sparse, sync);
+
     target->volname = vol->name;
-    target->isBlock = S_ISBLK(sb.st_mode);
     target->offset = offset;
-    target->sync = upload && virStorageVolStreamUploadNeedsSync(vol, fd, target->isBlock);
-    target->fd = fd;
+    target->io = &virStorageStreamFdIO;
+    target->opaque = virStorageStreamFdNew(fd, isBlock, sync);
     fd = -1;
+    return 0;
+}
+
+
+/* Takes the guard and opens the stream; closes @target's storage and
+ * drops the guard on failure. */
+static int
+virStorageVolStreamStart(virStoragePoolObj *pool,
+                         virStorageVolDef *vol,
+                         virStreamPtr stream,
+                         virStorageStreamTarget *target,
+                         bool upload)
+{
+    virStorageVolStreamGuard *guard;
+    int rc;
+
+    if (!(guard = virStorageVolStreamGuardTake(pool, vol, upload))) {
+        target->io->close(target->opaque);
+        return -1;
+    }
+    if (upload)
+        rc = virStorageStreamOpenUpload(stream, target,
+                                        virStorageVolStreamGuardRelease, guard);
+    else
+        rc = virStorageStreamOpenDownload(stream, target,
+                                          virStorageVolStreamGuardRelease, guard);
+    if (rc < 0) {
+        virStorageVolStreamGuardRelease(guard);
+        return -1;
+    }
     return 0;
 }
 
@@ -374,29 +414,14 @@ virStorageVolFileUpload(virStoragePoolObj *pool,
                         unsigned long long len,
                         unsigned int flags)
 {
-    virStorageStreamTarget target = { .fd = -1 };
-    virStorageVolStreamGuard *guard;
+    virStorageStreamTarget target = { 0 };
 
     virCheckFlags(VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM, -1);
     target.sparse = flags & VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM;
 
     if (virStorageVolStreamTargetInit(pool, vol, offset, len, true, &target) < 0)
         return -1;
-
-    VIR_DEBUG("upload to '%s': offset=%llu window=%llu sparse=%d sync=%d",
-              vol->target.path, offset, target.window, target.sparse,
-              target.sync);
-
-    if (!(guard = virStorageVolStreamGuardTake(pool, vol, true))) {
-        VIR_FORCE_CLOSE(target.fd);
-        return -1;
-    }
-    if (virStorageStreamOpenUpload(stream, &target,
-                                   virStorageVolStreamGuardRelease, guard) < 0) {
-        virStorageVolStreamGuardRelease(guard);
-        return -1;
-    }
-    return 0;
+    return virStorageVolStreamStart(pool, vol, stream, &target, true);
 }
 
 
@@ -408,27 +433,13 @@ virStorageVolFileDownload(virStoragePoolObj *pool,
                           unsigned long long len,
                           unsigned int flags)
 {
-    virStorageStreamTarget target = { .fd = -1 };
-    virStorageVolStreamGuard *guard;
+    virStorageStreamTarget target = { 0 };
 
     virCheckFlags(VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM, -1);
     target.sparse = flags & VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM;
 
+    /* an empty window (the offset at the end) sends nothing */
     if (virStorageVolStreamTargetInit(pool, vol, offset, len, false, &target) < 0)
         return -1;
-
-    VIR_DEBUG("download from '%s': offset=%llu window=%llu sparse=%d",
-              vol->target.path, offset, target.window, target.sparse);
-
-    if (!(guard = virStorageVolStreamGuardTake(pool, vol, false))) {
-        VIR_FORCE_CLOSE(target.fd);
-        return -1;
-    }
-    /* an empty window reads to the end of the file: nothing */
-    if (virStorageStreamOpenDownload(stream, &target,
-                                     virStorageVolStreamGuardRelease, guard) < 0) {
-        virStorageVolStreamGuardRelease(guard);
-        return -1;
-    }
-    return 0;
+    return virStorageVolStreamStart(pool, vol, stream, &target, false);
 }
