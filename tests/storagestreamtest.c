@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <linux/falloc.h>
 
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -83,6 +84,29 @@ testReadFile(const char *path,
 
     g_assert_true(g_file_get_contents(path, &content, len, NULL));
     return content;
+}
+
+
+static virStreamPtr
+testOpenDownload(int fd,
+                 unsigned long long offset,
+                 unsigned long long window,
+                 int *released)
+{
+    virStorageStreamTarget target = {
+        .volname = "test.img",
+        .io = &virStorageStreamFdIO,
+        .opaque = virStorageStreamFdNew(fd, false, false),
+        .offset = offset,
+        .window = window,
+        .sparse = true,
+    };
+    virStreamPtr st = virGetStream(conn);
+
+    g_assert_nonnull(st);
+    g_assert_cmpint(virStorageStreamOpenDownload(st, &target, testRelease,
+                                                 released), ==, 0);
+    return st;
 }
 
 
@@ -256,6 +280,199 @@ testAbort(const void *opaque G_GNUC_UNUSED)
 }
 
 
+/* Receives a sparse download as the daemon does (virStreamInData, then
+ * data up to the next hole, the hole skipped with virStreamSendHole):
+ * into @out, the holes' lengths into @holes. */
+static void
+testRecvSparse(virStreamPtr st,
+               GByteArray *out,
+               GArray *holes)
+{
+    g_autofree char *buf = g_new(char, 256 * 1024);
+
+    for (;;) {
+        int inData = -1;
+        long long len = -1;
+
+        g_assert_cmpint(virStreamInData(st, &inData, &len), ==, 0);
+        if (!inData && len == 0) {
+            g_assert_cmpint(virStreamRecv(st, buf, 0), ==, 0);
+            return;
+        }
+        g_assert_cmpint(len, >, 0);
+        if (!inData) {
+            g_array_append_val(holes, len);
+            g_byte_array_set_size(out, out->len + len);
+            memset(out->data + out->len - len, 0, len);
+            g_assert_cmpint(virStreamSendHole(st, len, 0), ==, 0);
+            continue;
+        }
+        while (len > 0) {
+            int n = virStreamRecv(st, buf, MIN(len, 256 * 1024));
+
+            g_assert_cmpint(n, >, 0);
+            g_byte_array_append(out, (guint8 *) buf, n);
+            len -= n;
+        }
+    }
+}
+
+
+/* A sparse file goes down as data and holes: 1 MiB data, 2 MiB hole,
+ * 1 MiB data, a 1 MiB hole at the end; the release runs at finish. */
+static void
+testDownloadSparse(const void *opaque G_GNUC_UNUSED)
+{
+    g_autofree char *path = NULL;
+    g_autofree char *content = NULL;
+    g_autoptr(GByteArray) out = g_byte_array_new();
+    g_autoptr(GArray) holes = g_array_new(FALSE, FALSE, sizeof(long long));
+    int released = 0;
+    virStreamPtr st;
+    int fd = testMakeFile("sparse-down.img", 5 * MiB, &path, &content);
+
+    g_assert_cmpint(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+                              MiB, 2 * MiB), ==, 0);
+    g_assert_cmpint(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+                              4 * MiB, MiB), ==, 0);
+    memset(content + MiB, 0, 2 * MiB);
+    memset(content + 4 * MiB, 0, MiB);
+
+    st = testOpenDownload(fd, 0, 5 * MiB, &released);
+    testRecvSparse(st, out, holes);
+    g_assert_cmpint(virStreamFinish(st), ==, 0);
+    g_assert_cmpint(released, ==, 1);
+    virObjectUnref(st);
+
+    g_assert_cmpuint(out->len, ==, 5 * MiB);
+    g_assert_cmpmem(out->data, out->len, content, 5 * MiB);
+    g_assert_cmpuint(holes->len, ==, 2);
+    g_assert_cmpint(g_array_index(holes, long long, 0), ==, 2 * MiB);
+    g_assert_cmpint(g_array_index(holes, long long, 1), ==, MiB);
+}
+
+
+/* A window of a download: from 3 MiB, 1.5 MiB, cut in the hole. */
+static void
+testDownloadWindow(const void *opaque G_GNUC_UNUSED)
+{
+    g_autofree char *path = NULL;
+    g_autofree char *content = NULL;
+    g_autoptr(GByteArray) out = g_byte_array_new();
+    g_autoptr(GArray) holes = g_array_new(FALSE, FALSE, sizeof(long long));
+    int released = 0;
+    virStreamPtr st;
+    int fd = testMakeFile("window-down.img", 5 * MiB, &path, &content);
+
+    g_assert_cmpint(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+                              4 * MiB, MiB), ==, 0);
+
+    st = testOpenDownload(fd, 3 * MiB, 3 * MiB / 2, &released);
+    testRecvSparse(st, out, holes);
+    g_assert_cmpint(virStreamFinish(st), ==, 0);
+    g_assert_cmpint(released, ==, 1);
+    virObjectUnref(st);
+
+    g_assert_cmpuint(out->len, ==, 3 * MiB / 2);
+    g_assert_cmpmem(out->data, MiB, content + 3 * MiB, MiB);
+    g_assert_cmpuint(holes->len, ==, 1);
+    g_assert_cmpint(g_array_index(holes, long long, 0), ==, MiB / 2);
+}
+
+
+/*
+ * A real descriptor whose writes and reads fail with EIO: this process's
+ * own /proc/self/mem at an address nothing is mapped at (the first pages
+ * are never mapped: vm.mmap_min_addr).
+ */
+static int
+testOpenEIO(void)
+{
+    int fd = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+    char byte;
+
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpint(pread(fd, &byte, 1, 4096), ==, -1);
+    g_assert_cmpint(errno, ==, EIO);
+    return fd;
+}
+
+
+/* EIO of the storage after the last send fails the finish, naming the
+ * volume, with the errno. */
+static void
+testEIOAtFinish(const void *opaque G_GNUC_UNUSED)
+{
+    g_autofree char *data = testPattern(64 * 1024, 3);
+    virErrorPtr err;
+    int released = 0;
+    virStreamPtr st;
+
+    st = testOpenUpload(testOpenEIO(), 4096, MiB, &released);
+    /* the queue takes it: the worker's write fails later */
+    g_assert_cmpint(virStreamSend(st, data, 64 * 1024), ==, 64 * 1024);
+    g_assert_cmpint(virStreamFinish(st), ==, -1);
+    err = virGetLastError();
+    g_assert_nonnull(err);
+    g_assert_cmpint(err->code, ==, VIR_ERR_SYSTEM_ERROR);
+    g_assert_cmpint(err->int1, ==, EIO);
+    g_assert_nonnull(strstr(err->message, "'test.img'"));
+    g_assert_cmpint(released, ==, 1);
+    g_assert_cmpint(virStreamAbort(st), ==, 0);
+    g_assert_cmpint(released, ==, 1);
+    virObjectUnref(st);
+}
+
+
+/* EIO while reading a download fails the receive, naming the volume. */
+static void
+testDownloadEIO(const void *opaque G_GNUC_UNUSED)
+{
+    char buf[4096];
+    virErrorPtr err;
+    int released = 0;
+    virStreamPtr st;
+
+    st = testOpenDownload(testOpenEIO(), 4096, MiB, &released);
+    g_assert_cmpint(virStreamRecv(st, buf, sizeof(buf)), ==, -1);
+    err = virGetLastError();
+    g_assert_nonnull(err);
+    g_assert_cmpint(err->code, ==, VIR_ERR_SYSTEM_ERROR);
+    g_assert_cmpint(err->int1, ==, EIO);
+    g_assert_nonnull(strstr(err->message, "'test.img'"));
+    g_assert_cmpint(virStreamAbort(st), ==, 0);
+    g_assert_cmpint(released, ==, 1);
+    virObjectUnref(st);
+}
+
+
+/* More than the queue holds goes through a blocking stream (the sender
+ * waits for room) and lands in place. */
+static void
+testUploadLargerThanQueue(const void *opaque G_GNUC_UNUSED)
+{
+    g_autofree char *path = NULL;
+    g_autofree char *before = NULL;
+    g_autofree char *after = NULL;
+    g_autofree char *data = testPattern(40 * MiB, 17);
+    int released = 0;
+    size_t len;
+    virStreamPtr st;
+    int fd = testMakeFile("large.img", 41 * MiB, &path, &before);
+
+    st = testOpenUpload(fd, MiB, 40 * MiB, &released);
+    testSendAll(st, data, 40 * MiB);
+    g_assert_cmpint(virStreamFinish(st), ==, 0);
+    g_assert_cmpint(released, ==, 1);
+    virObjectUnref(st);
+
+    after = testReadFile(path, &len);
+    g_assert_cmpuint(len, ==, 41 * MiB);
+    g_assert_cmpmem(after, MiB, before, MiB);
+    g_assert_cmpmem(after + MiB, 40 * MiB, data, 40 * MiB);
+}
+
+
 int
 main(int argc,
      char **argv)
@@ -270,6 +487,11 @@ main(int argc,
     g_test_add_data_func("/stream/window", NULL, testWindow);
     g_test_add_data_func("/stream/error-at-finish", NULL, testErrorAtFinish);
     g_test_add_data_func("/stream/abort", NULL, testAbort);
+    g_test_add_data_func("/stream/eio-at-finish", NULL, testEIOAtFinish);
+    g_test_add_data_func("/stream/larger-than-queue", NULL, testUploadLargerThanQueue);
+    g_test_add_data_func("/stream/download-sparse", NULL, testDownloadSparse);
+    g_test_add_data_func("/stream/download-window", NULL, testDownloadWindow);
+    g_test_add_data_func("/stream/download-eio", NULL, testDownloadEIO);
 
     ret = lvsbTestRun();
 

@@ -81,6 +81,7 @@
 
 #include <fcntl.h>
 #include <unistd.h>
+#include <sys/mman.h>
 
 #include "storage_stream.h"
 #include "datatypes.h"
@@ -175,7 +176,8 @@ virStorageStreamUnref(virStorageStream *s)
         g_free(g_queue_pop_head(&s->holes));
     g_mutex_clear(&s->lock);
     g_cond_clear(&s->cond);
-    g_free(s->ring);
+    if (s->ring)
+        munmap(s->ring, VIR_STORAGE_STREAM_QUEUE_SIZE);
     g_free(s->volname);
     g_free(s);
 }
@@ -1121,10 +1123,24 @@ virStorageStreamOpen(virStreamPtr st,
     s->window = target->window;
     s->sparse = target->sparse;
     s->timer = -1;
-    s->ring = g_new(char, VIR_STORAGE_STREAM_QUEUE_SIZE);
     g_mutex_init(&s->lock);
     g_cond_init(&s->cond);
     g_queue_init(&s->holes);
+
+    /* mapped apart, so that it goes back to the system at the end
+     * instead of staying in the daemon's heap */
+    s->ring = mmap(NULL, VIR_STORAGE_STREAM_QUEUE_SIZE, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (s->ring == MAP_FAILED) {
+        s->ring = NULL;
+        virReportSystemError(errno,
+                             _("cannot allocate the queue of the stream of volume '%s'"),
+                             target->volname);
+        s->io->close(s->ioOpaque);
+        virStorageStreamUnref(s);
+        virStorageStreamAbortFD(st);
+        return -1;
+    }
 
     if (virThreadCreateFull(&s->worker, true, virStorageStreamWorker,
                             upload ? "vol-upload" : "vol-download",

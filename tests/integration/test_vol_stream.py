@@ -11,14 +11,15 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 
 import libvirt
 import pytest
 
 from conftest import expect_error
-from poolhelpers import (cleanup_pools, dir_pool_xml, in_daemon_ns, statvfs_in_daemon_ns,
-                         stream_upload)
+from poolhelpers import (cleanup_pools, dir_pool_xml, fs_pool_xml, in_daemon_ns,
+                         statvfs_in_daemon_ns, stream_upload)
 from test_pool_disk import disk, started_pool  # noqa: F401 (a fixture)
 from test_vol_data import allocated, vol_xml
 
@@ -252,6 +253,157 @@ def test_download_in_flight_guards_volume(conn, pool):
     finally:
         st.abort()
     assert_usable(conn, pool, vol)
+
+
+@pytest.mark.stock_differs("vol-stream-guard",
+                           reason="stock lets a delete and a second upload in while a download is open")
+def test_download_aborted_midway_releases_guard(conn, pool):
+    """A download aborted with most of it still queued in the daemon: the
+    worker stops and the volume is free again."""
+    vol, data = make_filled(pool, "half-read.img", 32 * MiB)
+    st = conn.newStream(0)
+    vol.download(st, 0, 0, 0)
+    try:
+        got = b""
+        while len(got) < MiB:
+            chunk = st.recv(MiB - len(got))
+            assert chunk, "the download ended early"
+            got += chunk
+        assert got == data[:MiB]
+        st2 = conn.newStream(0)
+        with pytest.raises(libvirt.libvirtError) as e:
+            vol.upload(st2, 0, 0, 0)
+        assert "in use" in expect_error(e, libvirt.VIR_ERR_OPERATION_INVALID)
+        with pytest.raises(libvirt.libvirtError) as e:
+            vol.delete(0)
+        assert "in use" in expect_error(e, libvirt.VIR_ERR_OPERATION_INVALID)
+    finally:
+        st.abort()
+    assert_usable(conn, pool, vol)
+
+
+@pytest.mark.stock_differs("vol-stream-guard",
+                           reason="stock lets a second upload, a download, delete, wipe and resize in mid-upload")
+def test_upload_aborted_midway_releases_guard(conn, pool):
+    """An upload aborted after more than the stream's queue holds."""
+    vol = pool.createXML(vol_xml("half-written.img", 64 * MiB), 0)
+    st = conn.newStream(0)
+    vol.upload(st, 0, 0, 0)
+    try:
+        chunk = b"\x33" * (256 * 1024)
+        for _ in range(24 * 4):
+            st.send(chunk)
+        assert_in_use(conn, pool, vol)
+    finally:
+        st.abort()
+    assert_usable(conn, pool, vol)
+
+
+def test_sparse_download_sends_holes_as_holes(conn, pool):
+    """A sparse file goes down as its data and its holes (the holes are
+    never sent as zeros), and is the same file once put together."""
+    vol = pool.createXML(vol_xml("holes.img", 12 * MiB, 0), 0)
+    data = pattern(2 * MiB)
+    with open(vol.path(), "r+b") as f:
+        f.write(data)                   # [0, 2) MiB data
+        f.seek(6 * MiB)
+        f.write(data)                   # [6, 8) MiB data, [8, 12) a hole
+        f.truncate(12 * MiB)
+    got = bytearray()
+    holes = []
+
+    def on_data(st, buf, opaque):
+        got.extend(buf)
+        return len(buf)
+
+    def on_hole(st, length, opaque):
+        holes.append(length)
+        got.extend(b"\0" * length)
+        return 0
+
+    st = conn.newStream(0)
+    vol.download(st, 0, 0, libvirt.VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM)
+    st.sparseRecvAll(on_data, on_hole, None)
+    st.finish()
+    assert holes == [4 * MiB, 4 * MiB]
+    assert bytes(got) == read_file(vol.path())
+
+
+def daemon_status_kib(daemon, field):
+    with open("/proc/%d/status" % daemon.pid) as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise AssertionError("no %s in the daemon's status" % field)
+
+
+@pytest.mark.stock_differs("vol-stream-bounded-queue",
+                           reason="stock's FD stream thread blocks in write holding the stream's lock, and the daemon's event loop with it")
+def test_upload_into_frozen_fs_keeps_daemon_memory_bounded(daemon, conn, loop_factory, tmp_path):
+    """While the storage takes nothing (its file system frozen with
+    fsfreeze: the worker's write blocks), the daemon stops taking the
+    client's data once the stream's queue is full: its peak RSS stays
+    within 32 MiB of what it was (the 8 MiB queue, the client's messages
+    it holds, the allocator's slack), while the client tries to send
+    256 MiB, and the daemon still serves other calls.  Stock's writer
+    thread blocks in write(2) holding the FD stream's lock, which the
+    daemon's event loop then waits for: the whole daemon stops (and where
+    the storage is only slow, it queues every message without limit)."""
+    dev = loop_factory(512, "ext4")
+    mnt = tmp_path / "frozen_mnt"
+    mnt.mkdir()
+    pool = conn.storagePoolCreateXML(fs_pool_xml("frozenpool", dev, str(mnt)), 0)
+    vol = pool.createXML(vol_xml("big.img", 256 * MiB, 0), 0)
+    before = daemon_status_kib(daemon, "VmRSS")
+    with open("/proc/%d/clear_refs" % daemon.pid, "w") as f:
+        f.write("5")                    # VmHWM := VmRSS
+
+    sent = [0]
+    failure = []
+    opened, frozen = threading.Event(), threading.Event()
+
+    def send():
+        try:
+            st = conn.newStream(0)
+            vol.upload(st, 0, 0, 0)
+            chunk = b"\x5a" * (256 * 1024)
+            # the stream is open before the freeze (stock's open blocks)
+            opened.set()
+            frozen.wait(30)
+            for _ in range(1024):
+                st.send(chunk)
+                sent[0] += len(chunk)
+            st.finish()
+        except libvirt.libvirtError as e:
+            failure.append(e)
+        opened.set()
+
+    sender = threading.Thread(target=send, daemon=True)
+    sender.start()
+    try:
+        assert opened.wait(30), failure
+        in_daemon_ns(daemon, 'fsfreeze -f -- "%s"' % mnt)
+        frozen.set()
+        # wait (bounded) until the client is stalled or has sent it all
+        last, still, deadline = -1, 0, time.monotonic() + 60
+        while time.monotonic() < deadline and still < 10 and sent[0] < 256 * MiB:
+            time.sleep(0.2)
+            still = still + 1 if sent[0] == last else 0
+            last = sent[0]
+        peak = daemon_status_kib(daemon, "VmHWM")
+        # and the daemon still serves other calls
+        rc, err = virsh_bounded(daemon, "pool-info", "frozenpool")
+    finally:
+        in_daemon_ns(daemon, 'fsfreeze -u -- "%s"' % mnt)
+        sender.join(60)
+    assert rc == 0, "the daemon did not answer while the storage was frozen: %s" % err
+    assert not sender.is_alive() and not failure, failure
+    assert peak - before < 32 * 1024, \
+        "peak %d KiB, %d KiB before, client sent %d MiB" % (peak, before, sent[0] // MiB)
+    # the pool is mounted in the daemon's namespace only
+    with open("/proc/%d/root%s/big.img" % (daemon.pid, mnt), "rb") as f:
+        assert f.read(256 * 1024) == b"\x5a" * (256 * 1024)
+    vol.delete(0)
 
 
 CLIENT = textwrap.dedent("""
