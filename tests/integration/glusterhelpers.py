@@ -7,8 +7,9 @@ One glusterd (with a started volume gv0) serves the whole session:
   sanitized suite reuse;
 - without LVSB_GLUSTER_ENV, the session starts its own in a temporary
   directory and stops it at the end, failed tests or not.
-Clients reach it at 127.0.0.2, where glusterd listens alone (its port,
-24007, is fixed: one server per machine at a time).
+glusterd listens on one loopback address only (127.0.0.2 for
+run-tests.sh, a random 127.x.y.z for a session's own), which clients use
+too: servers of several sessions can run at the same time.
 
 Fixtures (conftest.py): gluster_server (session) and gluster_volume (a
 started volume of the test's own, with a brick of its own, deleted after
@@ -16,6 +17,7 @@ the test: tests never see each other's files).
 """
 
 import os
+import random
 import shutil
 import subprocess
 import tempfile
@@ -122,14 +124,26 @@ class Server:
         shutil.rmtree(self.brick_path(name), ignore_errors=True)
 
 
-def start(dirpath):
-    """Starts a server in @dirpath; returns it."""
-    res = subprocess.run([GLUSTER_UP, dirpath], capture_output=True, text=True,
-                         timeout=120)
-    if res.returncode != 0:
-        raise RuntimeError("gluster-up.sh failed (%d):\n%s%s"
-                           % (res.returncode, res.stdout, res.stderr))
-    return Server(os.path.join(dirpath, "env"))
+def random_loopback():
+    rng = random.Random()
+    return "127.%d.%d.%d" % (rng.randint(1, 254), rng.randint(0, 255), rng.randint(2, 254))
+
+
+def start(dirpath, addr=None, attempts=3):
+    """Starts a server in @dirpath on @addr (by default a random
+    127.x.y.z, another one if it is taken); returns it."""
+    errors = []
+    for _ in range(attempts):
+        env = dict(os.environ, GLUSTER_ADDR=addr or random_loopback())
+        res = subprocess.run([GLUSTER_UP, dirpath], capture_output=True, text=True,
+                             timeout=120, env=env)
+        if res.returncode == 0:
+            return Server(os.path.join(dirpath, "env"))
+        errors.append("gluster-up.sh on %s failed (%d):\n%s%s"
+                      % (env["GLUSTER_ADDR"], res.returncode, res.stdout, res.stderr))
+        if addr:
+            break
+    raise RuntimeError("\n".join(errors))
 
 
 def stop(dirpath):
@@ -142,7 +156,8 @@ def stop(dirpath):
 
 def session_server():
     """Generator: the server of $LVSB_GLUSTER_ENV, or one started in a
-    temporary directory and stopped (and removed) when closed."""
+    temporary directory on a random 127.x.y.z and stopped (and removed)
+    when closed."""
     env_path = os.environ.get(ENV_VAR)
     if env_path:
         yield Server(env_path)

@@ -11,22 +11,23 @@
 # sockets whatever its run-directory says, and DIR/lib on
 # /var/lib/glusterd (ss_brick, geo-replication are made there whatever
 # its working-directory says): the machine's own gluster state is never
-# touched.  glusterd and the bricks listen on 127.0.0.2 only, which
-# clients use too: the CLI refuses a loopback name or 127.0.0.1 for a
-# brick (127.0.0.2 is loopback too), and the other loopback addresses
-# stay free (a test's silent server listens on one of them).
+# touched.  glusterd and the bricks listen on one loopback address only,
+# GLUSTER_ADDR (default 127.0.0.2), which clients use too: the CLI
+# refuses a loopback name or 127.0.0.1 for a brick, any other 127.x.y.z
+# works, and the other loopback addresses stay free (for another server
+# on the same machine at the same time, or a test's silent server).
 # server.allow-insecure lets clients that are not root (qemu) connect
 # from any port.
 #
 # DIR/env then holds, one KEY=VALUE a line, what the tests need:
 #   GLUSTER_DIR        DIR (DIR/glusterd.pid: glusterd's pid)
-#   GLUSTER_HOST       the address clients use (127.0.0.2)
+#   GLUSTER_HOST       the address clients use (GLUSTER_ADDR)
 #   GLUSTER_VOLUME     the started volume (gv0)
 #   GLUSTER_SOCKET     glusterd's CLI socket: gluster --glusterd-sock=...,
 #                      run in glusterd's mount namespace (nsenter
 #                      --mount=/proc/PID/ns/mnt): wherever it runs, any
 #                      gluster command makes /var/lib/glusterd/geo-replication
-#   GLUSTER_BRICK_HOST the brick host of new volumes (127.0.0.2 too)
+#   GLUSTER_BRICK_HOST the brick host of new volumes (the same)
 #   GLUSTER_BRICK_DIR  where new volumes' bricks go (DIR/bricks)
 # and the server runs until gluster-down.sh DIR.  Every wait is bounded
 # (LVSB_GLUSTER_WAIT seconds, default 20); on failure the server is
@@ -42,7 +43,7 @@ fi
 dir=$1
 here=$(cd "$(dirname "$0")" && pwd)
 wait_max=${LVSB_GLUSTER_WAIT:-20}
-brick_host=127.0.0.2
+brick_host=${GLUSTER_ADDR:-127.0.0.2}
 host=$brick_host
 volume=gv0
 
