@@ -216,7 +216,7 @@ testTimeLimit(const void *opaque G_GNUC_UNUSED)
         { "netfs-nfs3", VIR_STORAGE_MOUNT_NFS_TIME_LIMIT },
         { "netfs-auto", VIR_STORAGE_MOUNT_NFS_TIME_LIMIT },
         { "netfs-cifs", VIR_STORAGE_MOUNT_NETFS_TIME_LIMIT },
-        { "netfs-glusterfs", VIR_STORAGE_MOUNT_NETFS_TIME_LIMIT },
+        { "netfs-glusterfs", VIR_STORAGE_MOUNT_GLUSTER_TIME_LIMIT },
         { "netfs-nfs-mountopts", VIR_STORAGE_MOUNT_NFS_TIME_LIMIT + 2 * 60 },
     };
     size_t i;

@@ -17,9 +17,12 @@
 
 #include <config.h>
 
+#include <signal.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <libmount.h>
 
+#include "storage_command.h"
 #include "storage_mount.h"
 #include "storage_pool_fs_namespace.h"
 #include "virbuffer.h"
@@ -348,10 +351,13 @@ virStorageMountOptionsRetryMinutes(const virStoragePoolFSMountOpts *opts)
  * retry=0 alone does not bound an NFS mount: the kernel's own mount
  * RPCs to a host that drops packets wait out TCP connect and RPC
  * timeouts (about 3 minutes for NFSv4); mount.cifs and mount.glusterfs
- * wait on their server too.  So every netfs mount has a time limit; a
- * user who asked mount.nfs for retry=N minutes gets them on top.  An fs
- * pool's mount of a local device has none: replaying a big journal
- * takes the time it takes.
+ * wait on their server too (mount.glusterfs's stat of the new mount
+ * point waits for its FUSE client, which waits for glusterd, for ever
+ * when glusterd accepts and never answers).  So every netfs mount has a
+ * time limit; a user who asked mount.nfs for retry=N minutes gets them
+ * on top.  A glusterfs mount of a server that answers takes a tenth of
+ * a second.  An fs pool's mount of a local device has none: replaying a
+ * big journal takes the time it takes.
  */
 unsigned int
 virStorageMountTimeLimit(const virStoragePoolDef *def)
@@ -365,6 +371,7 @@ virStorageMountTimeLimit(const virStoragePoolDef *def)
         return VIR_STORAGE_MOUNT_NFS_TIME_LIMIT +
                60 * virStorageMountOptionsRetryMinutes(virStoragePoolFSMountOptsGet(def));
     case VIR_STORAGE_POOL_NETFS_GLUSTERFS:
+        return VIR_STORAGE_MOUNT_GLUSTER_TIME_LIMIT;
     case VIR_STORAGE_POOL_NETFS_CIFS:
     case VIR_STORAGE_POOL_NETFS_LAST:
         break;
@@ -413,6 +420,150 @@ virStorageUmountQuiet(const char *target)
     if (umount2(target, UMOUNT_NOFOLLOW) < 0)
         return -errno;
     return 0;
+}
+
+
+/*
+ * The FUSE client of a glusterfs mount.
+ *
+ * mount.glusterfs starts the glusterfs client, which daemonizes (a
+ * session of its own, out of the process group that a time limit
+ * stops) and mounts the FUSE file system before it has reached the
+ * server.  A mount stopped at its limit thus leaves both behind: a
+ * mount point on which every access waits for the client, and a client
+ * that retries the server for ever.  The client is found by what it
+ * runs for: a process of root in our mount namespace whose program is
+ * glusterfs and whose last argument is the mount point.
+ */
+#define VIR_STORAGE_MOUNT_GLUSTER_CLIENT "glusterfs"
+#define VIR_STORAGE_MOUNT_CMDLINE_MAX (64 * 1024)
+#define VIR_STORAGE_MOUNT_CLIENT_POLL_US (50 * 1000)
+
+
+static bool
+virStorageMountIsGlusterClient(const char *pid,
+                               const char *target,
+                               const struct stat *ourNs)
+{
+    g_autofree char *procDir = g_strdup_printf("/proc/%s", pid);
+    g_autofree char *nsPath = g_strdup_printf("/proc/%s/ns/mnt", pid);
+    g_autofree char *cmdPath = g_strdup_printf("/proc/%s/cmdline", pid);
+    g_autofree char *cmdline = NULL;
+    g_autofree char *program = NULL;
+    const char *last;
+    struct stat sb;
+    int len;
+
+    if (stat(procDir, &sb) < 0 || sb.st_uid != 0)
+        return false;
+    if (stat(nsPath, &sb) < 0 ||
+        sb.st_dev != ourNs->st_dev || sb.st_ino != ourNs->st_ino)
+        return false;
+
+    /* "argv[0]\0argv[1]\0...argv[n]\0" */
+    if ((len = virFileReadAllQuiet(cmdPath, VIR_STORAGE_MOUNT_CMDLINE_MAX,
+                                   &cmdline)) < 2 ||
+        cmdline[len - 1] != '\0')
+        return false;
+
+    program = g_path_get_basename(cmdline);
+    if (STRNEQ(program, VIR_STORAGE_MOUNT_GLUSTER_CLIENT))
+        return false;
+
+    for (last = cmdline + len - 1; last > cmdline && last[-1] != '\0'; last--)
+        ;
+    return last != cmdline && STREQ(last, target);
+}
+
+
+/* Has @pid ended?  A daemonized client is not our child: PID 1 reaps
+ * it, maybe late, so a zombie counts as ended. */
+static bool
+virStorageMountProcessEnded(pid_t pid)
+{
+    g_autofree char *statPath = g_strdup_printf("/proc/%lld/stat", (long long)pid);
+    g_autofree char *content = NULL;
+    const char *end;
+
+    if (virFileReadAllQuiet(statPath, 4096, &content) < 0)
+        return true;
+    /* "pid (comm) S ...": comm may hold anything, the state follows
+     * the last ')' */
+    if (!(end = strrchr(content, ')')))
+        return true;
+    return end[1] == ' ' && end[2] == 'Z';
+}
+
+
+/* Sends @sig to the @pids still running and waits up to
+ * VIR_STORAGE_COMMAND_KILL_GRACE seconds for them to end; true when
+ * they all did. */
+static bool
+virStorageMountSignalAndWait(GArray *pids,
+                             int sig)
+{
+    gint64 deadline = g_get_monotonic_time() +
+                      VIR_STORAGE_COMMAND_KILL_GRACE * G_USEC_PER_SEC;
+    size_t i;
+
+    for (i = 0; i < pids->len; i++) {
+        pid_t pid = g_array_index(pids, pid_t, i);
+
+        if (!virStorageMountProcessEnded(pid))
+            kill(pid, sig);
+    }
+
+    for (;;) {
+        bool running = false;
+
+        for (i = 0; i < pids->len; i++) {
+            if (!virStorageMountProcessEnded(g_array_index(pids, pid_t, i)))
+                running = true;
+        }
+        if (!running)
+            return true;
+        if (g_get_monotonic_time() >= deadline)
+            return false;
+        g_usleep(VIR_STORAGE_MOUNT_CLIENT_POLL_US);
+    }
+}
+
+
+int
+virStorageMountStopGlusterClientsQuiet(const char *target)
+{
+    g_autoptr(DIR) dir = NULL;
+    g_autoptr(GArray) pids = g_array_new(false, false, sizeof(pid_t));
+    struct dirent *ent;
+    struct stat ourNs;
+    int rc;
+
+    if (stat("/proc/self/ns/mnt", &ourNs) < 0)
+        return -errno;
+    if (virDirOpenQuiet(&dir, "/proc") < 0)
+        return -errno;
+
+    while ((rc = virDirRead(dir, &ent, NULL)) > 0) {
+        long long pid;
+
+        if (virStrToLong_ll(ent->d_name, NULL, 10, &pid) < 0 || pid <= 1 ||
+            pid == getpid())
+            continue;
+        if (virStorageMountIsGlusterClient(ent->d_name, target, &ourNs)) {
+            pid_t p = pid;
+
+            g_array_append_val(pids, p);
+        }
+    }
+    if (rc < 0)
+        return -errno;
+
+    if (pids->len == 0)
+        return 0;
+    if (!virStorageMountSignalAndWait(pids, SIGTERM) &&
+        !virStorageMountSignalAndWait(pids, SIGKILL))
+        return -ETIMEDOUT;
+    return pids->len;
 }
 
 

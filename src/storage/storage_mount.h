@@ -25,10 +25,12 @@ virStorageMountBuildCommand(const virStoragePoolDef *def,
                             const char *source);
 
 /* Seconds an NFS mount may take (plus the minutes of a retry=N in
- * fs:mount_opts), a cifs or glusterfs mount, and the server of a mounted
+ * fs:mount_opts), a glusterfs mount, any other netfs mount (cifs), and
+ * the server of a mounted
  * netfs pool has to answer a probe or a lazy unmount has to finish.
  * Commands are stopped at their limit by virStorageCommandRunLimited. */
 #define VIR_STORAGE_MOUNT_NFS_TIME_LIMIT 30
+#define VIR_STORAGE_MOUNT_GLUSTER_TIME_LIMIT 30
 #define VIR_STORAGE_MOUNT_NETFS_TIME_LIMIT 60
 #define VIR_STORAGE_MOUNT_PROBE_TIME_LIMIT 10
 
@@ -49,6 +51,15 @@ virStorageUmountQuiet(const char *target);
  * VIR_STORAGE_MOUNT_PROBE_TIME_LIMIT. */
 virCommand *
 virStorageUmountLazyBuildCommand(const char *target);
+
+/* Stops the glusterfs FUSE clients serving the mount point @target (a
+ * resolved path, as mount(8) gave it to mount.glusterfs) in the calling
+ * process's mount namespace: SIGTERM, SIGKILL
+ * VIR_STORAGE_COMMAND_KILL_GRACE seconds later.  Returns how many there
+ * were, or -errno: -ETIMEDOUT when one still runs
+ * VIR_STORAGE_COMMAND_KILL_GRACE seconds after its SIGKILL. */
+int
+virStorageMountStopGlusterClientsQuiet(const char *target);
 
 /* Pure: statfs of the file system mounted on @target in a child, to run
  * within VIR_STORAGE_MOUNT_PROBE_TIME_LIMIT: exit status 0 when the

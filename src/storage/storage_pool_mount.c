@@ -12,6 +12,7 @@
 
 #include <config.h>
 
+#include <sys/mount.h>
 #include <sys/stat.h>
 
 #include "storage_pool_mount.h"
@@ -154,16 +155,72 @@ virStoragePoolMountedSource(virStoragePoolDef *def,
 }
 
 
-/* The netfs mount was stopped at its time limit of @seconds.  It may
- * have completed just then: the pool is started if our source is on the
- * target. */
+static bool
+virStoragePoolIsGlusterfs(const virStoragePoolDef *def)
+{
+    return def->type == VIR_STORAGE_POOL_NETFS &&
+           def->source.format == VIR_STORAGE_POOL_NETFS_GLUSTERFS;
+}
+
+
+/*
+ * What a failed glusterfs mount leaves: its FUSE client, daemonized out
+ * of mount's process group, and maybe the FUSE mount it made before it
+ * reached the server (see storage_mount.c).  Both go: the client first,
+ * as every access to the mount point waits for it; then the mount, if
+ * still there, is detached (no access needed once the client is gone).
+ * @mountpoint is the target as mount(8) resolved it.  Keeps the error
+ * already reported; a leftover is logged, it cannot be reported too.
+ */
+static void
+virStoragePoolGlusterMountUndo(virStoragePoolDef *def,
+                               const char *mountpoint)
+{
+    virErrorPtr orig = NULL;
+    int rc;
+
+    virErrorPreserveLast(&orig);
+
+    if ((rc = virStorageMountStopGlusterClientsQuiet(mountpoint)) < 0)
+        VIR_WARN("cannot stop the glusterfs client of pool '%s' on '%s': %s",
+                 def->name, mountpoint, g_strerror(-rc));
+    else if (rc > 0)
+        VIR_INFO("stopped %d glusterfs client(s) of pool '%s' on '%s'",
+                 rc, def->name, mountpoint);
+
+    if (virStorageMountTableFindTarget(VIR_STORAGE_MOUNT_TABLE, mountpoint,
+                                       NULL) == 1 &&
+        umount2(mountpoint, MNT_DETACH | UMOUNT_NOFOLLOW) < 0)
+        VIR_WARN("cannot detach '%s' of pool '%s': %s",
+                 mountpoint, def->name, g_strerror(errno));
+
+    virErrorRestore(&orig);
+}
+
+
+/* The netfs mount was stopped at its time limit of @seconds.  An NFS
+ * or cifs mount may have completed just then: the pool is started if
+ * our source is on the target.  A glusterfs mount is on the target
+ * before its client reached the server, so it proves nothing: it is
+ * undone. */
 static int
 virStoragePoolMountTimedOut(virStoragePoolDef *def,
                             const char *source,
+                            const char *mountpoint,
                             unsigned int seconds)
 {
     g_autofree char *mounted = NULL;
     int rc;
+
+    if (virStoragePoolIsGlusterfs(def)) {
+        virReportError(VIR_ERR_OPERATION_TIMEOUT,
+                       _("cannot mount gluster volume '%s' of host '%s' on '%s' for pool '%s': the server did not answer within %u seconds; mount and its glusterfs client were stopped and nothing is mounted; check that glusterd runs on host '%s' and that volume '%s' is started"),
+                       def->source.dir, def->source.hosts[0].name,
+                       def->target.path, def->name, seconds,
+                       def->source.hosts[0].name, def->source.dir);
+        virStoragePoolGlusterMountUndo(def, mountpoint);
+        return -1;
+    }
 
     if ((rc = virStoragePoolMountedSource(def, &mounted)) < 0)
         return -1;
@@ -181,6 +238,43 @@ virStoragePoolMountTimedOut(virStoragePoolDef *def,
 }
 
 
+/* mount(8) exited non-zero: says why, with its stderr.  A glusterfs
+ * mount's leftovers are undone. */
+static void
+virStoragePoolMountFailed(virStoragePoolDef *def,
+                          const char *source,
+                          const char *mountpoint,
+                          const char *errbuf,
+                          int status)
+{
+    if (virStoragePoolIsGlusterfs(def)) {
+        if (*errbuf)
+            virReportError(VIR_ERR_OPERATION_FAILED,
+                           _("cannot mount gluster volume '%s' of host '%s' on '%s' for pool '%s': check that host '%s' is known and runs glusterd, and that volume '%s' exists and is started (gluster volume info): %s"),
+                           def->source.dir, def->source.hosts[0].name,
+                           def->target.path, def->name,
+                           def->source.hosts[0].name, def->source.dir, errbuf);
+        else
+            virReportError(VIR_ERR_OPERATION_FAILED,
+                           _("cannot mount gluster volume '%s' of host '%s' on '%s' for pool '%s': mount exited with status %d and printed nothing on stderr; check that host '%s' is known and runs glusterd, and that volume '%s' exists and is started"),
+                           def->source.dir, def->source.hosts[0].name,
+                           def->target.path, def->name, status,
+                           def->source.hosts[0].name, def->source.dir);
+        virStoragePoolGlusterMountUndo(def, mountpoint);
+        return;
+    }
+
+    if (*errbuf)
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       _("cannot mount '%s' on '%s' for pool '%s': %s"),
+                       source, def->target.path, def->name, errbuf);
+    else
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       _("cannot mount '%s' on '%s' for pool '%s': mount exited with status %d and printed nothing on stderr"),
+                       source, def->target.path, def->name, status);
+}
+
+
 static int
 virStoragePoolMountRun(virStoragePoolDef *def,
                        const char *source)
@@ -188,12 +282,21 @@ virStoragePoolMountRun(virStoragePoolDef *def,
     g_autoptr(virCommand) cmd = NULL;
     g_autofree char *errbuf = NULL;
     g_autofree char *what = NULL;
+    g_autofree char *mountpoint = NULL;
     unsigned int seconds = virStorageMountTimeLimit(def);
     bool timedOut = false;
     int status;
 
     if (!(cmd = virStorageMountBuildCommand(def, source)))
         return -1;
+
+    /* resolved as mount(8) will, while nothing is mounted on it yet */
+    if (!(mountpoint = virFileCanonicalizePath(def->target.path))) {
+        virReportSystemError(errno,
+                             _("cannot resolve target '%s' of pool '%s'"),
+                             def->target.path, def->name);
+        return -1;
+    }
 
     if (seconds == 0) {
         status = virStorageCommandRunStatus(cmd, &errbuf);
@@ -205,18 +308,11 @@ virStoragePoolMountRun(virStoragePoolDef *def,
     }
 
     if (timedOut)
-        return virStoragePoolMountTimedOut(def, source, seconds);
+        return virStoragePoolMountTimedOut(def, source, mountpoint, seconds);
     if (status <= 0)
         return status;
 
-    if (*errbuf)
-        virReportError(VIR_ERR_OPERATION_FAILED,
-                       _("cannot mount '%s' on '%s' for pool '%s': %s"),
-                       source, def->target.path, def->name, errbuf);
-    else
-        virReportError(VIR_ERR_OPERATION_FAILED,
-                       _("cannot mount '%s' on '%s' for pool '%s': mount exited with status %d and printed nothing on stderr"),
-                       source, def->target.path, def->name, status);
+    virStoragePoolMountFailed(def, source, mountpoint, errbuf, status);
     return -1;
 }
 

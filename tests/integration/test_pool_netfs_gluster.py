@@ -12,14 +12,23 @@ after a failed pool-start, none serves the target any more."""
 
 import hashlib
 import os
+import random
+import signal
+import socket
+import subprocess
+import threading
 import time
 
 import pytest
 
+from conftest import own_daemon_of
 from glusterhelpers import client_processes, netfs_xml
-from poolhelpers import mount_at, ok, parse_info, pool_list
+from poolhelpers import cleanup_pools, fails, mount_at, ok, parse_info, pool_list
 
-MOUNT_FLAGS = {"nodev", "nosuid", "noexec"}
+# a start that fails against a server that answers (or a name that does
+# not resolve) fails in well under this
+START_BOUND = 20
+GLUSTERD_PORT = 24007
 
 
 def wait_no_client(target, seconds=10):
@@ -64,6 +73,9 @@ def test_define_build_start_volumes_destroy(virsh, daemon, gluster_server, glust
     assert m["fstype"] == "fuse.glusterfs"
     assert m["source"].replace(":/", ":") == "%s:%s" % (host, gluster_volume)
     assert client_processes(target), "no glusterfs client serves %s" % target
+    # in the daemon's private namespace only, not in the machine's
+    with open("/proc/self/mountinfo") as f:
+        assert " %s " % os.path.realpath(target) not in f.read()
     assert "running" in parse_info(ok(virsh("pool-info", "glpool")))["State"]
 
     # a raw volume is a file on the brick: this is the real volume
@@ -117,7 +129,7 @@ def test_start_with_volume_written_as_path(virsh, daemon, gluster_server, gluste
 def test_find_sources_lists_the_volumes(virsh, gluster_server, gluster_volume, fmt,
                                         tmp_path):
     """gluster volume info of the server (and showmount, refused at once
-    on 127.0.0.2, when no format is given)."""
+    on the server's address, when no format is given)."""
     spec = tmp_path / "source.xml"
     spec.write_text("<source><host name='%s'/>%s</source>" % (
         gluster_server.host, "<format type='%s'/>" % fmt if fmt else ""))
@@ -126,3 +138,148 @@ def test_find_sources_lists_the_volumes(virsh, gluster_server, gluster_volume, f
         assert "<dir path='%s'/>" % volume in out, out
     assert "<format type='glusterfs'/>" in out
     assert "<host name='%s'/>" % gluster_server.host in out
+
+
+# ------------------------------------------------------------ bad input
+
+def start_fails(virsh, daemon, name, host, volume, target, tmp_path, *words):
+    """Define @name on @host:@volume, start it: it must fail within
+    START_BOUND seconds with an error holding @words, leaving nothing
+    mounted and no client; returns the error."""
+    xml = tmp_path / ("%s.xml" % name)
+    xml.write_text(netfs_xml(name, host, volume, target))
+    ok(virsh("pool-define", str(xml)))
+    os.makedirs(target, exist_ok=True)
+    started = time.monotonic()
+    err = fails(virsh("pool-start", name), *words)
+    took = time.monotonic() - started
+    print("pool-start: %.1f s: %s" % (took, err.strip()))
+    assert took < START_BOUND, "pool-start took %.1f s" % took
+    assert_nothing_left(daemon, target)
+    assert "inactive" in parse_info(ok(virsh("pool-info", name)))["State"]
+    return err
+
+
+def test_start_unknown_host(virsh, daemon, gluster_volume, target, tmp_path):
+    start_fails(virsh, daemon, "glnohost", "nohost.invalid", gluster_volume, target,
+                tmp_path, "nohost.invalid", gluster_volume)
+
+
+def test_start_missing_volume(virsh, daemon, gluster_server, target, tmp_path):
+    start_fails(virsh, daemon, "glnovol", gluster_server.host, "nosuchvolume", target,
+                tmp_path, gluster_server.host, "nosuchvolume")
+
+
+def test_start_stopped_volume(virsh, daemon, gluster_server, target, tmp_path):
+    volume = gluster_server.make_volume(start=False)
+    try:
+        start_fails(virsh, daemon, "glstopped", gluster_server.host, volume, target,
+                    tmp_path, gluster_server.host, volume)
+    finally:
+        cleanup_pools(daemon.uri)
+        gluster_server.remove_volume(volume)
+
+
+def test_start_names_no_volume(virsh, daemon, gluster_server, target, tmp_path):
+    """<dir path='/'/>: no volume named; nothing is mounted."""
+    start_fails(virsh, daemon, "glroot", gluster_server.host, "/", target, tmp_path,
+                "glroot")
+
+
+def test_define_without_volume_is_refused(virsh, gluster_server, target, tmp_path):
+    xml = tmp_path / "pool.xml"
+    xml.write_text(netfs_xml("glnodir", gluster_server.host, None, target))
+    fails(virsh("pool-define", str(xml)))
+    assert "glnodir" not in pool_list(virsh)
+
+
+# ------------------------------------------------- a server that is silent
+
+GLUSTER_LIMIT = 30          # VIR_STORAGE_MOUNT_GLUSTER_TIME_LIMIT
+GRACE = 5                   # VIR_STORAGE_COMMAND_KILL_GRACE
+SILENT_BOUND = GLUSTER_LIMIT + 2 * GRACE + 5
+
+
+@pytest.fixture
+def silent_glusterd():
+    """glusterd's port (24007) on a loopback address of its own: TCP
+    connections accepted, requests read and never answered; yields the
+    address."""
+    rng = random.Random()
+    for _ in range(20):
+        host = "127.%d.%d.%d" % (rng.randint(1, 254), rng.randint(0, 255), rng.randint(2, 254))
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, GLUSTERD_PORT))
+            break
+        except OSError:
+            sock.close()
+    else:
+        pytest.fail("cannot listen on port %d of any loopback address" % GLUSTERD_PORT,
+                    pytrace=False)
+    sock.listen(16)
+    sock.settimeout(0.2)
+    stop = threading.Event()
+    held = []
+
+    def serve():
+        while not stop.is_set():
+            try:
+                conn, _ = sock.accept()
+                held.append(conn)
+            except socket.timeout:
+                pass
+            except OSError:
+                break
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield host
+    finally:
+        stop.set()
+        thread.join(5)
+        for c in held:
+            c.close()
+        sock.close()
+
+
+@pytest.fixture
+def own_daemon(backend):
+    """A daemon for this test only: a call stuck on a silent server dies
+    with it."""
+    yield from own_daemon_of(backend)
+
+
+@pytest.mark.stock_differs("netfs-gluster-mount-time-limit",
+                           reason="stock's mount of a glusterd that never answers waits "
+                                  "as long as mount.glusterfs does (for ever)")
+def test_start_against_silent_server_is_bounded(backend, own_daemon, silent_glusterd,
+                                                target, tmp_path):
+    """mount.glusterfs's FUSE client is daemonized out of mount's process
+    group and mounts before it reaches the server: the time limit must
+    stop it and detach its mount too."""
+    xml = tmp_path / "pool.xml"
+    xml.write_text(netfs_xml("glsilent", silent_glusterd, "gv0", target))
+    os.mkdir(target)
+    uri = own_daemon.uri
+    run = subprocess.run(["virsh", "-c", uri, "pool-define", str(xml)],
+                         capture_output=True, text=True, timeout=30)
+    assert run.returncode == 0, run.stderr
+    started = time.monotonic()
+    try:
+        run = subprocess.run(["virsh", "-c", uri, "pool-start", "glsilent"],
+                             capture_output=True, text=True, timeout=SILENT_BOUND)
+        took = time.monotonic() - started
+        print("pool-start: rc %d in %.1f s: %s" % (run.returncode, took, run.stderr.strip()))
+        assert run.returncode != 0, "pool-start succeeded against a silent server"
+        assert "did not answer within %d seconds" % GLUSTER_LIMIT in run.stderr
+        assert silent_glusterd in run.stderr and "'gv0'" in run.stderr
+        assert_nothing_left(own_daemon, target)
+    except subprocess.TimeoutExpired:
+        pytest.fail("pool-start did not return within %d s" % SILENT_BOUND, pytrace=False)
+    finally:
+        # what stock leaves: a client retrying the server, and its mount
+        for pid in client_processes(target):
+            os.kill(pid, signal.SIGKILL)
