@@ -23,6 +23,7 @@
 #include "storage_pool_fs_namespace.h"
 #include "storage_pool_fs_mount_options.h"
 #include "storage_pool_logical_namespace.h"
+#include "storage_pool_rbd_namespace.h"
 #include "lvsbtestutils.h"
 
 #include <libxml/relaxng.h>
@@ -275,8 +276,9 @@ main(int argc,
     datadir = lvsbTestSetDataDir(TEST_DATA_DIR);
 
     if (virStoragePoolFSNamespaceRegister() < 0 ||
-        virStoragePoolLogicalNamespaceRegister() < 0) {
-        g_printerr("cannot register the fs and lvm namespaces: %s\n",
+        virStoragePoolLogicalNamespaceRegister() < 0 ||
+        virStoragePoolRBDNamespaceRegister() < 0) {
+        g_printerr("cannot register the fs, lvm and rbd namespaces: %s\n",
                    virGetLastErrorMessage());
         return EXIT_FAILURE;
     }

@@ -1,6 +1,7 @@
 /*
- * poolxml_fuzzer.c: pool XML with our fs and lvm namespaces
- * (src/conf/storage_pool_fs_namespace.c, storage_pool_logical_namespace.c)
+ * poolxml_fuzzer.c: pool XML with our fs, lvm and rbd namespaces
+ * (src/conf/storage_pool_fs_namespace.c, storage_pool_logical_namespace.c,
+ * storage_pool_rbd_namespace.c)
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
@@ -16,6 +17,7 @@
 #include "storage_conf.h"
 #include "storage_pool_fs_namespace.h"
 #include "storage_pool_logical_namespace.h"
+#include "storage_pool_rbd_namespace.h"
 
 
 int
@@ -24,7 +26,8 @@ LLVMFuzzerInitialize(int *argc G_GNUC_UNUSED,
 {
     fuzzInit();
     if (virStoragePoolFSNamespaceRegister() < 0 ||
-        virStoragePoolLogicalNamespaceRegister() < 0)
+        virStoragePoolLogicalNamespaceRegister() < 0 ||
+        virStoragePoolRBDNamespaceRegister() < 0)
         fuzzFail(__FILE__, __LINE__, "namespaces registered");
     return 0;
 }
