@@ -229,8 +229,12 @@ virStoragePoolRBDRefresh(virStoragePoolObj *pool)
         vol->name = g_strdup(images->images[i].name);
         virStorageRBDImageApply(def->source.name, &images->images[i], vol);
 
-        if (virStoragePoolObjAddVol(pool, vol) < 0)
+        if (virStoragePoolObjAddVol(pool, vol) < 0) {
+            virReportError(VIR_ERR_INTERNAL_ERROR,
+                           _("cannot add volume '%s' to rbd pool '%s'"),
+                           vol->name, def->name);
             return -1;
+        }
         vol = NULL;
     }
 

@@ -80,10 +80,13 @@ virStorageRBDImageListNames(rados_ioctx_t io,
                             const char *poolname);
 
 /*
- * Every image of @io: listed once, then read by up to
- * VIR_STORAGE_RBD_IMAGE_READERS threads at once.  An image removed
- * between the list and its read is left out.  Reports and returns NULL
- * when the list or a read fails otherwise.
+ * Every image of @io: listed once (rbd_list2), then each format 2
+ * image's header object and, with fast-diff, its object map read by
+ * asynchronous RADOS operations all in flight at once; the images that
+ * cannot be read so (format 1, no fast-diff, an invalid object map) are
+ * opened through librbd by up to VIR_STORAGE_RBD_IMAGE_READERS threads
+ * at once.  An image removed between the list and its read is left out.
+ * Reports and returns NULL when the list or a read fails otherwise.
  */
 virStorageRBDImageList *
 virStorageRBDImageReadAll(rados_ioctx_t io,
