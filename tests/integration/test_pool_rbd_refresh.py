@@ -20,7 +20,7 @@ import rados
 import rbd
 
 import cephhelpers
-from conftest import expect_error
+from conftest import expect_error, own_daemon_of
 
 MiB = 1024 * 1024
 
@@ -336,3 +336,48 @@ def test_define_refuses_config_opt_naming_host_file(conn, option, tmp_path):
     msg = expect_error(exc, libvirt.VIR_ERR_CONFIG_UNSUPPORTED)
     assert option in msg
     assert "hostfile" not in conn.listStoragePools() + conn.listDefinedStoragePools()
+
+
+def test_start_with_several_monitors_one_dead(conn, ceph_cluster, ceph_secret, rados_pool, ioctx):
+    """Several <host> monitors, the first on an address nothing listens on:
+    librados finds the one that answers."""
+    create_image(ioctx, "m", MiB)
+    dead = "127.%d.%d.%d" % (random.randint(1, 254), random.randint(0, 255),
+                             random.randint(2, 254))
+    xml = cephhelpers.rbd_pool_xml("monitors", ceph_cluster, rados_pool,
+                                   hosts=[(dead, 6789),
+                                          (ceph_cluster.mon_host, ceph_cluster.mon_port)])
+    pool = conn.storagePoolDefineXML(xml, 0)
+    pool.create(0)
+    assert pool.listVolumes() == ["m"]
+
+
+@pytest.fixture
+def own_daemon(backend):
+    """A daemon of this test only (it is restarted)."""
+    yield from own_daemon_of(backend)
+
+
+@pytest.mark.stock_differs("rbd-active-after-restart",
+                           reason="stock has no checkPool: an active rbd pool is inactive after a daemon restart")
+def test_pool_active_after_daemon_restart(own_daemon, ceph_cluster, rados_pool, ioctx):
+    """A pool active when the daemon restarts is connected again (checkPool)
+    and refreshed: still active, with its volumes."""
+    create_image(ioctx, "kept", 2 * MiB)
+    conn = libvirt.open(own_daemon.uri)
+    try:
+        secret_conn = libvirt.open(cephhelpers.secret_uri(own_daemon))
+        cephhelpers.define_secret(secret_conn, ceph_cluster)
+        secret_conn.close()
+        start_pool(conn, ceph_cluster, rados_pool)
+    finally:
+        conn.close()
+
+    own_daemon.restart()
+    conn = libvirt.open(own_daemon.uri)
+    try:
+        pool = conn.storagePoolLookupByName("rbdpool")
+        assert pool.isActive()
+        assert volumes(pool)["kept"][0] == 2 * MiB
+    finally:
+        conn.close()
