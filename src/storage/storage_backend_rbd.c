@@ -12,6 +12,7 @@
 
 #include "storage_backend.h"
 #include "storage_pool_rbd.h"
+#include "storage_pool_rbd_volumes.h"
 #include "storage_pool_rbd_namespace.h"
 
 #define VIR_FROM_THIS VIR_FROM_STORAGE
@@ -23,6 +24,8 @@ static virStorageBackend virStorageBackendRBD = {
     .startPool = virStoragePoolRBDStart,
     .refreshPool = virStoragePoolRBDRefresh,
     .stopPool = virStoragePoolRBDStop,
+
+    VIR_STORAGE_BACKEND_RBD_VOL_CALLBACKS,
 };
 
 
