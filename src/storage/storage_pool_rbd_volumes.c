@@ -13,7 +13,9 @@
  *    name.  If the clone failed because an image of that name appeared
  *    on the cluster after createVol looked, that image is someone
  *    else's: the clone marks the name and the delete that follows
- *    leaves the image alone.
+ *    leaves the image alone;
+ *  - a stream holds the pool's connection (the image is open on it) and
+ *    the volume's guard, the one file volumes take, until it ends.
  */
 
 #include <config.h>
@@ -22,6 +24,8 @@
 #include "storage_pool_rbd.h"
 #include "storage_vol_job.h"
 #include "storage_vol_rbd.h"
+#include "storage_vol_rbd_stream.h"
+#include "storage_vol_stream.h"
 #include "virerror.h"
 #include "virlog.h"
 
@@ -209,4 +213,98 @@ virStoragePoolRBDWipeVol(virStoragePoolObj *pool,
         return -1;
     return virStorageVolRBDWipe(virStoragePoolRBDConnIoctx(conn), def->name,
                                 vol, algorithm, flags);
+}
+
+
+/* What an open stream holds until it ends. */
+typedef struct _virStoragePoolRBDStreamHold virStoragePoolRBDStreamHold;
+struct _virStoragePoolRBDStreamHold {
+    virStorageVolStreamGuard *guard;
+    virStoragePoolRBDConn *conn;
+};
+
+static void
+virStoragePoolRBDStreamRelease(void *opaque)
+{
+    virStoragePoolRBDStreamHold *hold = opaque;
+
+    virStorageVolStreamGuardRelease(hold->guard);
+    virStoragePoolRBDConnPut(hold->conn);
+    g_free(hold);
+}
+
+
+static int
+virStoragePoolRBDStreamStart(virStoragePoolObj *pool,
+                             virStorageVolDef *vol,
+                             virStreamPtr stream,
+                             unsigned long long offset,
+                             unsigned long long len,
+                             bool upload,
+                             bool sparse)
+{
+    virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
+    g_autoptr(virStoragePoolRBDConn) conn = NULL;
+    virStorageStreamTarget target = { 0 };
+    virStoragePoolRBDStreamHold *hold;
+    virStorageVolStreamGuard *guard;
+    int rc;
+
+    if (!(conn = virStoragePoolRBDConnGet(pool)))
+        return -1;
+
+    if (virStorageVolRBDStreamTarget(virStoragePoolRBDConnIoctx(conn), def->name,
+                                     vol, offset, len, upload, sparse, &target) < 0)
+        return -1;
+
+    if (!(guard = virStorageVolStreamGuardTake(pool, vol, upload))) {
+        target.io->close(target.opaque);
+        return -1;
+    }
+
+    hold = g_new0(virStoragePoolRBDStreamHold, 1);
+    hold->guard = guard;
+    hold->conn = g_steal_pointer(&conn);
+
+    if (upload)
+        rc = virStorageStreamOpenUpload(stream, &target,
+                                        virStoragePoolRBDStreamRelease, hold);
+    else
+        rc = virStorageStreamOpenDownload(stream, &target,
+                                          virStoragePoolRBDStreamRelease, hold);
+    if (rc < 0) {
+        virStoragePoolRBDStreamRelease(hold);
+        return -1;
+    }
+    return 0;
+}
+
+
+int
+virStoragePoolRBDUploadVol(virStoragePoolObj *pool,
+                           virStorageVolDef *vol,
+                           virStreamPtr stream,
+                           unsigned long long offset,
+                           unsigned long long len,
+                           unsigned int flags)
+{
+    virCheckFlags(VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM, -1);
+
+    return virStoragePoolRBDStreamStart(pool, vol, stream, offset, len, true,
+                                        flags & VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM);
+}
+
+
+int
+virStoragePoolRBDDownloadVol(virStoragePoolObj *pool,
+                             virStorageVolDef *vol,
+                             virStreamPtr stream,
+                             unsigned long long offset,
+                             unsigned long long len,
+                             unsigned int flags)
+{
+    virCheckFlags(VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM, -1);
+
+    return virStoragePoolRBDStreamStart(pool, vol, stream, offset, len, false,
+                                        flags & VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM);
 }

@@ -5,9 +5,12 @@
  *
  * Each takes the pool's cluster connection (storage_pool_rbd.h) for the
  * time of the call and hands its I/O context to the volume unit
- * (storage_vol_rbd.h).  buildVol, buildVolFrom and wipeVol run with the
- * pool unlocked, as storage_backend.h says; the connection is
- * ref-counted, so a pool stopped meanwhile does not pull it away.
+ * (storage_vol_rbd.h, storage_vol_rbd_stream.h).  buildVol, buildVolFrom,
+ * wipeVol, uploadVol and downloadVol run with the pool unlocked, as
+ * storage_backend.h says; the connection is ref-counted, so a pool
+ * stopped meanwhile does not pull it away.  A stream keeps the
+ * connection, and the volume guarded (storage_vol_stream.h), until its
+ * finish or abort.
  */
 
 #pragma once
@@ -26,6 +29,12 @@ int virStoragePoolRBDResizeVol(virStoragePoolObj *pool, virStorageVolDef *vol,
                                unsigned long long capacity, unsigned int flags);
 int virStoragePoolRBDWipeVol(virStoragePoolObj *pool, virStorageVolDef *vol,
                              unsigned int algorithm, unsigned int flags);
+int virStoragePoolRBDUploadVol(virStoragePoolObj *pool, virStorageVolDef *vol,
+                               virStreamPtr stream, unsigned long long offset,
+                               unsigned long long len, unsigned int flags);
+int virStoragePoolRBDDownloadVol(virStoragePoolObj *pool, virStorageVolDef *vol,
+                                 virStreamPtr stream, unsigned long long offset,
+                                 unsigned long long len, unsigned int flags);
 
 /* Every volume callback of an rbd pool, for its backend table. */
 #define VIR_STORAGE_BACKEND_RBD_VOL_CALLBACKS \
@@ -35,4 +44,6 @@ int virStoragePoolRBDWipeVol(virStoragePoolObj *pool, virStorageVolDef *vol,
     .refreshVol = virStoragePoolRBDRefreshVol, \
     .deleteVol = virStoragePoolRBDDeleteVol, \
     .resizeVol = virStoragePoolRBDResizeVol, \
-    .wipeVol = virStoragePoolRBDWipeVol
+    .wipeVol = virStoragePoolRBDWipeVol, \
+    .uploadVol = virStoragePoolRBDUploadVol, \
+    .downloadVol = virStoragePoolRBDDownloadVol

@@ -108,7 +108,6 @@ virStorageVolStreamCheckFormat(virStorageVolDef *vol)
 
 /* ------------------------------------------------------------ guard */
 
-typedef struct _virStorageVolStreamGuard virStorageVolStreamGuard;
 struct _virStorageVolStreamGuard {
     virStoragePoolObj *pool;    /* referenced */
     virStorageVolDef *vol;      /* alive while in_use > 0 */
@@ -149,7 +148,7 @@ virStorageVolStreamUploadSet(virStorageVolDef *vol,
  * released.  @pool is unlocked (the driver unlocked it to call us) and
  * referenced by the driver until we return.
  */
-static virStorageVolStreamGuard *
+virStorageVolStreamGuard *
 virStorageVolStreamGuardTake(virStoragePoolObj *pool,
                              virStorageVolDef *vol,
                              bool upload)
@@ -187,7 +186,7 @@ virStorageVolStreamGuardTake(virStoragePoolObj *pool,
 }
 
 
-static void
+void
 virStorageVolStreamGuardRelease(void *opaque)
 {
     virStorageVolStreamGuard *guard = opaque;

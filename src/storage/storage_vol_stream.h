@@ -18,3 +18,22 @@ int virStorageVolFileUpload(virStoragePoolObj *pool, virStorageVolDef *vol,
 int virStorageVolFileDownload(virStoragePoolObj *pool, virStorageVolDef *vol,
                               virStreamPtr stream, unsigned long long offset,
                               unsigned long long len, unsigned int flags);
+
+/*
+ * The guard of a volume with a stream open (described at the top of
+ * storage_vol_stream.c), for every backend's streams: counts @vol in use
+ * and @pool as running a job until virStorageVolStreamGuardRelease; an
+ * upload is refused while another call uses the volume, a download
+ * while an upload is open.  @pool is unlocked.  NULL with an error
+ * reported when refused.
+ */
+typedef struct _virStorageVolStreamGuard virStorageVolStreamGuard;
+
+virStorageVolStreamGuard *
+virStorageVolStreamGuardTake(virStoragePoolObj *pool,
+                             virStorageVolDef *vol,
+                             bool upload);
+
+/* Releases a guard (a virStorageStreamReleaseFunc). */
+void
+virStorageVolStreamGuardRelease(void *opaque);

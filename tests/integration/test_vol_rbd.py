@@ -7,6 +7,7 @@ bad names and sizes.  Every pool is on a RADOS pool of the test's own
 python3-rbd, never through libvirt alone."""
 
 import json
+import os
 import time
 
 import libvirt
@@ -462,3 +463,128 @@ def test_wipe_other_algorithm_refused(rbd_pool, ceph_cluster):
     assert "nnsa" in msg and "zero" in msg and "trim" in msg
     assert ceph_cluster.read_image(rp, "v", 0, 4) == b"data"
 
+
+
+# ----------------------------------------------------------------- streams
+
+@pytest.mark.stock_differs("rbd-vol-upload-download", reason="stock has no uploadVol/downloadVol for rbd")
+def test_upload_download_round_trip(rbd_pool, ceph_cluster, conn, virsh, tmp_path):
+    rp = rbd_pool.rados_pool
+    vol = create(rbd_pool, "v", 16 * MiB)
+    ceph_cluster.write_image(rp, "v", b"\xee" * MiB, 15 * MiB)
+    data = os.urandom(12 * MiB + 5)
+    src = tmp_path / "in.img"
+    src.write_bytes(data)
+    poolhelpers.ok(virsh("vol-upload", "--pool", "rbdvol", "v", str(src)))
+    assert ceph_cluster.read_image(rp, "v", 0, len(data)) == data
+    # what the upload did not cover is as it was
+    assert ceph_cluster.read_image(rp, "v", 15 * MiB, MiB) == b"\xee" * MiB
+    assert info(ceph_cluster, rp, "v")["size"] == 16 * MiB
+
+    out = tmp_path / "out.img"
+    poolhelpers.ok(virsh("vol-download", "--pool", "rbdvol", "v", str(out)))
+    got = out.read_bytes()
+    assert len(got) == 16 * MiB
+    assert got[:len(data)] == data
+    assert got[15 * MiB:] == b"\xee" * MiB
+    # a window of it
+    assert poolhelpers.stream_download(conn, vol, 5 * MiB, 4096) == data[5 * MiB:5 * MiB + 4096]
+    # at an offset
+    poolhelpers.stream_upload(conn, vol, b"middle", offset=10 * MiB)
+    assert ceph_cluster.read_image(rp, "v", 10 * MiB, 6) == b"middle"
+
+
+@pytest.mark.stock_differs("rbd-vol-upload-download", reason="stock has no uploadVol/downloadVol for rbd")
+def test_upload_bounded_by_image_end(rbd_pool, ceph_cluster, conn):
+    rp = rbd_pool.rados_pool
+    vol = create(rbd_pool, "v", 4 * MiB)
+    # an explicit length past the end: refused before anything is written
+    with pytest.raises(libvirt.libvirtError) as e:
+        poolhelpers.stream_upload(conn, vol, b"x" * 4096, offset=4 * MiB - 100, length=4096)
+    msg = expect_error(e, libvirt.VIR_ERR_INVALID_ARG)
+    assert "'v'" in msg
+    # an offset at or past the end
+    for off in (4 * MiB, 8 * MiB):
+        with pytest.raises(libvirt.libvirtError) as e:
+            poolhelpers.stream_upload(conn, vol, b"x", offset=off)
+        expect_error(e, libvirt.VIR_ERR_INVALID_ARG)
+    assert used_bytes(ceph_cluster, rp, "v") == 0
+    # no length: the bytes past the end fail the upload and are not written
+    with pytest.raises(libvirt.libvirtError):
+        poolhelpers.stream_upload(conn, vol, b"y" * (5 * MiB))
+    assert info(ceph_cluster, rp, "v")["size"] == 4 * MiB
+    # a download past the end
+    with pytest.raises(libvirt.libvirtError) as e:
+        poolhelpers.stream_download(conn, vol, offset=5 * MiB)
+    expect_error(e, libvirt.VIR_ERR_INVALID_ARG)
+    # a download's length is cut at the end
+    assert len(poolhelpers.stream_download(conn, vol, 3 * MiB, 4 * MiB)) == MiB
+
+
+@pytest.mark.stock_differs("rbd-vol-upload-download", reason="stock has no uploadVol/downloadVol for rbd")
+def test_sparse_upload_zeroes_holes(rbd_pool, ceph_cluster, conn):
+    rp = rbd_pool.rados_pool
+    vol = create(rbd_pool, "v", 32 * MiB)
+    ceph_cluster.write_image(rp, "v", b"\xaa" * (32 * MiB))
+    parts = [b"head" * 1024, 20 * MiB, b"tail" * 1024]
+    poolhelpers.stream_upload(conn, vol, parts,
+                              flags=libvirt.VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM)
+    img = ceph_cluster.read_image(rp, "v")
+    assert img[:4096] == b"head" * 1024
+    assert img[4096:4096 + 20 * MiB].count(0) == 20 * MiB
+    assert img[4096 + 20 * MiB:8192 + 20 * MiB] == b"tail" * 1024
+    assert img[8192 + 20 * MiB:] == b"\xaa" * (12 * MiB - 8192)
+    # the whole objects inside the hole were released
+    assert used_bytes(ceph_cluster, rp, "v") <= 32 * MiB - 16 * MiB
+
+
+@pytest.mark.stock_differs("rbd-vol-upload-download", reason="stock has no uploadVol/downloadVol for rbd")
+def test_sparse_download_sends_holes(rbd_pool, ceph_cluster, conn):
+    rp = rbd_pool.rados_pool
+    vol = create(rbd_pool, "v", 64 * MiB)
+    ceph_cluster.write_image(rp, "v", b"first", 0)
+    ceph_cluster.write_image(rp, "v", b"second", 40 * MiB + 3)
+    got = bytearray()
+    holes = []
+
+    def on_data(st, data, _):
+        got.extend(data)
+        return len(data)
+
+    def on_hole(st, length, _):
+        holes.append(length)
+        got.extend(bytes(length))
+        return 0
+
+    st = conn.newStream(0)
+    vol.download(st, 0, 0, libvirt.VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM)
+    st.sparseRecvAll(on_data, on_hole, None)
+    st.finish()
+    assert len(got) == 64 * MiB
+    assert got[:5] == b"first" and got[40 * MiB + 3:40 * MiB + 9] == b"second"
+    assert got.count(0) == 64 * MiB - 11
+    # only the two objects holding data were sent as data
+    assert sum(holes) == 64 * MiB - 2 * OBJ
+
+
+@pytest.mark.stock_differs("rbd-vol-upload-download", reason="stock has no uploadVol/downloadVol for rbd")
+def test_upload_in_flight_guards_volume(rbd_pool, ceph_cluster, conn):
+    rp = rbd_pool.rados_pool
+    vol = create(rbd_pool, "v", 8 * MiB)
+    st = conn.newStream(0)
+    vol.upload(st, 0, 0, 0)
+    try:
+        st.send(b"z" * 65536)
+        with pytest.raises(libvirt.libvirtError) as e:
+            vol.delete(0)
+        assert "in use" in expect_error(e, libvirt.VIR_ERR_OPERATION_INVALID)
+        with pytest.raises(libvirt.libvirtError) as e:
+            poolhelpers.stream_download(conn, vol)
+        expect_error(e, libvirt.VIR_ERR_OPERATION_INVALID)
+        st.finish()
+    except Exception:
+        st.abort()
+        raise
+    assert ceph_cluster.read_image(rp, "v", 0, 65536) == b"z" * 65536
+    vol.delete(0)
+    assert ceph_cluster.images(rp) == []
