@@ -4,13 +4,7 @@ the steps of the pool guide with virsh (pool-define-as with a cephx
 secret by usage or uuid, start, info, refresh, destroy), checked on the
 cluster itself with the rbd CLI; and a pool's bad input (unknown monitor,
 wrong key, missing secret, missing RADOS pool).  Each test has a RADOS
-pool of its own (rados_pool fixture)."""rbd pools against the real test Ceph cluster (tests/servers/ceph-up.sh):
-the steps of the pool guide with virsh (pool-define-as with a cephx
-secret, start, info, volumes created, listed, resized, cloned, wiped,
-uploaded and downloaded, deleted, refresh, destroy), checked on the
-cluster itself with the rbd CLI and python3-rbd; and a pool's bad input
-(unknown monitor, wrong key, missing secret, missing RADOS pool).  Each
-test has a RADOS pool of its own (rados_pool fixture)."""
+pool of its own (rados_pool fixture)."""
 
 import time
 
