@@ -1,11 +1,13 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """rbd pools against the real test Ceph cluster (tests/servers/ceph-up.sh):
 the steps of the pool guide with virsh (pool-define-as with a cephx
-secret by usage or uuid, start, info, refresh, destroy), checked on the
-cluster itself with the rbd CLI; and a pool's bad input (unknown monitor,
-wrong key, missing secret, missing RADOS pool).  Each test has a RADOS
-pool of its own (rados_pool fixture)."""
+secret, start, info, volumes created, listed, resized, cloned, wiped,
+uploaded and downloaded, deleted, refresh, destroy), checked on the
+cluster itself with the rbd CLI and python3-rbd; and a pool's bad input
+(unknown monitor, wrong key, missing secret, missing RADOS pool).  Each
+test has a RADOS pool of its own (rados_pool fixture)."""
 
+import os
 import time
 
 import pytest
@@ -95,6 +97,104 @@ def test_start_with_host_and_port(conn, ceph_cluster, ceph_secret, rados_pool):
     pool.create(0)
     assert pool.isActive()
     assert pool.listVolumes() == []
+
+
+# ---------------------------------------------------------------- volumes
+
+def test_vol_create_list_info(virsh, ceph_cluster, rbdpool):
+    pool, rpool = rbdpool
+    assert "Vol vol1 created" in ok(virsh("vol-create-as", pool, "vol1", "64M"))
+    assert ceph_cluster.images(rpool) == ["vol1"]
+    assert ceph_cluster.image_info(rpool, "vol1")["size"] == 64 * MiB
+
+    assert vol_names(virsh, pool) == ["vol1"]
+    listed = ok(virsh("-q", "vol-list", pool)).split()
+    assert listed == ["vol1", "%s/vol1" % rpool]
+    info = parse_info(ok(virsh("vol-info", "--bytes", "--pool", pool, "vol1")))
+    assert info["Name"] == "vol1"
+    assert info["Type"] == "network"
+    assert nbytes(info["Capacity"]) == 64 * MiB
+    xml = ok(virsh("vol-dumpxml", "--pool", pool, "vol1"))
+    assert xml_text(xml, "key") == "%s/vol1" % rpool
+    assert xml_text(xml, "target/path") == "%s/vol1" % rpool
+
+
+def test_vol_resize(virsh, ceph_cluster, rbdpool):
+    pool, rpool = rbdpool
+    ok(virsh("vol-create-as", pool, "vol1", "64M"))
+    ceph_cluster.write_image(rpool, "vol1", b"keep" * 1024, 60 * MiB)
+    assert "Size of volume 'vol1' successfully changed to 128M" in \
+        ok(virsh("vol-resize", "--pool", pool, "vol1", "128M"))
+    assert ceph_cluster.image_info(rpool, "vol1")["size"] == 128 * MiB
+    info = parse_info(ok(virsh("vol-info", "--bytes", "--pool", pool, "vol1")))
+    assert nbytes(info["Capacity"]) == 128 * MiB
+    assert ceph_cluster.read_image(rpool, "vol1", 60 * MiB, 4096) == b"keep" * 1024
+
+
+def test_vol_clone(virsh, ceph_cluster, rbdpool):
+    pool, rpool = rbdpool
+    ok(virsh("vol-create-as", pool, "vol1", "32M"))
+    data = os.urandom(MiB)
+    ceph_cluster.write_image(rpool, "vol1", data, 3 * MiB)
+    out = ok(virsh("vol-clone", "--pool", pool, "vol1", "vol2"))
+    assert "Vol vol2 cloned from vol1" in out
+    assert ceph_cluster.images(rpool) == ["vol1", "vol2"]
+    assert ceph_cluster.image_info(rpool, "vol2")["size"] == 32 * MiB
+    assert ceph_cluster.read_image(rpool, "vol2", 3 * MiB, MiB) == data
+    assert vol_names(virsh, pool) == ["vol1", "vol2"]
+    # the clone is its own image: writing it leaves the source alone
+    ceph_cluster.write_image(rpool, "vol2", b"\xff" * 4096, 3 * MiB)
+    assert ceph_cluster.read_image(rpool, "vol1", 3 * MiB, MiB) == data
+
+
+def test_vol_wipe(virsh, ceph_cluster, rbdpool):
+    pool, rpool = rbdpool
+    ok(virsh("vol-create-as", pool, "vol1", "16M"))
+    ceph_cluster.write_image(rpool, "vol1", os.urandom(2 * MiB), 0)
+    ceph_cluster.write_image(rpool, "vol1", os.urandom(MiB), 15 * MiB)
+    assert "wiped" in ok(virsh("vol-wipe", "--pool", pool, "vol1"))
+    assert ceph_cluster.read_image(rpool, "vol1") == bytes(16 * MiB)
+    assert ceph_cluster.image_info(rpool, "vol1")["size"] == 16 * MiB
+
+
+@pytest.mark.stock_differs("rbd-vol-upload-download",
+                           reason="stock's rbd backend has no uploadVol/downloadVol")
+def test_vol_upload_download(virsh, ceph_cluster, rbdpool, tmp_path):
+    pool, rpool = rbdpool
+    ok(virsh("vol-create-as", pool, "vol1", "8M"))
+    data = os.urandom(5 * MiB + 12345)
+    src = tmp_path / "in.raw"
+    src.write_bytes(data)
+    ok(virsh("vol-upload", "--pool", pool, "vol1", str(src)))
+    assert ceph_cluster.read_image(rpool, "vol1", 0, len(data)) == data
+
+    dst = tmp_path / "out.raw"
+    ok(virsh("vol-download", "--pool", pool, "vol1", str(dst)))
+    got = dst.read_bytes()
+    assert len(got) == 8 * MiB
+    assert got[:len(data)] == data
+    assert got[len(data):] == bytes(8 * MiB - len(data))
+
+    # a part at an offset, both ways
+    part = os.urandom(MiB)
+    src.write_bytes(part)
+    ok(virsh("vol-upload", "--pool", pool, "vol1", str(src),
+             "--offset", 6 * MiB, "--length", MiB))
+    assert ceph_cluster.read_image(rpool, "vol1", 6 * MiB, MiB) == part
+    ok(virsh("vol-download", "--pool", pool, "vol1", str(dst),
+             "--offset", 6 * MiB, "--length", MiB))
+    assert dst.read_bytes() == part
+    assert ceph_cluster.image_info(rpool, "vol1")["size"] == 8 * MiB
+
+
+def test_vol_delete(virsh, ceph_cluster, rbdpool):
+    pool, rpool = rbdpool
+    ok(virsh("vol-create-as", pool, "vol1", "8M"))
+    ok(virsh("vol-create-as", pool, "vol2", "8M"))
+    assert "Vol vol1 deleted" in ok(virsh("vol-delete", "--pool", pool, "vol1"))
+    assert ceph_cluster.images(rpool) == ["vol2"]
+    assert vol_names(virsh, pool) == ["vol2"]
+    fails(virsh("vol-info", "--pool", pool, "vol1"), "vol1")
 
 
 # ------------------------------------------------------- refresh, destroy
