@@ -32,6 +32,11 @@ import sys
 import tempfile
 import uuid
 
+# python3-rados and python3-rbd, imported before anything puts bench/ in
+# sys.path (test_bench.py does): bench/rbd.py would shadow the module rbd
+import rados
+import rbd
+
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CEPH_UP = os.path.join(TOP, "tests", "servers", "ceph-up.sh")
 CEPH_DOWN = os.path.join(TOP, "tests", "servers", "ceph-down.sh")
@@ -108,7 +113,6 @@ class Cluster:
         """A librados connection of this process (python3-rados), made on
         first use."""
         if getattr(self, "_cluster_handle", None) is None:
-            import rados
             handle = rados.Rados(conffile=self.conf)
             handle.conf_set("client_mount_timeout", "30")
             handle.connect(timeout=30)
@@ -118,14 +122,12 @@ class Cluster:
     def write_image(self, pool, image, data, offset=0):
         """Write @data into image @image of RADOS pool @pool at @offset
         (python3-rbd, not through libvirt)."""
-        import rbd
         with self._rados().open_ioctx(pool) as io, rbd.Image(io, image) as img:
             img.write(data, offset)
 
     def read_image(self, pool, image, offset=0, length=None):
         """The bytes of image @image of @pool from @offset (@length, None
         for up to its end)."""
-        import rbd
         with self._rados().open_ioctx(pool) as io, \
                 rbd.Image(io, image, read_only=True) as img:
             if length is None:
