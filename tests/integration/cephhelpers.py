@@ -32,8 +32,9 @@ import sys
 import tempfile
 import uuid
 
-# python3-rados and python3-rbd, imported before anything puts bench/ in
-# sys.path (test_bench.py does): bench/rbd.py would shadow the module rbd
+# python3-rados and python3-rbd; the bench of rbd pools is bench/rbdpools.py,
+# not bench/rbd.py, which shadowed the module rbd once test_bench.py had
+# put bench/ in sys.path
 import rados
 import rbd
 

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""bench/rbd.py: our rbd backend module against the stock one, on the test
+"""bench/rbdpools.py: our rbd backend module against the stock one, on the test
 Ceph cluster (tests/servers/ceph-up.sh: one mon, one memstore OSD, one mgr).
 
 Uses bench/benchlib.py's daemons (warnings-only logging).  Each side has
@@ -28,7 +28,7 @@ goes first:
 
 A side that cannot do a workload gets "cannot: <its error>" in the table.
 
-    ninja -C build && /usr/bin/python3 bench/rbd.py [--reps N] [--out FILE]
+    ninja -C build && /usr/bin/python3 bench/rbdpools.py [--reps N] [--out FILE]
 
 Uses the cluster of $LVSB_CEPH_ENV if set, else starts one of its own on
 a random 127.x.y.z and stops it at the end.  Its files (the 1 GiB data
