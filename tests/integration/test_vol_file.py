@@ -298,21 +298,23 @@ def luks_xml(name, fmt, secret_uuid, capacity=16 * MiB):
         "</encryption>" % secret_uuid))
 
 
-def create_luks(pool, xml, attempts=6):
+def create_luks(pool, xml, attempts=12):
     """qemu-img (7.2) times its LUKS key derivation (PBKDF iterations)
     against the user CPU time of its thread; on this virtual machine the
     measure often reads no progress and qemu-img gives up with "Unable to
     get accurate CPU usage": 1 in 10 runs from a shell, and up to three in
     a row when run by the daemon, with our modules or the stock ones.  That
     is qemu's benchmark, not the backend: only that exact failure is
-    retried, and any other failure is the test's."""
+    retried, and any other failure is the test's.  Under CI's load six
+    attempts in a row failed once (stock, 2026-12-01), so it gets twelve,
+    two seconds apart."""
     for attempt in range(attempts):
         try:
             return pool.createXML(xml, 0)
         except libvirt.libvirtError as e:
             if "accurate CPU usage" not in str(e) or attempt == attempts - 1:
                 raise
-        time.sleep(1)
+        time.sleep(2)
 
 
 def qemu_img_info_luks(path, fmt):
