@@ -34,6 +34,7 @@
 #include <rbd/librbd.h>
 
 #include "storage_vol_rbd.h"
+#include "storage_vol_name.h"
 #include "virerror.h"
 #include "virjson.h"
 #include "virlog.h"
@@ -61,35 +62,22 @@ int
 virStorageVolRBDNameValidate(const char *poolname,
                              const char *volname)
 {
-    if (!volname || !*volname) {
-        virReportError(VIR_ERR_INVALID_ARG,
-                       _("volume name in pool '%s' must not be empty"),
-                       poolname);
-        return -1;
-    }
-
-    if (strchr(volname, '/')) {
+    if (volname && strchr(volname, '/')) {
         virReportError(VIR_ERR_INVALID_ARG,
                        _("volume name '%s' in pool '%s' must not contain '/', which separates RADOS pools and namespaces: choose another name"),
                        volname, poolname);
         return -1;
     }
 
-    if (strchr(volname, '@')) {
+    if (volname && strchr(volname, '@')) {
         virReportError(VIR_ERR_INVALID_ARG,
                        _("volume name '%s' in pool '%s' must not contain '@', which names a snapshot: choose another name"),
                        volname, poolname);
         return -1;
     }
 
-    if (STREQ(volname, ".") || STREQ(volname, "..")) {
-        virReportError(VIR_ERR_INVALID_ARG,
-                       _("volume name '%s' in pool '%s' is reserved: choose another name"),
-                       volname, poolname);
-        return -1;
-    }
-
-    return 0;
+    /* empty, "." and "..": the rules of every volume name */
+    return virStorageVolNameValidate(poolname, volname);
 }
 
 
@@ -139,8 +127,7 @@ virStorageVolRBDRadosPoolName(rados_ioctx_t io,
 }
 
 
-/* Opens image @name; a missing image is VIR_ERR_NO_STORAGE_VOL. */
-static int
+int
 virStorageVolRBDOpen(rados_ioctx_t io,
                      const char *poolname,
                      const char *name,
@@ -1192,36 +1179,27 @@ virStorageVolRBDWipe(rados_ioctx_t io,
 {
     g_auto(rbd_image_t) image = NULL;
     uint64_t size;
-    bool trim = false;
+    bool trim;
     int rc;
 
     virCheckFlags(0, -1);
 
-    switch ((virStorageVolWipeAlgorithm) algorithm) {
-    case VIR_STORAGE_VOL_WIPE_ALG_ZERO:
-        break;
-    case VIR_STORAGE_VOL_WIPE_ALG_TRIM:
-        trim = true;
-        break;
-    case VIR_STORAGE_VOL_WIPE_ALG_NNSA:
-    case VIR_STORAGE_VOL_WIPE_ALG_DOD:
-    case VIR_STORAGE_VOL_WIPE_ALG_BSI:
-    case VIR_STORAGE_VOL_WIPE_ALG_GUTMANN:
-    case VIR_STORAGE_VOL_WIPE_ALG_SCHNEIER:
-    case VIR_STORAGE_VOL_WIPE_ALG_PFITZNER7:
-    case VIR_STORAGE_VOL_WIPE_ALG_PFITZNER33:
-    case VIR_STORAGE_VOL_WIPE_ALG_RANDOM:
-        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
-                       _("volume '%s' of pool '%s' cannot be wiped with algorithm '%s': RBD volumes are wiped with 'zero' or 'trim'"),
-                       vol->name, poolname, virStorageVolRBDWipeNames[algorithm]);
-        return -1;
-    case VIR_STORAGE_VOL_WIPE_ALG_LAST:
-    default:
+    /* zero and trim are ranges the cluster releases; every other
+     * algorithm writes patterns an RBD image does not keep anyway */
+    if (algorithm >= VIR_STORAGE_VOL_WIPE_ALG_LAST) {
         virReportError(VIR_ERR_INVALID_ARG,
                        _("unknown wipe algorithm %u: choose one that 'virsh vol-wipe --help' lists"),
                        algorithm);
         return -1;
     }
+    if (algorithm != VIR_STORAGE_VOL_WIPE_ALG_ZERO &&
+        algorithm != VIR_STORAGE_VOL_WIPE_ALG_TRIM) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       _("volume '%s' of pool '%s' cannot be wiped with algorithm '%s': RBD volumes are wiped with 'zero' or 'trim'"),
+                       vol->name, poolname, virStorageVolRBDWipeNames[algorithm]);
+        return -1;
+    }
+    trim = algorithm == VIR_STORAGE_VOL_WIPE_ALG_TRIM;
 
     if (virStorageVolRBDOpen(io, poolname, vol->name, false, &image) < 0)
         return -1;

@@ -28,6 +28,16 @@ int
 virStorageVolRBDNameValidate(const char *poolname,
                              const char *volname);
 
+/* Opens image @name of @io, read-only when @readonly.  A missing image
+ * is VIR_ERR_NO_STORAGE_VOL (refresh the pool), any other failure a
+ * system error naming the volume and @poolname.  Returns 0 or -1. */
+int
+virStorageVolRBDOpen(rados_ioctx_t io,
+                     const char *poolname,
+                     const char *name,
+                     bool readonly,
+                     rbd_image_t *image);
+
 /* createVol: checks @vol (name, raw format, no encryption), refuses an
  * image of that name that exists already (VIR_ERR_STORAGE_VOL_EXIST,
  * even one the pool has not listed yet), and fills its type, path and

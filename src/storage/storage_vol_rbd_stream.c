@@ -26,6 +26,7 @@
 #include <rbd/librbd.h>
 
 #include "storage_vol_rbd_stream.h"
+#include "storage_vol_rbd.h"
 #include "virerror.h"
 #include "virlog.h"
 
@@ -386,22 +387,8 @@ virStorageVolRBDStreamTarget(rados_ioctx_t io,
     uint64_t size;
     int rc;
 
-    if (upload)
-        rc = rbd_open(io, vol->name, &image, NULL);
-    else
-        rc = rbd_open_read_only(io, vol->name, &image, NULL);
-    if (rc == -ENOENT) {
-        virReportError(VIR_ERR_NO_STORAGE_VOL,
-                       _("volume '%s' of pool '%s' no longer exists on the Ceph cluster: refresh the pool"),
-                       vol->name, poolname);
+    if (virStorageVolRBDOpen(io, poolname, vol->name, !upload, &image) < 0)
         return -1;
-    }
-    if (rc < 0) {
-        virReportSystemError(-rc,
-                             _("cannot open the RBD image of volume '%s' of pool '%s'"),
-                             vol->name, poolname);
-        return -1;
-    }
 
     if ((rc = rbd_get_size(image, &size)) < 0) {
         virReportSystemError(-rc,
