@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <linux/fs.h>
 
 #include "storage_blockdev.h"
@@ -72,6 +73,67 @@ virStorageBlockDevOpenExclusiveQuiet(const char *path)
         return -errno;
     VIR_FORCE_CLOSE(fd);
     return 0;
+}
+
+
+/* 1 when the @len bytes at @at of @fd are all zero, 0 when one is not,
+ * -errno (-EIO for a device shorter than it said) on a read error. */
+static int
+virStorageBlockDevRangeZeroQuiet(int fd,
+                                 char *buf,
+                                 size_t len,
+                                 unsigned long long at)
+{
+    size_t done = 0;
+
+    while (done < len) {
+        ssize_t got = pread(fd, buf + done, len - done, at + done);
+
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            return -errno;
+        if (got == 0)
+            return -EIO;
+        done += got;
+    }
+    if (len == 0)
+        return 1;
+    return buf[0] == 0 && memcmp(buf, buf + 1, len - 1) == 0;
+}
+
+
+int
+virStorageBlockDevEndsZeroQuiet(const char *path,
+                                size_t span)
+{
+    VIR_AUTOCLOSE fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    g_autofree char *buf = NULL;
+    unsigned long long size = 0;
+    struct stat sb;
+    size_t head;
+    int rc;
+
+    if (fd < 0 || fstat(fd, &sb) < 0)
+        return -errno;
+    if (S_ISBLK(sb.st_mode)) {
+        if ((rc = virStorageBlockDevSizeQuiet(fd, &size)) < 0)
+            return rc;
+    } else if (S_ISREG(sb.st_mode)) {
+        size = sb.st_size;
+    } else {
+        return -ENOTBLK;
+    }
+
+    head = size < span ? size : span;
+    buf = g_new(char, head ? head : 1);
+    if ((rc = virStorageBlockDevRangeZeroQuiet(fd, buf, head, 0)) <= 0)
+        return rc;
+    if (size <= head)
+        return 1;
+    if (size - head < span)
+        return virStorageBlockDevRangeZeroQuiet(fd, buf, size - head, head);
+    return virStorageBlockDevRangeZeroQuiet(fd, buf, span, size - span);
 }
 
 

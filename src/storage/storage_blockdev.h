@@ -39,6 +39,14 @@ virStorageBlockDevDiscardQuiet(int fd,
 int
 virStorageBlockDevOpenExclusiveQuiet(const char *path);
 
+/* Whether the first and the last @span bytes of the block device or
+ * file @path read as zeros (the whole of it when it is smaller than two
+ * spans): 1 when they do, 0 when a byte is not zero, -errno when it
+ * cannot be read.  Opened read-only, without following a last link. */
+int
+virStorageBlockDevEndsZeroQuiet(const char *path,
+                                size_t span);
+
 /* The first device that holds the block device the kernel names @kname
  * (/sys/class/block/KNAME/holders: a device-mapper or md device built
  * on it): 1 and its name in @holder, or 0 when none does or the kernel

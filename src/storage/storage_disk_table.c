@@ -109,8 +109,8 @@ virStorageDiskTableDevice(virStoragePoolDef *def)
 }
 
 
-static virStoragePartitionTable *
-virStorageDiskTableReadUnchecked(virStoragePoolDef *def)
+virStoragePartitionTable *
+virStorageDiskTableReadAny(virStoragePoolDef *def)
 {
     g_autofree char *helper = NULL;
     g_autofree char *device = NULL;
@@ -125,13 +125,53 @@ virStorageDiskTableReadUnchecked(virStoragePoolDef *def)
 }
 
 
+/* A pool of format unknown takes the label @table has, when it has one
+ * libvirt knows; the label is then checked as for any other format. */
 static int
+virStorageDiskTableAdoptLabel(virStoragePoolDef *def,
+                              const virStoragePartitionTable *table)
+{
+    int format;
+
+    if (def->source.format != VIR_STORAGE_POOL_DISK_UNKNOWN || !table->label)
+        return 0;
+
+    if (STREQ(table->label, "msdos"))
+        format = VIR_STORAGE_POOL_DISK_DOS;
+    else
+        format = virStoragePoolFormatDiskTypeFromString(table->label);
+
+    if (STREQ(table->label, "loop")) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("device '%s' of pool '%s' holds a file system on the whole disk, not a partition table: use another disk, or relabel this one with 'virsh pool-build %s --overwrite' (destroys the file system)"),
+                       def->source.devices[0].path, def->name, def->name);
+        return -1;
+    }
+
+    if (format <= VIR_STORAGE_POOL_DISK_UNKNOWN ||
+        !virStorageDiskTableLabelName(format)) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       _("device '%s' of pool '%s' has a '%s' partition table, which disk pools cannot manage: relabel the disk with 'virsh pool-build %s --overwrite' (destroys its partitions)"),
+                       def->source.devices[0].path, def->name,
+                       table->label, def->name);
+        return -1;
+    }
+
+    VIR_INFO("pool '%s' of format unknown takes the '%s' label of device '%s'",
+             def->name, table->label, def->source.devices[0].path);
+    def->source.format = format;
+    return 0;
+}
+
+
+int
 virStorageDiskTableCheckLabel(virStoragePoolDef *def,
                               const virStoragePartitionTable *table)
 {
-    const char *expected = virStorageDiskTableRequireLabel(def);
+    const char *expected;
 
-    if (!expected)
+    if (virStorageDiskTableAdoptLabel(def, table) < 0 ||
+        !(expected = virStorageDiskTableRequireLabel(def)))
         return -1;
 
     if (!table->label) {
@@ -159,7 +199,7 @@ virStorageDiskTableRead(virStoragePoolDef *def)
 {
     g_autoptr(virStoragePartitionTable) table = NULL;
 
-    if (!(table = virStorageDiskTableReadUnchecked(def)))
+    if (!(table = virStorageDiskTableReadAny(def)))
         return NULL;
     if (virStorageDiskTableCheckLabel(def, table) < 0)
         return NULL;

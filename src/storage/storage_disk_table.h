@@ -23,8 +23,18 @@ const char *virStorageDiskTableRequireLabel(virStoragePoolDef *def);
  * symlink resolved); an error naming the pool when it is gone. */
 char *virStorageDiskTableDevice(virStoragePoolDef *def);
 
-/* The table of the pool's disk, after checking that its label is the
- * pool's format.  One helper run. */
+/* The table of the pool's disk as it is (label NULL on a disk without
+ * one).  One helper run. */
+virStoragePartitionTable *virStorageDiskTableReadAny(virStoragePoolDef *def);
+
+/* Checks that @table's label is the pool's format.  A pool of format
+ * unknown (what virt-manager defines) takes the label it finds, so its
+ * live XML names the label in use.  An error naming the device, the
+ * label found and what to do otherwise. */
+int virStorageDiskTableCheckLabel(virStoragePoolDef *def,
+                                  const virStoragePartitionTable *table);
+
+/* virStorageDiskTableReadAny, then virStorageDiskTableCheckLabel. */
 virStoragePartitionTable *virStorageDiskTableRead(virStoragePoolDef *def);
 
 /* The path of the partition the kernel names @kname, in the pool's

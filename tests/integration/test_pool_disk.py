@@ -13,7 +13,7 @@ import libvirt
 import pytest
 
 from conftest import expect_error
-from poolhelpers import LoopDevice, mkfs, parse_info, probe, run, vol_format
+from poolhelpers import LoopDevice, mkfs, parse_info, probe, run, vol_format, xml_root
 
 MiB = 1024 * 1024
 
@@ -360,6 +360,87 @@ def test_start_refuses_label_mismatch(virsh, conn, disk):
     msg = expect_error(e, libvirt.VIR_ERR_OPERATION_INVALID)
     assert dev.path in msg and "'dos'" in msg and "'gpt'" in msg
     assert table(dev.path) == before
+
+
+# ------------------------------------- format unknown, blank disks (virt-manager)
+
+def live_format(conn, name):
+    pool = conn.storagePoolLookupByName(name)
+    return xml_root(pool.XMLDesc(0)).find("source/format").get("type")
+
+
+def head_tail(path, span=MiB):
+    with open(path, "rb") as f:
+        head = f.read(span)
+        f.seek(-span, os.SEEK_END)
+        return head, f.read(span)
+
+
+def test_start_format_unknown_on_dos_disk_shows_dos(virsh, conn, disk):
+    # virt-manager's wizard defines <format type='unknown'/>
+    dev = disk()
+    run(["parted", "-s", dev.path, "mklabel", "msdos", "mkpart", "primary", "1MiB", "9MiB"])
+    define(virsh, "wizard_dos", dev, "unknown")
+    ok(virsh("pool-start", "wizard_dos"))
+    assert live_format(conn, "wizard_dos") == "dos"
+    assert vol_names(conn.storagePoolLookupByName("wizard_dos")) == [dev.part(1)]
+
+
+@pytest.mark.stock_differs("disk-unknown-takes-label",
+                           reason="stock takes format unknown for dos and refuses a gpt disk")
+def test_start_format_unknown_on_gpt_disk_shows_gpt(virsh, conn, disk):
+    dev = disk()
+    run(["parted", "-s", dev.path, "mklabel", "gpt", "mkpart", "p1", "1MiB", "9MiB"])
+    before = table(dev.path)
+    define(virsh, "wizard_gpt", dev, "unknown")
+    ok(virsh("pool-start", "wizard_gpt"))
+    assert live_format(conn, "wizard_gpt") == "gpt"
+    assert vol_names(conn.storagePoolLookupByName("wizard_gpt")) == [dev.part(1)]
+    assert table(dev.path) == before
+
+
+@pytest.mark.stock_differs("disk-start-blank-label",
+                           reason="stock's start fails on a disk without a partition table")
+@pytest.mark.parametrize("fmt,label,shown", [("unknown", "msdos", "dos"),
+                                             ("gpt", "gpt", "gpt")])
+def test_start_on_blank_disk_writes_the_label(fmt, label, shown, virsh, conn, disk):
+    # the wizard never builds a disk pool and undefines it when the start
+    # fails: a wholly blank disk gets the pool's label at start
+    dev = disk()
+    define(virsh, "wizard_blank", dev, fmt)
+    ok(virsh("pool-start", "wizard_blank"))
+    assert table(dev.path) == (label, [])
+    assert live_format(conn, "wizard_blank") == shown
+    ok(virsh("vol-create-as", "wizard_blank", dev.part(1), "16M"))
+    assert [p[0] for p in table(dev.path)[1]] == ["1"]
+
+
+@pytest.mark.parametrize("where", ["head", "tail"])
+def test_start_never_labels_a_disk_with_unknown_data(where, virsh, conn, disk):
+    # no signature libblkid knows, but bytes a label would overwrite
+    dev = disk()
+    with open(dev.path, "r+b") as f:
+        f.seek(4096 if where == "head" else -8192, os.SEEK_SET if where == "head" else os.SEEK_END)
+        f.write(b"\xa5" * 4096)
+        os.fsync(f.fileno())
+    before = head_tail(dev.path)
+    define(virsh, "wizard_data", dev, "unknown")
+    with pytest.raises(libvirt.libvirtError) as e:
+        conn.storagePoolLookupByName("wizard_data").create(0)
+    # stock: VIR_ERR_STORAGE_PROBE_FAILED "unrecognized, requires build"
+    msg = expect_error(e, libvirt.VIR_ERR_OPERATION_INVALID,
+                       libvirt.VIR_ERR_STORAGE_PROBE_FAILED)
+    assert dev.path in msg
+    assert head_tail(dev.path) == before
+    assert probe(dev.path, "PTTYPE") is None
+
+
+def test_start_never_labels_a_disk_with_a_file_system(virsh, conn, disk):
+    dev = disk()
+    mkfs(dev.path, "ext4")
+    define(virsh, "wizard_fs", dev, "unknown")
+    fails(virsh("pool-start", "wizard_fs"))
+    assert probe(dev.path, "TYPE") == "ext4"
 
 
 @pytest.mark.stock_differs("disk-no-room-error",
