@@ -104,6 +104,17 @@ step_start=$(date +%s)
 pytest_rc=$?
 echo "=== pytest tests/integration: $(( $(date +%s) - step_start )) s"
 
+# the Debian package, installed and removed for real by the VM suite
+# test_deb_package.py (LVSB_DEB); if it cannot be built, that suite fails
+echo "=== the Debian package (build-aux/build-deb.sh)"
+step_start=$(date +%s)
+if deb=$("$top/build-aux/build-deb.sh" "$build/deb" | tail -n 1); then
+    export LVSB_DEB="$deb"
+    echo "run-tests: built $deb in $(( $(date +%s) - step_start )) s"
+else
+    echo "run-tests: the Debian package did not build" >&2
+fi
+
 # device-mapper, SCSI, iSCSI and NFS suites: one boot of the test VM
 # (tests/vm/README.md); a guest that hangs or dies counts as a failure
 echo "=== pytest tests/integration/vm (inside the test VM)"
