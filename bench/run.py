@@ -29,7 +29,7 @@ import time
 import libvirt
 
 from benchlib import (BUILD_DIR, GiB, MiB, OUR_BACKEND_DIR, STOCK_BACKEND_DIR, TOP,
-                      MemWatch, Side, fmt_kib, fmt_time, log, median, order, run)
+                      MemWatch, Side, fmt_kib, fmt_time, log, median, order, run, status_kib)
 from poolhelpers import LoopDevice  # noqa: E402 (benchlib puts tests/integration in the path)
 
 CHUNK = MiB
@@ -591,6 +591,7 @@ class Bench:
         reps = self.args.reps or w.reps
         res = {"name": w.name, "title": w.title, "reps": reps,
                "sides": {s.kind: {"times": [], "cpu": [], "faults": [], "peak_kib": 0, "growth_kib": 0, "helpers": {},
+                                  "idle_first_kib": None, "idle_after_kib": None,
                                   "error": None, "info": None} for s in self.sides}}
         log("%s: setup" % w.name)
         w.setup()
@@ -630,6 +631,8 @@ class Bench:
             out["times"].append(elapsed)
             out["cpu"].append(mw.cpu)
             out["faults"].append(mw.faults)
+            if out["idle_first_kib"] is None:
+                out["idle_first_kib"] = mw.idle_kib
             out["peak_kib"] = max(out["peak_kib"], mw.peak_kib)
             out["growth_kib"] = max(out["growth_kib"], mw.peak_kib - mw.idle_kib)
             for comm, kib in mw.helpers.items():
@@ -652,9 +655,19 @@ class Bench:
                 log("%s %s rep %d: CHECK FAILED %s" % (w.name, side.kind, rep + 1, e))
             if info is not None and out["info"] is None:
                 out["info"] = info
+            # the daemon's RSS once the call is over (a stream's end runs
+            # on the daemon's side after the client's call returned)
+            time.sleep(0.5)
+            out["idle_after_kib"] = status_kib(side.pid, "VmRSS")
 
 
 # --------------------------------------------------------------------- report
+
+def fmt_idle(side):
+    if side["idle_first_kib"] is None:
+        return "-"
+    return "%s → %s" % (fmt_kib(side["idle_first_kib"]), fmt_kib(side["idle_after_kib"]))
+
 
 def fmt_rss(side):
     if not side["times"]:
@@ -668,8 +681,9 @@ def report(bench, results):
         lines.append("- %s: %s" % (key, value))
     lines += ["", "| workload | reps | stock best (median) | ours best (median) "
               "| stock / ours (best) | daemon CPU and minor faults, min: stock / ours "
-              "| peak RSS (+growth): stock / ours | notes |",
-              "|---|---|---|---|---|---|---|---|"]
+              "| peak RSS (+growth): stock / ours "
+              "| idle RSS before the first / after the last call: stock; ours | notes |",
+              "|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         st, ou = r["sides"]["stock"], r["sides"]["ours"]
         cells = []
@@ -683,6 +697,7 @@ def report(bench, results):
             ratio_s = "**%.2fx**" % ratio if ratio >= 10 else "%.2fx" % ratio
             if ratio < 0.95:
                 ratio_s += " (slower)"
+            ratio_s += " (medians: %.2fx)" % (median(st["times"]) / median(ou["times"]))
         else:
             ratio_s = "n/a"
         cpu = " / ".join("%.2f s, %dk" % (min(s["cpu"]), min(s["faults"]) // 1000)
@@ -698,9 +713,9 @@ def report(bench, results):
                     "%s %s" % (c, fmt_kib(k)) for c, k in s["helpers"].items())))
         if r.get("note"):
             notes.append(r["note"])
-        lines.append("| %s | %d | %s | %s | %s | %s | %s / %s | %s |" % (
+        lines.append("| %s | %d | %s | %s | %s | %s | %s / %s | %s; %s | %s |" % (
             r["name"], r["reps"], cells[0], cells[1], ratio_s, cpu,
-            fmt_rss(st), fmt_rss(ou),
+            fmt_rss(st), fmt_rss(ou), fmt_idle(st), fmt_idle(ou),
             "; ".join(notes).replace("|", "/")))
     lines += ["", "Workloads:", ""]
     for r in results:
