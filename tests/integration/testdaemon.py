@@ -14,6 +14,7 @@ mounts, as after a crash on a real host.  stop() ends both.
 """
 
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -69,12 +70,15 @@ def _descendants(pid):
 
 class TestDaemon:
     def __init__(self, backend_dir, workdir=None, drivers=("storage", "secret"),
-                 env=None):
+                 env=None, binds=()):
         self.backend_dir = os.path.abspath(backend_dir)
         self.extra_env = dict(env or {})
         self.own_workdir = workdir is None
         self.workdir = workdir or tempfile.mkdtemp(prefix="lvstd-")
         self.drivers = drivers
+        # (source, target) files bind-mounted in the namespace, after its
+        # tmpfs (a target under them is made first)
+        self.binds = list(binds)
         self.proc = None
         self.holder = None
         self.stderr = None
@@ -114,6 +118,9 @@ class TestDaemon:
         tmpfs mounted, until stop()."""
         mounts = " && ".join("mount -t tmpfs -o mode=0755 tmpfs %s" % d
                              for d in PRIVATE_DIRS)
+        for src, dst in self.binds:
+            mounts += " && { [ -e %s ] || touch %s; } && mount --bind %s %s" % (
+                shlex.quote(dst), shlex.quote(dst), shlex.quote(src), shlex.quote(dst))
         script = ("set -e; for d in %s; do mkdir -p $d; done; %s; "
                   "echo ready; exec sleep infinity"
                   % (" ".join(PRIVATE_DIRS), mounts))
