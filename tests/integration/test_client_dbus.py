@@ -6,6 +6,7 @@ python3-dbus: a pool defined, built and started, pools and volumes listed,
 a volume created and deleted, the pool stopped and undefined.  Every step
 is checked with the libvirt API."""
 
+import json
 import os
 import subprocess
 
@@ -104,9 +105,9 @@ def test_dir_pool_and_volume_over_dbus(client, qemu_conn, tmp_path):
     assert str(client.prop(vpath, "org.libvirt.StorageVol", "Key")) == api_vol.key()
     assert vol_format(api_vol.XMLDesc(0)) == "qcow2"
     assert api_vol.info()[1] == GiB
-    info = subprocess.run(["qemu-img", "info", "--output=json", "-U", file],
-                          capture_output=True, text=True, check=True).stdout
-    assert '"format": "qcow2"' in info and '"virtual-size": %d' % GiB in info
+    info = json.loads(subprocess.run(["qemu-img", "info", "--output=json", "-U", file],
+                                     capture_output=True, text=True, check=True).stdout)
+    assert (info["format"], info["virtual-size"]) == ("qcow2", GiB)
     vtype, vcap, valloc = (int(x) for x in client.vol(vpath).GetInfo(0))
     assert (vtype, vcap, valloc) == tuple(api_vol.info())
     assert xml_root(client.vol(vpath).GetXMLDesc(0)).findtext("key") == api_vol.key()

@@ -7,6 +7,7 @@ qemu`), then `virsh undefine --remove-all-storage`, which deletes the
 volume through the storage API again.  Every step is checked with the API
 and on the disk."""
 
+import json
 import os
 import subprocess
 
@@ -17,6 +18,10 @@ from clienthelpers import remove_domains
 from poolhelpers import LoopDevice, cleanup_pools, dir_pool_xml, vol_format, xml_root
 
 GiB = 1024 ** 3
+# the messages the tests look for are the untranslated ones
+C_LOCALE = dict({k: v for k, v in os.environ.items()
+                 if k != "LIBVIRT_DEFAULT_URI" and not k.startswith("LC_")},
+                LC_ALL="C", LANG="C")
 
 
 def virt_install(daemon, name, disk):
@@ -28,13 +33,13 @@ def virt_install(daemon, name, disk):
          "--network", "none", "--graphics", "none", "--noautoconsole",
          "--osinfo", "generic"],
         capture_output=True, text=True, timeout=300,
-        env={k: v for k, v in os.environ.items() if k != "LIBVIRT_DEFAULT_URI"})
+        env=C_LOCALE)
     return res.returncode, res.stdout + res.stderr
 
 
 def virsh(daemon, *args):
     res = subprocess.run(["virsh", "-c", daemon.qemu_uri] + list(args),
-                         capture_output=True, text=True, timeout=120)
+                         capture_output=True, text=True, timeout=120, env=C_LOCALE)
     return res.returncode, res.stdout + res.stderr
 
 
@@ -94,9 +99,9 @@ def test_dir_pool_qcow2_guest(qemu_daemon, qemu_conn, tmp_path):
     assert vol.path() == file
     assert vol_format(vol.XMLDesc(0)) == "qcow2"
     assert vol.info()[1] == GiB
-    info = subprocess.run(["qemu-img", "info", "--output=json", "-U", file],
-                          capture_output=True, text=True, check=True).stdout
-    assert '"format": "qcow2"' in info and '"virtual-size": %d' % GiB in info
+    info = json.loads(subprocess.run(["qemu-img", "info", "--output=json", "-U", file],
+                                     capture_output=True, text=True, check=True).stdout)
+    assert (info["format"], info["virtual-size"]) == ("qcow2", GiB)
     dom = qemu_conn.lookupByName("vi_guest")
     assert dom.isActive() == 1
     assert xml_root(dom.XMLDesc(0)).get("type") == "qemu"     # TCG
