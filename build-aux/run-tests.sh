@@ -84,8 +84,23 @@ stop_ceph() {
     "$top/tests/servers/ceph-down.sh" "$ceph_dir" >&2
     rm -rf "$ceph_dir"
 }
-# one EXIT trap for both servers (a second 'trap ... EXIT' replaces the first)
-trap 'stop_ceph; stop_gluster' EXIT
+# the test iSCSI target of the iscsi-direct suites (tests/servers/tgt-up.sh,
+# tgtd on 127.0.0.1:3261), started once for the host suite and the
+# sanitized one, stopped on exit; if it cannot start, the iscsi-direct
+# tests try their own and fail with its error
+tgt_dir=$(mktemp -d "${TMPDIR:-/tmp}/lvsb-tgt.XXXXXX")
+stop_tgt() {
+    "$top/tests/servers/tgt-down.sh" "$tgt_dir" >&2
+    rm -rf "$tgt_dir"
+}
+# one EXIT trap for every server (a second 'trap ... EXIT' replaces the first)
+trap 'stop_tgt; stop_ceph; stop_gluster' EXIT
+echo "=== the test iSCSI target (tests/servers/tgt-up.sh)"
+if TGT_PORT=${LVSB_TGT_PORT:-3261} "$top/tests/servers/tgt-up.sh" "$tgt_dir"; then
+    export LVSB_TGT_ENV="$tgt_dir/env"
+else
+    echo "run-tests: the test iSCSI target did not start" >&2
+fi
 echo "=== the test Ceph cluster (tests/servers/ceph-up.sh)"
 if ceph_env=$(/usr/bin/python3 "$top/tests/integration/cephhelpers.py" up "$ceph_dir"); then
     export LVSB_CEPH_ENV="$ceph_env"

@@ -42,6 +42,8 @@ from glusterhelpers import gluster_server, gluster_volume  # noqa: E402,F401
 # the daemon with the qemu driver and libvirt-dbus of the client suites
 from clienthelpers import (libvirt_dbus, libvirt_dbus_root, qemu_conn,  # noqa: E402,F401
                            qemu_daemon, qemu_daemons)
+# the test iSCSI target server and targets per test (tgthelpers.py)
+from tgthelpers import tgt_server, tgt_target, tgt_target_factory  # noqa: E402,F401
 
 
 def pytest_configure(config):
