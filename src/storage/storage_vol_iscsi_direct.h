@@ -15,7 +15,7 @@
 #include "storage_iscsi_direct_lun.h"
 #include "storage_stream.h"
 
-/* Name, key, target path (as stock 9.0 gives them: "unit:0:0:LUN",
+/* Name, key, target path (as libvirt 9.0 gives them: "unit:0:0:LUN",
  * "ip-PORTAL-iscsi-IQN-lun-LUN"), type, capacity and allocation of the
  * volume of LUN @info. */
 void
