@@ -281,7 +281,8 @@ virStorageVolProbeHeaderIsSane(const virStorageVolProbeHeader *hdr,
  * A raw file may be an ISO image; a qcow2 backing file name may lie past
  * the short header; other formats are rare enough to be read whole. */
 static bool
-virStorageVolProbeNeedsFullHeader(int fd,
+virStorageVolProbeNeedsFullHeader(virStorageVolProbeReadFunc readFunc,
+                                  void *opaque,
                                   const virStorageVolProbeHeader *hdr,
                                   int format)
 {
@@ -293,8 +294,8 @@ virStorageVolProbeNeedsFullHeader(int fd,
         return false;           /* the whole file is in @hdr */
 
     if (format == VIR_STORAGE_FILE_RAW)
-        return pread(fd, magic, sizeof(magic),
-                     VIR_PROBE_ISO_MAGIC_AT) == sizeof(magic) &&
+        return readFunc(opaque, magic, sizeof(magic),
+                        VIR_PROBE_ISO_MAGIC_AT) == sizeof(magic) &&
                memcmp(magic, VIR_PROBE_ISO_MAGIC, sizeof(magic)) == 0;
 
     if (format == VIR_STORAGE_FILE_QCOW2) {
@@ -306,10 +307,11 @@ virStorageVolProbeNeedsFullHeader(int fd,
 }
 
 
-/* Reads up to @size bytes of the header of @fd into @hdr and decodes
- * them into @meta (libvirt's prober). */
+/* Reads up to @size bytes of the header of the image @readFunc reads
+ * into @hdr and decodes them into @meta (libvirt's prober). */
 static int
-virStorageVolProbeDecodeQuiet(int fd,
+virStorageVolProbeDecodeQuiet(virStorageVolProbeReadFunc readFunc,
+                              void *opaque,
                               const char *path,
                               size_t size,
                               virStorageVolProbeHeader *hdr,
@@ -319,8 +321,8 @@ virStorageVolProbeDecodeQuiet(int fd,
 
     g_clear_pointer(&hdr->buf, g_free);
     hdr->buf = g_new0(unsigned char, size);
-    if ((len = pread(fd, hdr->buf, size, 0)) < 0)
-        return -errno;
+    if ((len = readFunc(opaque, hdr->buf, size, 0)) < 0)
+        return len;
     hdr->len = len;
 
     if (!(*meta = virStorageSourceGetMetadataFromBuf(path, (char *) hdr->buf,
@@ -350,11 +352,12 @@ virStorageVolProbeBackingPath(const char *path,
 }
 
 
-/* Reads the image header of @fd (@fileSize bytes long, at @path) into
- * @found: its format, capacity, header fields, encryption and backing
- * store. */
+/* Reads the image header that @readFunc reads (@fileSize bytes long, at
+ * @path) into @found: its format, capacity, header fields, encryption
+ * and backing store. */
 static int
-virStorageVolProbeImageQuiet(int fd,
+virStorageVolProbeImageQuiet(virStorageVolProbeReadFunc readFunc,
+                             void *opaque,
                              const char *path,
                              unsigned long long fileSize,
                              virStorageVolProbeResult *found)
@@ -364,12 +367,13 @@ virStorageVolProbeImageQuiet(int fd,
     unsigned long long payload;
     int rc;
 
-    rc = virStorageVolProbeDecodeQuiet(fd, path, VIR_PROBE_SHORT_HEADER,
-                                       &hdr, &meta);
-    if (rc == 0 && virStorageVolProbeNeedsFullHeader(fd, &hdr, meta->format)) {
+    rc = virStorageVolProbeDecodeQuiet(readFunc, opaque, path,
+                                       VIR_PROBE_SHORT_HEADER, &hdr, &meta);
+    if (rc == 0 &&
+        virStorageVolProbeNeedsFullHeader(readFunc, opaque, &hdr, meta->format)) {
         g_clear_pointer(&meta, virObjectUnref);
-        rc = virStorageVolProbeDecodeQuiet(fd, path, VIR_STORAGE_MAX_HEADER,
-                                           &hdr, &meta);
+        rc = virStorageVolProbeDecodeQuiet(readFunc, opaque, path,
+                                           VIR_STORAGE_MAX_HEADER, &hdr, &meta);
     }
     if (rc < 0)
         return rc;
@@ -406,6 +410,52 @@ virStorageVolProbeImageQuiet(int fd,
 }
 
 
+/* One pread of a descriptor: the reader of images on local files and
+ * devices. */
+static ssize_t
+virStorageVolProbeReadFd(void *opaque,
+                         void *buf,
+                         size_t len,
+                         unsigned long long offset)
+{
+    int fd = *(int *) opaque;
+    ssize_t got = pread(fd, buf, len, offset);
+
+    return got < 0 ? -errno : got;
+}
+
+
+int
+virStorageVolProbeFileQuiet(virStorageVolProbeReadFunc readFunc,
+                            void *opaque,
+                            const struct stat *sb,
+                            const char *path,
+                            virStorageVolProbeResult *result)
+{
+    g_auto(virStorageVolProbeResult) found = { 0 };
+    int rc;
+
+    if (!S_ISREG(sb->st_mode))
+        return -ENOTSUP;
+
+    found.sb = *sb;
+    found.type = VIR_STORAGE_VOL_FILE;
+    found.format = VIR_STORAGE_FILE_RAW;
+    found.capacity = sb->st_size;
+    found.physical = sb->st_size;
+    found.hasPhysical = true;
+    found.allocation = (unsigned long long) sb->st_blocks * 512;
+
+    if ((rc = virStorageVolProbeImageQuiet(readFunc, opaque, path,
+                                           sb->st_size, &found)) < 0)
+        return rc;
+
+    *result = found;
+    memset(&found, 0, sizeof(found));
+    return 0;
+}
+
+
 int
 virStorageVolProbeFdQuiet(int fd,
                           const struct stat *sb,
@@ -417,17 +467,13 @@ virStorageVolProbeFdQuiet(int fd,
     off_t end;
     int rc = 0;
 
+    if (S_ISREG(sb->st_mode))
+        return virStorageVolProbeFileQuiet(virStorageVolProbeReadFd, &fd,
+                                           sb, path, result);
+
     found.sb = *sb;
 
-    if (S_ISREG(sb->st_mode)) {
-        found.type = VIR_STORAGE_VOL_FILE;
-        found.format = VIR_STORAGE_FILE_RAW;
-        found.capacity = sb->st_size;
-        found.physical = sb->st_size;
-        found.hasPhysical = true;
-        found.allocation = (unsigned long long) sb->st_blocks * 512;
-        rc = virStorageVolProbeImageQuiet(fd, path, sb->st_size, &found);
-    } else if (S_ISDIR(sb->st_mode)) {
+    if (S_ISDIR(sb->st_mode)) {
         found.type = VIR_STORAGE_VOL_DIR;
         found.format = VIR_STORAGE_FILE_DIR;
         found.capacity = sb->st_size;
@@ -442,7 +488,8 @@ virStorageVolProbeFdQuiet(int fd,
         found.physical = end;
         found.hasPhysical = true;
         if (flags & VIR_STORAGE_VOL_PROBE_DEVICE_HEADER)
-            rc = virStorageVolProbeImageQuiet(fd, path, end, &found);
+            rc = virStorageVolProbeImageQuiet(virStorageVolProbeReadFd, &fd,
+                                              path, end, &found);
     } else {
         return -ENOTSUP;
     }

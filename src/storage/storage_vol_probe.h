@@ -76,6 +76,33 @@ virStorageVolProbeFdQuiet(int fd,
                           virStorageVolProbeResult *result);
 
 /*
+ * Reads up to @len bytes at @offset of an image into @buf: the number of
+ * bytes read (fewer only at the image's end), or -errno.  The probe reads
+ * headers through one, so that images that are no local file (a Gluster
+ * file through libgfapi) follow the same rules.
+ */
+typedef ssize_t (*virStorageVolProbeReadFunc)(void *opaque,
+                                              void *buf,
+                                              size_t len,
+                                              unsigned long long offset);
+
+/*
+ * Fills @result for the regular file whose inode is @sb (at @path, which
+ * only names it: a relative backing name is resolved next to it), its
+ * header read through @readFunc(@opaque, ...): what
+ * virStorageVolProbeFdQuiet does for a regular file.
+ * Quiet: 0, -ENOTSUP when @sb is no regular file, -EINVAL for an image
+ * header that does not hold together, or the reader's -errno; reports
+ * nothing.  @result is written only on success.
+ */
+int
+virStorageVolProbeFileQuiet(virStorageVolProbeReadFunc readFunc,
+                            void *opaque,
+                            const struct stat *sb,
+                            const char *path,
+                            virStorageVolProbeResult *result);
+
+/*
  * The same for the entry @name of the directory open as @dirFd (a pool
  * refresh), opened without following a link and with O_NONBLOCK (see
  * storage_vol_open.h): also -ELOOP for a link; FIFOs, sockets and
