@@ -38,7 +38,7 @@ BACKEND_DIRS = {"ours": OUR_BACKEND_DIR, "stock": STOCK_BACKEND_DIR}
 libvirt.registerErrorHandler(lambda ctx, err: None, None)
 
 # the test Gluster server and a volume per test (glusterhelpers.py)
-from glusterhelpers import gluster_server, gluster_volume  # noqa: E402,F401
+from glusterhelpers import gluster_server, gluster_volume, silent_glusterd  # noqa: E402,F401
 # the daemon with the qemu driver and libvirt-dbus of the client suites
 from clienthelpers import (libvirt_dbus, libvirt_dbus_root, qemu_conn,  # noqa: E402,F401
                            qemu_daemon, qemu_daemons)

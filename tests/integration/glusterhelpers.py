@@ -11,16 +11,19 @@ glusterd listens on one loopback address only (127.0.0.2 for
 run-tests.sh, a random 127.x.y.z for a session's own), which clients use
 too: servers of several sessions can run at the same time.
 
-Fixtures (conftest.py): gluster_server (session) and gluster_volume (a
+Fixtures (conftest.py): gluster_server (session), gluster_volume (a
 started volume of the test's own, with a brick of its own, deleted after
-the test: tests never see each other's files).
+the test: tests never see each other's files) and silent_glusterd (a
+port 24007 that accepts connections and never answers).
 """
 
 import os
 import random
 import shutil
+import socket
 import subprocess
 import tempfile
+import threading
 import time
 import uuid
 import xml.etree.ElementTree as ET
@@ -34,6 +37,8 @@ GLUSTER_UP = os.path.join(TOP, "tests", "servers", "gluster-up.sh")
 GLUSTER_DOWN = os.path.join(TOP, "tests", "servers", "gluster-down.sh")
 ENV_VAR = "LVSB_GLUSTER_ENV"
 
+# glusterd's port
+GLUSTERD_PORT = 24007
 # a CLI call that does not answer within this is a failed test, not a hang
 CLI_TIMEOUT = 60
 # a new volume's brick is online within this
@@ -237,3 +242,77 @@ def gluster_volume(daemon, gluster_server):
             poolhelpers.cleanup_pools(daemon.uri)
         finally:
             gluster_server.remove_volume(name)
+
+
+@pytest.fixture
+def silent_glusterd():
+    """glusterd's port (24007) on a loopback address of its own: TCP
+    connections accepted, requests read and never answered; yields the
+    address."""
+    rng = random.Random()
+    for _ in range(20):
+        host = "127.%d.%d.%d" % (rng.randint(1, 254), rng.randint(0, 255), rng.randint(2, 254))
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, GLUSTERD_PORT))
+            break
+        except OSError:
+            sock.close()
+    else:
+        pytest.fail("cannot listen on port %d of any loopback address" % GLUSTERD_PORT,
+                    pytrace=False)
+    sock.listen(16)
+    sock.settimeout(0.2)
+    stop = threading.Event()
+    held = []
+
+    def serve():
+        while not stop.is_set():
+            try:
+                conn, _ = sock.accept()
+                held.append(conn)
+            except socket.timeout:
+                pass
+            except OSError:
+                break
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield host
+    finally:
+        stop.set()
+        thread.join(5)
+        for c in held:
+            c.close()
+        sock.close()
+
+
+class FuseMount:
+    """Volume @volume of @server mounted through FUSE at @path in the
+    tests' own mount namespace, to put files into it as a client would
+    (a file written on a brick is not in the volume); a context manager
+    that unmounts it and waits for its client to end."""
+
+    def __init__(self, server, volume, path):
+        self.path = str(path)
+        os.makedirs(self.path, exist_ok=True)
+        subprocess.run(["mount", "-t", "glusterfs", "-o", "log-file=/dev/null",
+                        "%s:/%s" % (server.host, volume), self.path],
+                       check=True, capture_output=True, timeout=CLI_TIMEOUT)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def file(self, name):
+        return os.path.join(self.path, name)
+
+    def close(self):
+        subprocess.run(["umount", self.path], capture_output=True, timeout=CLI_TIMEOUT)
+        end = time.monotonic() + 10
+        while client_processes(self.path) and time.monotonic() < end:
+            time.sleep(0.1)

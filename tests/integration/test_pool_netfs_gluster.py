@@ -12,11 +12,8 @@ after a failed pool-start, none serves the target any more."""
 
 import hashlib
 import os
-import random
 import signal
-import socket
 import subprocess
-import threading
 import time
 
 import pytest
@@ -28,7 +25,6 @@ from poolhelpers import cleanup_pools, fails, mount_at, ok, parse_info, pool_lis
 # a start that fails against a server that answers (or a name that does
 # not resolve) fails in well under this
 START_BOUND = 20
-GLUSTERD_PORT = 24007
 
 
 def wait_no_client(target, seconds=10):
@@ -198,51 +194,6 @@ def test_define_without_volume_is_refused(virsh, gluster_server, target, tmp_pat
 GLUSTER_LIMIT = 30          # VIR_STORAGE_MOUNT_GLUSTER_TIME_LIMIT
 GRACE = 5                   # VIR_STORAGE_COMMAND_KILL_GRACE
 SILENT_BOUND = GLUSTER_LIMIT + 2 * GRACE + 5
-
-
-@pytest.fixture
-def silent_glusterd():
-    """glusterd's port (24007) on a loopback address of its own: TCP
-    connections accepted, requests read and never answered; yields the
-    address."""
-    rng = random.Random()
-    for _ in range(20):
-        host = "127.%d.%d.%d" % (rng.randint(1, 254), rng.randint(0, 255), rng.randint(2, 254))
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, GLUSTERD_PORT))
-            break
-        except OSError:
-            sock.close()
-    else:
-        pytest.fail("cannot listen on port %d of any loopback address" % GLUSTERD_PORT,
-                    pytrace=False)
-    sock.listen(16)
-    sock.settimeout(0.2)
-    stop = threading.Event()
-    held = []
-
-    def serve():
-        while not stop.is_set():
-            try:
-                conn, _ = sock.accept()
-                held.append(conn)
-            except socket.timeout:
-                pass
-            except OSError:
-                break
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        yield host
-    finally:
-        stop.set()
-        thread.join(5)
-        for c in held:
-            c.close()
-        sock.close()
 
 
 @pytest.fixture
