@@ -166,3 +166,167 @@ def test_start_stopped_volume(virsh, gluster_server, gluster_volume):
 def test_start_missing_subdirectory(virsh, gluster_server, gluster_volume):
     start_fails(virsh, "glnosub", gluster_server.host, gluster_volume, "/nosuchdir",
                 "/nosuchdir", subdir="/nosuchdir")
+
+
+# ------------------------------------------- entries that are no volume
+
+def write_qcow2_cluster_bits(path, bits):
+    """A qcow2 image whose header claims clusters of 2^@bits bytes."""
+    qemu_img("create", "-f", "qcow2", path, "4M")
+    with open(path, "r+b") as f:
+        f.seek(20)
+        f.write(bits.to_bytes(4, "big"))
+
+
+@pytest.mark.ours_only
+def test_entries_that_are_no_volume_are_skipped(virsh, daemon, gluster_server,
+                                                gluster_volume, volume_files):
+    """Links (to a file or dangling), a FIFO and a qcow2 header that does
+    not hold together are skipped, each with its reason in the log; the
+    pool starts and lists the rest.  Ours only: stock follows the links
+    (within the volume) and opens the FIFO on the brick, whose open blocks
+    the brick's I/O thread until a writer comes."""
+    qemu_img("create", "-f", "raw", volume_files.file("good.img"), "1M")
+    os.symlink("good.img", volume_files.file("link.img"))
+    os.symlink("nowhere.img", volume_files.file("dangling.img"))
+    os.mkfifo(volume_files.file("fifo.img"))
+    write_qcow2_cluster_bits(volume_files.file("bad.qcow2"), 30)
+
+    ok(define_as(virsh, "glbroken", gluster_server.host, gluster_volume))
+    started = time.monotonic()
+    ok(virsh("pool-start", "glbroken"))
+    assert time.monotonic() - started < 5
+    assert vol_names(virsh, "glbroken") == ["good.img"]
+    with open(daemon.log) as f:
+        log = f.read()
+    for name, reason in (("link.img", "a symbolic link"),
+                         ("dangling.img", "a symbolic link"),
+                         ("fifo.img", "neither a file nor a directory"),
+                         ("bad.qcow2", "whose image header does not hold together")):
+        assert "gluster pool 'glbroken': skipping '%s', %s" % (name, reason) in log, name
+
+
+@pytest.mark.stock_differs("gluster-backing-uri",
+                           reason="stock shows a relative backing file name as the "
+                                  "header gives it, not the URI qemu opens")
+def test_backing_store_is_the_uri_qemu_opens(virsh, gluster_server, gluster_volume,
+                                             volume_files):
+    qemu_img("create", "-f", "qcow2", volume_files.file("base.qcow2"), "8M")
+    qemu_img("create", "-f", "qcow2", "-F", "qcow2", "-b", "base.qcow2",
+             volume_files.file("top.qcow2"))
+    ok(define_as(virsh, "glback", gluster_server.host, gluster_volume))
+    ok(virsh("pool-start", "glback"))
+    xml = ok(virsh("vol-dumpxml", "--pool", "glback", "top.qcow2"))
+    assert xml_attr(xml, "target/format", "type") == "qcow2"
+    assert int(xml_text(xml, "capacity")) == 8 * MiB
+    assert xml_text(xml, "backingStore/path") == \
+        "gluster://%s/%s/base.qcow2" % (gluster_server.host, gluster_volume)
+    assert xml_attr(xml, "backingStore/format", "type") == "qcow2"
+
+
+# ------------------------------------------- one connection per pool
+
+def daemon_connections(daemon, host):
+    """Local ports of the daemon's established TCP connections to @host."""
+    out = subprocess.run(["ss", "-Htnp", "state", "established", "dst", host],
+                         capture_output=True, text=True, check=True, timeout=30).stdout
+    tag = "pid=%d," % daemon.pid
+    return sorted(line.split()[2] for line in out.splitlines() if tag in line)
+
+
+@pytest.mark.stock_differs("gluster-one-connection",
+                           reason="stock connects for every call and disconnects after it")
+def test_one_connection_kept_while_active(virsh, daemon, gluster_server, gluster_volume,
+                                          volume_files):
+    """pool-start connects once; refreshes use that connection; pool-destroy
+    returns at once and the connection is closed in the background (never
+    leaked)."""
+    qemu_img("create", "-f", "raw", volume_files.file("a.img"), "1M")
+    host = gluster_server.host
+    ok(define_as(virsh, "glconn", host, gluster_volume))
+    ok(virsh("pool-start", "glconn"))
+    first = daemon_connections(daemon, host)
+    assert first, "no connection to %s while the pool is active" % host
+    for _ in range(3):
+        started = time.monotonic()
+        ok(virsh("pool-refresh", "glconn"))
+        assert time.monotonic() - started < 1
+    assert daemon_connections(daemon, host) == first
+
+    started = time.monotonic()
+    ok(virsh("pool-destroy", "glconn"))
+    assert time.monotonic() - started < 1
+    # glfs_fini takes about ten seconds, off the caller's path
+    end = time.monotonic() + 30
+    while daemon_connections(daemon, host) and time.monotonic() < end:
+        time.sleep(0.2)
+    assert daemon_connections(daemon, host) == [], "the connection was never released"
+
+
+@pytest.fixture
+def own_daemon(backend):
+    """A daemon of this test only (it is restarted, or a call may hang)."""
+    yield from own_daemon_of(backend)
+
+
+def own_virsh(daemon, *args, timeout=60):
+    run = subprocess.run(["virsh", "-c", daemon.uri] + list(args),
+                         capture_output=True, text=True, timeout=timeout)
+    return run.returncode, run.stdout, run.stderr
+
+
+def test_pool_active_after_daemon_restart(own_daemon, gluster_server, gluster_volume,
+                                          volume_files):
+    """A pool active when the daemon restarts is active after it, with its
+    volumes (ours connects again in checkPool)."""
+    qemu_img("create", "-f", "raw", volume_files.file("kept.img"), "2M")
+    ok(own_virsh(own_daemon, "pool-define-as", "glrestart", "gluster", "--source-host",
+                 gluster_server.host, "--source-name", gluster_volume))
+    ok(own_virsh(own_daemon, "pool-start", "glrestart"))
+    own_daemon.restart()
+    info = parse_info(ok(own_virsh(own_daemon, "pool-info", "glrestart")))
+    assert info["State"] == "running"
+    assert ok(own_virsh(own_daemon, "-q", "vol-list", "glrestart")).split()[0] == "kept.img"
+    ok(own_virsh(own_daemon, "pool-refresh", "glrestart"))
+
+
+# ------------------------------------------------ servers that fail
+
+@pytest.mark.stock_differs("gluster-silent-server",
+                           reason="stock's glfs_init waits for a glusterd that never "
+                                  "answers with no limit of its own")
+def test_start_against_silent_server_is_bounded(own_daemon, silent_glusterd):
+    ok(own_virsh(own_daemon, "pool-define-as", "glsilent", "gluster", "--source-host",
+                 silent_glusterd, "--source-name", "gv0"))
+    started = time.monotonic()
+    try:
+        err = fails(own_virsh(own_daemon, "pool-start", "glsilent", timeout=SILENT_BOUND),
+                    silent_glusterd, "'gv0'",
+                    "did not serve volume 'gv0' within %d seconds" % CONNECT_LIMIT)
+    except subprocess.TimeoutExpired:
+        pytest.fail("pool-start did not return within %d s" % SILENT_BOUND, pytrace=False)
+    print("pool-start: %.1f s: %s" % (time.monotonic() - started, err.strip()))
+    # the daemon still answers, and the pool is inactive
+    assert "inactive" in parse_info(ok(own_virsh(own_daemon, "pool-info", "glsilent",
+                                                 timeout=10)))["State"]
+
+
+def test_refresh_with_brick_killed_fails_then_restarts(virsh, gluster_server, gluster_volume,
+                                                       volume_files):
+    """The volume's brick stopped while the pool is active: a refresh fails
+    at once naming the host and the volume (and the driver stops the
+    pool); once the brick is back, the pool starts again."""
+    qemu_img("create", "-f", "raw", volume_files.file("a.img"), "1M")
+    host = gluster_server.host
+    ok(define_as(virsh, "glkilled", host, gluster_volume))
+    ok(virsh("pool-start", "glkilled"))
+    gluster_server.stop_volume(gluster_volume)
+    started = time.monotonic()
+    fails(virsh("pool-refresh", "glkilled"), host, gluster_volume)
+    assert time.monotonic() - started < START_BOUND
+    assert pool_list(virsh)["glkilled"] == ("inactive", "no")
+
+    gluster_server.start_volume(gluster_volume)
+    ok(virsh("pool-start", "glkilled"))
+    assert vol_names(virsh, "glkilled") == ["a.img"]
+
