@@ -1,6 +1,6 @@
 /*
- * storagenetfssourcestest.c: netfs source discovery, its showmount and
- * gluster command lines and the parsers of their output
+ * storagenetfssourcestest.c: netfs and gluster source discovery, the
+ * showmount and gluster command lines and the parsers of their output
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
@@ -14,8 +14,9 @@
  * command as virCommandToString renders it, split with the shell's
  * quoting rules).
  *
- * Discovery cases call virStorageNetfsFindPoolSources with source XML
- * that must be refused before any tool runs.
+ * Discovery cases call virStorageNetfsFindPoolSources (and
+ * virStorageGlusterFindPoolSources) with source XML that must be refused
+ * before any tool runs.
  *
  * VIR_TEST_REGENERATE_OUTPUT=1 rewrites the .out.xml and .argv files;
  * review the diff before committing it.
@@ -24,6 +25,7 @@
 #include <config.h>
 
 #include "storage_netfs_sources.h"
+#include "storage_gluster_sources.h"
 #include "lvsbtestutils.h"
 #include "virerror.h"
 
@@ -34,6 +36,7 @@
 typedef enum {
     PARSE_SHOWMOUNT,
     PARSE_GLUSTER,
+    PARSE_GLUSTER_POOL,
 } testParser;
 
 typedef struct {
@@ -48,6 +51,7 @@ typedef struct {
     const char *srcSpec;
     unsigned int flags;
     int error;
+    bool gluster;           /* the gluster pool's callback, not netfs' */
 } testFindCase;
 
 
@@ -65,7 +69,8 @@ testParse(const void *opaque)
     if (!(text = lvsbTestLoadFile(path)))
         return;
 
-    list->type = VIR_STORAGE_POOL_NETFS;
+    list->type = info->parser == PARSE_GLUSTER_POOL ? VIR_STORAGE_POOL_GLUSTER :
+                                                      VIR_STORAGE_POOL_NETFS;
     virResetLastError();
 
     switch (info->parser) {
@@ -73,7 +78,8 @@ testParse(const void *opaque)
         rc = virStorageNetfsParseShowmount(text, HOST, list);
         break;
     case PARSE_GLUSTER:
-        rc = virStorageNetfsParseGlusterInfo(text, HOST, list);
+    case PARSE_GLUSTER_POOL:
+        rc = virStorageGlusterParseVolumeInfo(text, HOST, list->type, list);
         break;
     default:
         g_assert_not_reached();
@@ -114,7 +120,7 @@ testBuildShowmount(const void *opaque G_GNUC_UNUSED)
 static void
 testBuildGluster(const void *opaque G_GNUC_UNUSED)
 {
-    g_autoptr(virCommand) cmd = virStorageNetfsBuildGlusterInfo("127.0.0.1");
+    g_autoptr(virCommand) cmd = virStorageGlusterBuildVolumeInfo("127.0.0.1");
 
     lvsbTestCompareCommandToFile(cmd, "gluster");
 }
@@ -127,7 +133,10 @@ testFindRefused(const void *opaque)
     g_autofree char *xml = NULL;
 
     virResetLastError();
-    xml = virStorageNetfsFindPoolSources(info->srcSpec, info->flags);
+    if (info->gluster)
+        xml = virStorageGlusterFindPoolSources(info->srcSpec, info->flags);
+    else
+        xml = virStorageNetfsFindPoolSources(info->srcSpec, info->flags);
     if (xml) {
         g_test_message("%s: expected a refusal, got '%s'", info->name, xml);
         g_test_fail();
@@ -147,6 +156,9 @@ static const testParseCase parseTests[] = {
       VIR_ERR_OPERATION_FAILED },
     { "gluster-two", PARSE_GLUSTER, "gluster-two.xml", 0 },
     { "gluster-empty", PARSE_GLUSTER, "gluster-empty.xml", 0 },
+    { "gluster-pool-two", PARSE_GLUSTER_POOL, "gluster-two.xml", 0 },
+    { "gluster-pool-nosuchvol", PARSE_GLUSTER_POOL, "gluster-nosuchvol.xml",
+      VIR_ERR_OPERATION_FAILED },
     { "gluster-nosuchvol", PARSE_GLUSTER, "gluster-nosuchvol.xml",
       VIR_ERR_OPERATION_FAILED },
     { "gluster-noname", PARSE_GLUSTER, "gluster-noname.xml",
@@ -175,6 +187,17 @@ static const testFindCase findTests[] = {
       0, VIR_ERR_INVALID_ARG },
     { "dash-host-any", "<source><host name='-h'/></source>", 0,
       VIR_ERR_INVALID_ARG },
+    /* the gluster pool's */
+    { "gluster-no-spec", NULL, 0, VIR_ERR_INVALID_ARG, true },
+    { "gluster-no-host", "<source><name>gv0</name></source>", 0,
+      VIR_ERR_INVALID_ARG, true },
+    { "gluster-two-hosts",
+      "<source><host name='a.example.com'/><host name='b.example.com'/></source>",
+      0, VIR_ERR_INVALID_ARG, true },
+    { "gluster-dash-host", "<source><host name='--help'/></source>", 0,
+      VIR_ERR_INVALID_ARG, true },
+    { "gluster-bad-flags", "<source><host name='" HOST "'/></source>", 1,
+      VIR_ERR_INVALID_ARG, true },
 };
 
 

@@ -11,6 +11,7 @@
 #include <config.h>
 
 #include "storage_backend.h"
+#include "storage_gluster_sources.h"
 #include "storage_pool_gluster.h"
 
 #define VIR_FROM_THIS VIR_FROM_STORAGE
@@ -22,6 +23,7 @@ static virStorageBackend virStorageBackendGluster = {
     .startPool = virStoragePoolGlusterStart,
     .refreshPool = virStoragePoolGlusterRefresh,
     .stopPool = virStoragePoolGlusterStop,
+    .findPoolSources = virStorageGlusterFindPoolSources,
 };
 
 

@@ -8,6 +8,7 @@
 
 #include "storage_netfs_sources.h"
 #include "storage_command.h"
+#include "storage_gluster_sources.h"
 #include "virerror.h"
 #include "virfile.h"
 #include "virstring.h"
@@ -16,39 +17,15 @@
 #define VIR_FROM_THIS VIR_FROM_STORAGE
 
 #define VIR_STORAGE_NETFS_SHOWMOUNT "showmount"
-#define VIR_STORAGE_NETFS_GLUSTER "gluster"
-
-/* Seconds the gluster CLI waits for the remote glusterd (its default
- * is 120): it gives up, with its own message, before
- * VIR_STORAGE_NETFS_SOURCES_TIME_LIMIT stops it. */
-#define VIR_STORAGE_NETFS_GLUSTER_CLI_TIMEOUT "20"
-
 
 /* showmount reads its options with getopt_long: the host comes after
- * "--".  The gluster CLI has its own parser and no "--", but it takes
- * the host only as the value of --remote-host=, never on its own.  A
- * host starting with '-' is refused before either runs
- * (virStorageNetfsSourceHost). */
+ * "--".  A host starting with '-' is refused before it (or the gluster
+ * CLI) runs (virStorageNetfsSourceHost). */
 virCommand *
 virStorageNetfsBuildShowmount(const char *host)
 {
     return virCommandNewArgList(VIR_STORAGE_NETFS_SHOWMOUNT, "--no-headers", "-e", "--", host,
                                 NULL);
-}
-
-
-virCommand *
-virStorageNetfsBuildGlusterInfo(const char *host)
-{
-    g_autoptr(virCommand) cmd = virCommandNewArgList(VIR_STORAGE_NETFS_GLUSTER,
-                                                     "--xml",
-                                                     "--log-file=/dev/null",
-                                                     "--timeout=" VIR_STORAGE_NETFS_GLUSTER_CLI_TIMEOUT,
-                                                     "volume", "info",
-                                                     NULL);
-
-    virCommandAddArgFormat(cmd, "--remote-host=%s", host);
-    return g_steal_pointer(&cmd);
 }
 
 
@@ -127,131 +104,24 @@ virStorageNetfsParseShowmount(const char *output,
 }
 
 
-static int
-virStorageNetfsGlusterCheckOpRet(xmlXPathContextPtr ctxt,
-                                 const char *host)
-{
-    int opRet;
-    g_autofree char *opErrstr = NULL;
-
-    if (virXPathInt("string(/cliOutput/opRet)", ctxt, &opRet) < 0) {
-        virReportError(VIR_ERR_OPERATION_FAILED,
-                       _("cannot parse the gluster volume list of host '%s': no <opRet> in the gluster CLI output"),
-                       host);
-        return -1;
-    }
-
-    if (opRet == 0)
-        return 0;
-
-    opErrstr = virXPathString("string(/cliOutput/opErrstr)", ctxt);
-    virReportError(VIR_ERR_OPERATION_FAILED,
-                   _("cannot list the gluster volumes of host '%s': %s"),
-                   host, NULLSTR_EMPTY(opErrstr));
-    return -1;
-}
-
-
-int
-virStorageNetfsParseGlusterInfo(const char *output,
-                                const char *host,
-                                virStoragePoolSourceList *list)
-{
-    g_autoptr(xmlDoc) doc = NULL;
-    g_autoptr(xmlXPathContext) ctxt = NULL;
-    g_autofree xmlNodePtr *volumes = NULL;
-    int nvolumes;
-    size_t i;
-
-    if (!(doc = virXMLParseStringCtxt(output, _("(gluster volume info output)"),
-                                      &ctxt)))
-        return -1;
-
-    if (!virXMLNodeNameEqual(ctxt->node, "cliOutput")) {
-        virReportError(VIR_ERR_OPERATION_FAILED,
-                       _("cannot parse the gluster volume list of host '%s': root element is <%s>, expected <cliOutput>"),
-                       host, (const char *) ctxt->node->name);
-        return -1;
-    }
-
-    if (virStorageNetfsGlusterCheckOpRet(ctxt, host) < 0)
-        return -1;
-
-    if (!virXPathNode("/cliOutput/volInfo/volumes", ctxt)) {
-        virReportError(VIR_ERR_OPERATION_FAILED,
-                       _("cannot parse the gluster volume list of host '%s': no <volInfo><volumes> in the gluster CLI output"),
-                       host);
-        return -1;
-    }
-
-    if ((nvolumes = virXPathNodeSet("/cliOutput/volInfo/volumes/volume",
-                                    ctxt, &volumes)) < 0)
-        return -1;
-
-    for (i = 0; i < nvolumes; i++) {
-        g_autofree char *name = NULL;
-
-        ctxt->node = volumes[i];
-        name = virXPathString("string(./name)", ctxt);
-        if (!name || !*name) {
-            virReportError(VIR_ERR_OPERATION_FAILED,
-                           _("cannot parse the gluster volume list of host '%s': volume %zu has no <name>"),
-                           host, i + 1);
-            return -1;
-        }
-
-        if (virStorageNetfsAddSource(list, host, VIR_STORAGE_POOL_NETFS_GLUSTERFS,
-                                     name) < 0)
-            return -1;
-    }
-
-    return 0;
-}
-
-
-/* The two listers of netfs sources. */
-typedef enum {
-    VIR_STORAGE_NETFS_LISTER_NFS,
-    VIR_STORAGE_NETFS_LISTER_GLUSTER,
-} virStorageNetfsLister;
-
-
-/* The sentence a failure of @lister on @host starts with. */
+/* Runs showmount's @cmd within VIR_STORAGE_NETFS_SOURCES_TIME_LIMIT and
+ * returns its standard output.  showmount is missing, fails to start,
+ * does not finish in time or exits non-zero: reports, naming @host. */
 static char *
-virStorageNetfsListerFailure(virStorageNetfsLister lister,
-                             const char *host)
-{
-    switch (lister) {
-    case VIR_STORAGE_NETFS_LISTER_NFS:
-        return g_strdup_printf(_("cannot list the NFS exports of host '%s'"), host);
-    case VIR_STORAGE_NETFS_LISTER_GLUSTER:
-        return g_strdup_printf(_("cannot list the gluster volumes of host '%s'"), host);
-    }
-    return g_strdup_printf(_("cannot list the network file systems of host '%s'"), host);
-}
-
-
-/* Runs @cmd within VIR_STORAGE_NETFS_SOURCES_TIME_LIMIT and returns its
- * standard output.  @program is missing, fails to start, does not
- * finish in time or exits non-zero: reports, naming @host and saying
- * what @lister was looking for. */
-static char *
-virStorageNetfsRunLister(virCommand *cmd,
-                         const char *program,
-                         const char *package,
-                         virStorageNetfsLister lister,
-                         const char *host)
+virStorageNetfsRunShowmount(virCommand *cmd,
+                            const char *host)
 {
     g_autofree char *path = NULL;
     g_autofree char *out = NULL;
     g_autofree char *err = NULL;
-    g_autofree char *prefix = virStorageNetfsListerFailure(lister, host);
+    g_autofree char *prefix = g_strdup_printf(_("cannot list the NFS exports of host '%s'"),
+                                              host);
     int exitstatus;
 
-    if (!(path = virFindFileInPath(program))) {
+    if (!(path = virFindFileInPath(VIR_STORAGE_NETFS_SHOWMOUNT))) {
         virReportError(VIR_ERR_OPERATION_FAILED,
-                       _("%s: '%s' is not installed (package %s)"),
-                       prefix, program, package);
+                       _("cannot list the NFS exports of host '%s': 'showmount' is not installed (package nfs-common)"),
+                       host);
         return NULL;
     }
 
@@ -263,8 +133,8 @@ virStorageNetfsRunLister(virCommand *cmd,
         char *msg = *err ? err : out;
 
         virReportError(VIR_ERR_OPERATION_FAILED,
-                       _("%s: %s exited with status %d: %s"),
-                       prefix, program, exitstatus, g_strstrip(msg));
+                       _("cannot list the NFS exports of host '%s': showmount exited with status %d: %s"),
+                       host, exitstatus, g_strstrip(msg));
         return NULL;
     }
 
@@ -279,8 +149,7 @@ virStorageNetfsFindNfs(const char *host,
     g_autoptr(virCommand) cmd = virStorageNetfsBuildShowmount(host);
     g_autofree char *out = NULL;
 
-    if (!(out = virStorageNetfsRunLister(cmd, VIR_STORAGE_NETFS_SHOWMOUNT, "nfs-common",
-                                         VIR_STORAGE_NETFS_LISTER_NFS, host)))
+    if (!(out = virStorageNetfsRunShowmount(cmd, host)))
         return -1;
 
     return virStorageNetfsParseShowmount(out, host, list);
@@ -291,14 +160,7 @@ static int
 virStorageNetfsFindGluster(const char *host,
                            virStoragePoolSourceList *list)
 {
-    g_autoptr(virCommand) cmd = virStorageNetfsBuildGlusterInfo(host);
-    g_autofree char *out = NULL;
-
-    if (!(out = virStorageNetfsRunLister(cmd, VIR_STORAGE_NETFS_GLUSTER, "glusterfs-cli",
-                                         VIR_STORAGE_NETFS_LISTER_GLUSTER, host)))
-        return -1;
-
-    return virStorageNetfsParseGlusterInfo(out, host, list);
+    return virStorageGlusterListVolumes(host, VIR_STORAGE_POOL_NETFS, list);
 }
 
 

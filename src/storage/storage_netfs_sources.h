@@ -11,8 +11,8 @@
 #include "storage_conf.h"
 #include "vircommand.h"
 
-/* Seconds showmount and the gluster CLI may take before they are stopped
- * (SIGTERM, then SIGKILL): showmount waits 2 minutes on a host that
+/* Seconds showmount may take before it is stopped (SIGTERM, then
+ * SIGKILL): showmount waits 2 minutes on a host that
  * accepts its connection and never answers. */
 #define VIR_STORAGE_NETFS_SOURCES_TIME_LIMIT 30
 
@@ -31,15 +31,3 @@ int
 virStorageNetfsParseShowmount(const char *output,
                               const char *host,
                               virStoragePoolSourceList *list);
-
-/* Pure: 'gluster --xml --log-file=/dev/null --timeout=20 volume info
- *  --remote-host=HOST'. */
-virCommand *
-virStorageNetfsBuildGlusterInfo(const char *host);
-
-/* Pure: parses 'gluster --xml volume info' output into @list, format
- * glusterfs, dir = volume name.  -1 with an error on malformed output. */
-int
-virStorageNetfsParseGlusterInfo(const char *output,
-                                const char *host,
-                                virStoragePoolSourceList *list);

@@ -1,6 +1,6 @@
 /*
  * gluster_fuzzer.c: the parser of 'gluster --xml volume info'
- * (src/storage/storage_netfs_sources.c)
+ * (src/storage/storage_gluster_sources.c)
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
@@ -12,7 +12,7 @@
 #include <config.h>
 
 #include "fuzz.h"
-#include "storage_netfs_sources.h"
+#include "storage_gluster_sources.h"
 
 #define FUZZ_HOST "gluster.example.com"
 
@@ -26,7 +26,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data,
     g_autofree char *xml = NULL;
 
     list->type = VIR_STORAGE_POOL_NETFS;
-    if (virStorageNetfsParseGlusterInfo(text, FUZZ_HOST, list) < 0)
+    if (virStorageGlusterParseVolumeInfo(text, FUZZ_HOST, VIR_STORAGE_POOL_NETFS, list) < 0)
         return 0;
 
     fuzzAssert((xml = virStoragePoolSourceListFormat(list)) != NULL);

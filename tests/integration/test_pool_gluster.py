@@ -330,3 +330,18 @@ def test_refresh_with_brick_killed_fails_then_restarts(virsh, gluster_server, gl
     ok(virsh("pool-start", "glkilled"))
     assert vol_names(virsh, "glkilled") == ["a.img"]
 
+
+# ------------------------------------------------------- source discovery
+
+def test_find_sources_lists_the_volumes(virsh, gluster_server, gluster_volume, tmp_path):
+    """find-storage-pool-sources gluster: gluster --xml volume info of the
+    server, one source per volume with <name> and <dir path='/'/>."""
+    spec = tmp_path / "source.xml"
+    spec.write_text("<source><host name='%s'/></source>" % gluster_server.host)
+    out = ok(virsh("find-storage-pool-sources", "gluster", str(spec)))
+    for volume in (gluster_server.volume, gluster_volume):
+        assert "<name>%s</name>" % volume in out, out
+    assert "<dir path='/'/>" in out
+    assert "<host name='%s'/>" % gluster_server.host in out
+    out = ok(virsh("find-storage-pool-sources-as", "gluster", gluster_server.host))
+    assert "<name>%s</name>" % gluster_volume in out
