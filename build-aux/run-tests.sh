@@ -112,7 +112,7 @@ fi
 echo "=== pytest tests/integration"
 rm -f "$junit"
 step_start=$(date +%s)
-(cd "$top" && bounded "the host suite" "${LVSB_STEP_MINUTES_HOST:-20}" \
+(cd "$top" && bounded "the host suite" "${LVSB_STEP_MINUTES_HOST:-28}" \
     /usr/bin/python3 -m pytest tests/integration \
     --ignore=tests/integration/vm \
     -p no:cacheprovider -rfEsxX --junitxml="$junit" "$@")
@@ -135,7 +135,7 @@ fi
 echo "=== pytest tests/integration/vm (inside the test VM)"
 vm_junit=$build/vm-results/pytest-junit.xml
 step_start=$(date +%s)
-LVSB_VM_TIMEOUT=$(( ${LVSB_STEP_MINUTES_VM:-30} * 60 )) \
+LVSB_VM_TIMEOUT=$(( ${LVSB_STEP_MINUTES_VM:-35} * 60 )) \
     "$top/tests/vm/run-suites.sh" --junitxml "$vm_junit" -rfEsxX "$@"
 vm_rc=$?
 echo "=== pytest tests/integration/vm: $(( $(date +%s) - step_start )) s"
