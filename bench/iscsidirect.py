@@ -180,7 +180,7 @@ def main():
                             if os.path.exists(out):
                                 os.unlink(out)
                     t0 = time.monotonic()
-                    run(["qemu-img", "convert", "-f", "raw", "-O", "raw",
+                    run(["qemu-img", "convert", "-O", "raw",
                          "--image-opts",
                          "driver=raw,file.driver=iscsi,file.transport=tcp,"
                          "file.portal=%s,file.target=%s,file.lun=1,"
