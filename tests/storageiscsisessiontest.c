@@ -238,6 +238,9 @@ testSysfs(const void *opaque G_GNUC_UNUSED)
     testWrite(root, "bus/scsi/devices/9:0:0:1/block/sdc/size", "16384\n");
     testWrite(root, "bus/scsi/devices/9:0:0:2/block/sdd/size", "32768\n");
     testWrite(root, "bus/scsi/devices/9:0:0:0/vendor", "IET\n");
+    testWrite(root, "bus/scsi/devices/9:0:0:0/type", "12\n");
+    testWrite(root, "bus/scsi/devices/9:0:0:1/type", "0\n");
+    testWrite(root, "bus/scsi/devices/9:0:0:2/type", "0\n");
     testWrite(root, "bus/scsi/devices/90:0:0:1/block/sde/size", "8\n");
 
     g_assert_cmpint(virStorageISCSISessionFind(root, &node, &session), ==, 1);
@@ -250,6 +253,12 @@ testSysfs(const void *opaque G_GNUC_UNUSED)
                    g_str_equal(names[1], "sdd") && g_str_equal(addrs[1], "9:0:0:2")) ||
                   (g_str_equal(names[1], "sdc") && g_str_equal(addrs[1], "9:0:0:1") &&
                    g_str_equal(names[0], "sdd") && g_str_equal(addrs[0], "9:0:0:2")));
+
+    /* every disk has its block device; the controller LUN needs none */
+    g_assert_cmpuint(virStorageISCSIHostWaitDisks(root, host, 0), ==, 0);
+    /* a disk whose block device the kernel has not made yet */
+    testWrite(root, "bus/scsi/devices/9:0:0:3/type", "0\n");
+    g_assert_cmpuint(virStorageISCSIHostWaitDisks(root, host, 0), ==, 1);
 
     /* another interface, another target: no session */
     node.iface = (char *) "libvirt-pool-00000000-0000-0000-0000-000000000000";

@@ -679,3 +679,56 @@ virStorageISCSIHostDisks(const char *sysfs,
     *addrs = (char **) g_ptr_array_free(g_steal_pointer(&luns), FALSE);
     return n;
 }
+
+
+/* The number of LUNs of type disk of SCSI host @host without a block
+ * device yet. */
+static size_t
+virStorageISCSIHostDisksPending(const char *sysfs,
+                                unsigned int host)
+{
+    g_autofree char *busdir = g_build_filename(sysfs, "bus", "scsi", "devices", NULL);
+    g_autofree char *prefix = g_strdup_printf("%u:", host);
+    g_autoptr(DIR) dir = NULL;
+    struct dirent *ent;
+    size_t pending = 0;
+
+    if (!(dir = opendir(busdir)))
+        return 0;
+
+    while ((ent = readdir(dir))) {
+        g_autofree char *lundir = NULL;
+        g_autofree char *type = NULL;
+        g_autofree char *blockdir = NULL;
+
+        if (!STRPREFIX(ent->d_name, prefix))
+            continue;
+
+        lundir = g_build_filename(busdir, ent->d_name, NULL);
+        /* 0: TYPE_DISK (SPC); a controller LUN or a tape gets no disk */
+        if (!(type = virStorageISCSIReadAttr(lundir, "type")) || STRNEQ(type, "0"))
+            continue;
+
+        blockdir = g_build_filename(lundir, "block", NULL);
+        if (!virFileIsDir(blockdir))
+            pending++;
+    }
+
+    return pending;
+}
+
+
+size_t
+virStorageISCSIHostWaitDisks(const char *sysfs,
+                             unsigned int host,
+                             unsigned int seconds)
+{
+    gint64 deadline = g_get_monotonic_time() + seconds * G_USEC_PER_SEC;
+    size_t pending;
+
+    while ((pending = virStorageISCSIHostDisksPending(sysfs, host)) > 0 &&
+           g_get_monotonic_time() < deadline)
+        g_usleep(50 * 1000);
+
+    return pending;
+}

@@ -124,6 +124,16 @@ virStorageISCSIHostScanQuiet(const char *sysfs,
                              unsigned int host);
 
 /*
+ * Waits at most @seconds until every LUN of type disk of SCSI host @host
+ * has its block device (the kernel probes disks asynchronously after a
+ * scan).  Returns the number of disks still without one (0: all there).
+ */
+size_t
+virStorageISCSIHostWaitDisks(const char *sysfs,
+                             unsigned int host,
+                             unsigned int seconds);
+
+/*
  * The kernel names of the block devices of SCSI host @host's LUNs
  * ("sdb"), each with its LUN address ("H:B:T:L") in @addrs: their
  * number (@names and @addrs NULL-terminated).  Never fails.

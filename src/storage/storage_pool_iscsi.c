@@ -17,6 +17,7 @@
 #include "storage_iscsi_session.h"
 #include "storage_blockdev.h"
 #include "storage_pool_scsi_luns.h"
+#include "storage_udev.h"
 #include "datatypes.h"
 #include "driver.h"
 #include "viridentity.h"
@@ -31,6 +32,10 @@
 VIR_LOG_INIT("storage.storage_pool_iscsi");
 
 #define VIR_STORAGE_POOL_ISCSI_SYSFS "/sys"
+/* Seconds a refresh waits for the block devices of the LUNs it found,
+ * then for udev to make their links. */
+#define VIR_STORAGE_POOL_ISCSI_DISK_WAIT 15
+#define VIR_STORAGE_POOL_ISCSI_SETTLE 30
 
 
 /* The portal of @source's only host. */
@@ -259,6 +264,7 @@ virStoragePoolISCSIRefresh(virStoragePoolObj *pool)
     virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
     g_autoptr(virStorageISCSINode) node = NULL;
     unsigned int host;
+    size_t pending;
     int rc;
 
     if (!(node = virStoragePoolISCSINodeNew(def, false)))
@@ -274,6 +280,15 @@ virStoragePoolISCSIRefresh(virStoragePoolObj *pool)
                              host, def->name);
         return -1;
     }
+
+    /* the disks the scan found get their block devices asynchronously,
+     * then udev makes their /dev/disk/by-path links: both waits are
+     * bounded, a LUN not ready by then shows at the next refresh */
+    if ((pending = virStorageISCSIHostWaitDisks(VIR_STORAGE_POOL_ISCSI_SYSFS, host,
+                                                VIR_STORAGE_POOL_ISCSI_DISK_WAIT)) > 0)
+        VIR_WARN("iscsi pool '%s': %zu LUNs of SCSI host %u still have no block device after %d seconds",
+                 def->name, pending, host, VIR_STORAGE_POOL_ISCSI_DISK_WAIT);
+    virStorageUdevSettle(VIR_STORAGE_POOL_ISCSI_SETTLE);
 
     return virStoragePoolSCSIRefreshHost(pool, host);
 }

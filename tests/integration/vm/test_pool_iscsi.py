@@ -7,7 +7,9 @@ module, with file-backed LUNs in guest memory:
 
 - TARGET: two LUNs (8 and 16 MiB);
 - CHAP_TARGET: one LUN, incoming CHAP user CHAP_USER / CHAP_PASSWORD;
-- EMPTY_TARGET: no LUN.
+- EMPTY_TARGET: no LUN;
+- ACL_TARGET: one LUN, only for the initiator named ACL_INITIATOR;
+- MANY_TARGET: MANY_LUNS LUNs of 1 MiB.
 
 iscsid is started by hand (there is no systemd in the guest).  Each test
 drives a pool through virsh against our module and the stock one, then
@@ -39,8 +41,12 @@ TGT_CONTROL_PORT = "7"
 TARGET = "iqn.2026-12.org.lvsb.test:disks"
 CHAP_TARGET = "iqn.2026-12.org.lvsb.test:chap"
 EMPTY_TARGET = "iqn.2026-12.org.lvsb.test:empty"
+ACL_TARGET = "iqn.2026-12.org.lvsb.test:acl"
+ACL_INITIATOR = "iqn.2026-12.org.lvsb.test:host1"
+MANY_TARGET = "iqn.2026-12.org.lvsb.test:many"
+MANY_LUNS = 16
 UNKNOWN_TARGET = "iqn.2026-12.org.lvsb.test:nosuchtarget"
-TARGETS = (TARGET, CHAP_TARGET, EMPTY_TARGET)
+TARGETS = (TARGET, CHAP_TARGET, EMPTY_TARGET, ACL_TARGET, MANY_TARGET)
 CHAP_USER = "lvsbuser"
 CHAP_PASSWORD = "lvsb-chap-secret-12"
 CHAP_USAGE = "lvsb-iscsi-chap"
@@ -55,7 +61,7 @@ def tgtadm(*args):
     return run(["tgtadm", "-C", TGT_CONTROL_PORT, "--lld", "iscsi"] + list(args))
 
 
-def add_target(tid, iqn, luns, workdir):
+def add_target(tid, iqn, luns, workdir, initiator=None):
     tgtadm("--op", "new", "--mode", "target", "--tid", tid, "-T", iqn)
     backing = {}
     for lun, size in luns.items():
@@ -65,7 +71,11 @@ def add_target(tid, iqn, luns, workdir):
         tgtadm("--op", "new", "--mode", "logicalunit", "--tid", tid,
                "--lun", lun, "-b", path)
         backing[lun] = path
-    tgtadm("--op", "bind", "--mode", "target", "--tid", tid, "-I", "ALL")
+    if initiator:
+        tgtadm("--op", "bind", "--mode", "target", "--tid", tid,
+               "--initiator-name", initiator)
+    else:
+        tgtadm("--op", "bind", "--mode", "target", "--tid", tid, "-I", "ALL")
     return backing
 
 
@@ -90,13 +100,15 @@ def tgt(tmp_path_factory):
         backing = add_target(1, TARGET, LUN_SIZES, workdir)
         add_target(2, CHAP_TARGET, {1: 4 << 20}, workdir)
         add_target(3, EMPTY_TARGET, {}, workdir)
+        add_target(4, ACL_TARGET, {1: 4 << 20}, workdir, initiator=ACL_INITIATOR)
+        add_target(5, MANY_TARGET, {n: 1 << 20 for n in range(1, MANY_LUNS + 1)}, workdir)
         tgtadm("--op", "new", "--mode", "account", "--user", CHAP_USER,
                "--password", CHAP_PASSWORD)
         tgtadm("--op", "bind", "--mode", "account", "--tid", 2, "--user", CHAP_USER)
         yield backing
     finally:
         cleanup_initiator()
-        for tid in (1, 2, 3):
+        for tid in (1, 2, 3, 4, 5):
             run(["tgtadm", "-C", TGT_CONTROL_PORT, "--lld", "iscsi", "--op", "delete",
                  "--force", "--mode", "target", "--tid", tid], check=False)
         run(["tgtadm", "-C", TGT_CONTROL_PORT, "--op", "delete", "--mode", "system"],
@@ -267,6 +279,22 @@ def test_destroy_removes_records(virsh, initiator):
     nothing_left(EMPTY_TARGET)
 
 
+def test_every_lun_listed_at_start(virsh, initiator):
+    """The refresh right after the login lists every LUN of a target with
+    MANY_LUNS of them: the kernel makes their disks asynchronously and
+    udev their links afterwards (under TCG, seconds later)."""
+    pool = "iscsimany"
+    ok(virsh("pool-define-as", pool, "iscsi", "--source-host", HOST,
+             "--source-dev", MANY_TARGET, "--target", "/dev/disk/by-path"))
+    ok(virsh("pool-start", pool))
+    want = ["unit:0:0:%d" % n for n in range(1, MANY_LUNS + 1)]
+    assert vol_names(virsh, pool) == sorted(want)
+    assert int(parse_info(ok(virsh("pool-info", "--bytes", pool)))["Capacity"]) == \
+        MANY_LUNS << 20
+    ok(virsh("pool-destroy", pool))
+    assert target_sessions(MANY_TARGET) == []
+
+
 def test_pool_active_after_daemon_restart(virsh, daemon, initiator):
     """A pool whose session is there when the daemon starts again is
     active (checkPool), with its LUNs."""
@@ -280,6 +308,34 @@ def test_pool_active_after_daemon_restart(virsh, daemon, initiator):
     assert len(target_sessions(TARGET)) == 1
     ok(virsh("pool-destroy", pool))
     assert target_sessions(TARGET) == []
+
+
+@pytest.mark.stock_differs("iscsi-failed-start-leaves-nothing",
+                           reason="stock's refused start logs in through the node "
+                                  "record its earlier pool left on its own interface")
+def test_initiator_iqn(virsh, initiator, tmp_path):
+    """<initiator><iqn name=...>: the session logs in under that name, which
+    a target that lets in only that initiator accepts; without it the
+    host's own name is refused there, and nothing is left logged in."""
+    xml = tmp_path / "pool.xml"
+    xml.write_text("<pool type='iscsi'><name>iscsiacl</name><source>"
+                   "<host name='%s'/><device path='%s'/>"
+                   "<initiator><iqn name='%s'/></initiator></source>"
+                   "<target><path>/dev/disk/by-path</path></target></pool>"
+                   % (HOST, ACL_TARGET, ACL_INITIATOR))
+    ok(virsh("pool-define", xml))
+    ok(virsh("pool-start", "iscsiacl"))
+    (session,) = target_sessions(ACL_TARGET)
+    with open("/sys/class/iscsi_session/session%d/initiatorname" % session) as f:
+        assert f.read().strip() == ACL_INITIATOR
+    assert vol_names(virsh, "iscsiacl") == ["unit:0:0:1"]
+    ok(virsh("pool-destroy", "iscsiacl"))
+    assert target_sessions(ACL_TARGET) == []
+
+    ok(virsh("pool-define-as", "iscsinoacl", "iscsi", "--source-host", HOST,
+             "--source-dev", ACL_TARGET, "--target", "/dev/disk/by-path"))
+    fails(virsh("pool-start", "iscsinoacl"), ACL_TARGET)
+    assert target_sessions(ACL_TARGET) == []
 
 
 # ------------------------------------------------------------------ CHAP
