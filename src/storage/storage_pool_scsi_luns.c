@@ -133,14 +133,59 @@ virStoragePoolSCSILunKey(const char *path,
 }
 
 
-/* The volume of @lun, or NULL (nothing reported) when it is left out:
+/* scsi_id runs at most this many at once in a refresh: each is a fork
+ * and exec, and a host may have hundreds of LUNs */
+#define VIR_STORAGE_SCSI_KEY_THREADS 8
+
+
+static void
+virStoragePoolSCSIKeyWorker(gpointer data,
+                            gpointer opaque)
+{
+    virStorageVolDef *vol = data;
+    const bool *npiv = opaque;
+
+    vol->key = virStoragePoolSCSILunKey(vol->target.path, *npiv);
+}
+
+
+/* Gives every volume of @vols its key, running scsi_id for several at
+ * once; serially where no thread can be made. */
+static void
+virStoragePoolSCSIFillKeys(GPtrArray *vols,
+                           bool npiv)
+{
+    GThreadPool *workers = NULL;
+    size_t i;
+
+    if (vols->len > 1)
+        workers = g_thread_pool_new(virStoragePoolSCSIKeyWorker, &npiv,
+                                    MIN(vols->len, VIR_STORAGE_SCSI_KEY_THREADS),
+                                    FALSE, NULL);
+    if (workers) {
+        for (i = 0; i < vols->len; i++)
+            g_thread_pool_push(workers, g_ptr_array_index(vols, i), NULL);
+        /* returns once every volume pushed was handled */
+        g_thread_pool_free(workers, FALSE, TRUE);
+    }
+
+    for (i = 0; i < vols->len; i++) {
+        virStorageVolDef *vol = g_ptr_array_index(vols, i);
+
+        if (!vol->key)
+            vol->key = virStoragePoolSCSILunKey(vol->target.path, npiv);
+    }
+}
+
+
+/* The volume of @lun, without its key, or NULL (nothing reported) when
+ * it is left out:
  * not a disk, no block device, no link in the pool's target directory,
  * or a device that cannot be opened (no medium). */
 static virStorageVolDef *
 virStoragePoolSCSILunVolume(virStoragePoolDef *def,
                             const virStorageSCSILun *lun,
-                            GHashTable *links,
-                            bool npiv)
+                            GHashTable *links)
 {
     g_autoptr(virStorageVolDef) vol = NULL;
     g_auto(virStorageVolProbeResult) result = { 0 };
@@ -192,7 +237,6 @@ virStoragePoolSCSILunVolume(virStoragePoolDef *def,
     vol->name = g_strdup_printf("unit:%u:%u:%u", lun->bus, lun->target, lun->lun);
     virStorageVolProbeApply(&result, vol);
     vol->target.path = g_steal_pointer(&path);
-    vol->key = virStoragePoolSCSILunKey(vol->target.path, npiv);
     return g_steal_pointer(&vol);
 }
 
@@ -205,6 +249,7 @@ virStoragePoolSCSIRefreshHost(virStoragePoolObj *pool,
     bool npiv = def->source.adapter.type == VIR_STORAGE_ADAPTER_TYPE_FC_HOST;
     g_autoptr(GHashTable) links = NULL;
     g_autoptr(GPtrArray) luns = NULL;
+    g_autoptr(GPtrArray) vols = NULL;
     size_t i;
     int rc;
 
@@ -224,24 +269,30 @@ virStoragePoolSCSIRefreshHost(virStoragePoolObj *pool,
         !(links = virStoragePoolSCSILinksByDevice(def)))
         return -1;
 
+    vols = g_ptr_array_new_with_free_func((GDestroyNotify) virStorageVolDefFree);
+    for (i = 0; i < luns->len; i++) {
+        virStorageVolDef *vol = virStoragePoolSCSILunVolume(def, g_ptr_array_index(luns, i),
+                                                            links);
+
+        if (vol)
+            g_ptr_array_add(vols, vol);
+    }
+
+    virStoragePoolSCSIFillKeys(vols, npiv);
+
     def->capacity = 0;
     def->allocation = 0;
     def->available = 0;
 
-    for (i = 0; i < luns->len; i++) {
-        g_autoptr(virStorageVolDef) vol = NULL;
-        unsigned long long capacity;
-        unsigned long long allocation;
+    for (i = 0; i < vols->len; i++) {
+        virStorageVolDef *vol = g_ptr_array_index(vols, i);
+        unsigned long long capacity = vol->target.capacity;
+        unsigned long long allocation = vol->target.allocation;
 
-        if (!(vol = virStoragePoolSCSILunVolume(def, g_ptr_array_index(luns, i),
-                                                links, npiv)))
-            continue;
-
-        capacity = vol->target.capacity;
-        allocation = vol->target.allocation;
         if (virStoragePoolObjAddVol(pool, vol) < 0)
             return -1;
-        vol = NULL;
+        /* the pool owns it now */
+        g_ptr_array_index(vols, i) = NULL;
         def->capacity += capacity;
         def->allocation += allocation;
     }
