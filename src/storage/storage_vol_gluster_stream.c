@@ -1,0 +1,273 @@
+/*
+ * storage_vol_gluster_stream.c: uploads into and downloads from files of
+ * gluster pools
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The stream unit's worker calls this I/O one call at a time, on its
+ * own thread: every call is a synchronous gfapi call on the descriptor
+ * opened for the stream.  The window never reaches past the file's end
+ * as it was when the stream opened: a write or hole past it is cut
+ * there (the stream unit refuses sends beyond the window already), so
+ * an upload never grows the file.  A hole is discarded (the brick
+ * punches it and the file stays thin), or zero-filled where the brick
+ * cannot discard.  The flush is glfs_fsync: the finish of an upload says
+ * yes only once the bricks have the data.
+ */
+
+#include <config.h>
+
+#include <fcntl.h>
+
+#include "storage_vol_gluster_stream.h"
+#include "storage_vol_gluster.h"
+#include "virerror.h"
+#include "virlog.h"
+
+#define VIR_FROM_THIS VIR_FROM_STORAGE
+
+VIR_LOG_INIT("storage.storage_vol_gluster_stream");
+
+/* The largest range of one discard or zerofill request. */
+#define VIR_STORAGE_VOL_GLUSTER_STREAM_MAX_RANGE (1ULL << 30)
+
+typedef struct _virStorageVolGlusterStream virStorageVolGlusterStream;
+struct _virStorageVolGlusterStream {
+    glfs_fd_t *fd;
+    unsigned long long size;        /* the file's size at open */
+};
+
+
+static int
+virStorageVolGlusterStreamWrite(void *opaque,
+                                const char *buf,
+                                size_t len,
+                                unsigned long long at)
+{
+    virStorageVolGlusterStream *s = opaque;
+    size_t done = 0;
+
+    if (at >= s->size)
+        return -ENOSPC;
+    if (len > s->size - at)
+        return -ENOSPC;
+
+    while (done < len) {
+        ssize_t n = glfs_pwrite(s->fd, buf + done, len - done, at + done, 0,
+                                NULL, NULL);
+
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return errno ? -errno : -EIO;
+        }
+        if (n == 0)
+            return -EIO;
+        done += n;
+    }
+    return 0;
+}
+
+
+static int
+virStorageVolGlusterStreamZero(void *opaque,
+                               unsigned long long at,
+                               unsigned long long len)
+{
+    virStorageVolGlusterStream *s = opaque;
+
+    /* the window lies inside the file, whose size stays */
+    if (at >= s->size)
+        return 0;
+    len = MIN(len, s->size - at);
+
+    while (len > 0) {
+        unsigned long long n = MIN(len, VIR_STORAGE_VOL_GLUSTER_STREAM_MAX_RANGE);
+
+        if (glfs_discard(s->fd, at, n) < 0) {
+            if (errno != EOPNOTSUPP && errno != ENOSYS)
+                return errno ? -errno : -EIO;
+            if (glfs_zerofill(s->fd, at, n) < 0)
+                return errno ? -errno : -EIO;
+        }
+        at += n;
+        len -= n;
+    }
+    return 0;
+}
+
+
+static ssize_t
+virStorageVolGlusterStreamRead(void *opaque,
+                               char *buf,
+                               size_t len,
+                               unsigned long long at)
+{
+    virStorageVolGlusterStream *s = opaque;
+    ssize_t n;
+
+    if (at >= s->size)
+        return 0;
+    len = MIN(len, s->size - at);
+
+    do {
+        n = glfs_pread(s->fd, buf, len, at, 0, NULL);
+    } while (n < 0 && errno == EINTR);
+
+    if (n < 0)
+        return errno ? -errno : -EIO;
+    return n;
+}
+
+
+static int
+virStorageVolGlusterStreamFindExtent(void *opaque,
+                                     unsigned long long at,
+                                     bool *data,
+                                     unsigned long long *len)
+{
+    virStorageVolGlusterStream *s = opaque;
+    off_t next;
+
+    if (at >= s->size) {
+        *data = true;
+        *len = 1;
+        return 0;
+    }
+
+    next = glfs_lseek(s->fd, at, SEEK_DATA);
+    if (next < 0 && errno == ENXIO) {
+        /* a hole to the end */
+        *data = false;
+        *len = s->size - at;
+        return 0;
+    }
+    if (next < 0) {
+        if (errno != EINVAL && errno != EOPNOTSUPP && errno != ENOTSUP)
+            return errno ? -errno : -EIO;
+        /* no extents known: all data */
+        *data = true;
+        *len = s->size - at;
+        return 0;
+    }
+
+    if ((unsigned long long) next > at) {
+        *data = false;
+        *len = MIN((unsigned long long) next, s->size) - at;
+        return 0;
+    }
+
+    if ((next = glfs_lseek(s->fd, at, SEEK_HOLE)) < 0)
+        return errno ? -errno : -EIO;
+    *data = true;
+    *len = MAX((unsigned long long) next, at + 1) - at;
+    return 0;
+}
+
+
+static int
+virStorageVolGlusterStreamFlush(void *opaque)
+{
+    virStorageVolGlusterStream *s = opaque;
+
+    if (glfs_fsync(s->fd, NULL, NULL) < 0)
+        return errno ? -errno : -EIO;
+    return 0;
+}
+
+
+static void
+virStorageVolGlusterStreamClose(void *opaque)
+{
+    virStorageVolGlusterStream *s = opaque;
+
+    glfs_close(s->fd);
+    g_free(s);
+}
+
+
+static const virStorageStreamIO virStorageVolGlusterStreamIO = {
+    .write = virStorageVolGlusterStreamWrite,
+    .zero = virStorageVolGlusterStreamZero,
+    .read = virStorageVolGlusterStreamRead,
+    .extent = virStorageVolGlusterStreamFindExtent,
+    .flush = virStorageVolGlusterStreamFlush,
+    .close = virStorageVolGlusterStreamClose,
+};
+
+
+/* Checks @offset and @len against the file's @size and gives the
+ * stream's window. */
+static int
+virStorageVolGlusterStreamWindow(const char *poolname,
+                                 virStorageVolDef *vol,
+                                 unsigned long long size,
+                                 unsigned long long offset,
+                                 unsigned long long len,
+                                 bool upload,
+                                 unsigned long long *window)
+{
+    if (offset > size || (upload && offset == size)) {
+        virReportError(VIR_ERR_INVALID_ARG,
+                       _("offset %llu is beyond the end of volume '%s' of pool '%s', which is %llu bytes long"),
+                       offset, vol->name, poolname, size);
+        return -1;
+    }
+
+    if (len > size - offset) {
+        if (upload) {
+            virReportError(VIR_ERR_INVALID_ARG,
+                           _("cannot upload %llu bytes at offset %llu of volume '%s' of pool '%s': it is %llu bytes long; resize the volume first"),
+                           len, offset, vol->name, poolname, size);
+            return -1;
+        }
+        len = size - offset;
+    }
+
+    *window = len ? len : size - offset;
+    return 0;
+}
+
+
+int
+virStorageVolGlusterStreamTarget(glfs_t *fs,
+                                 const char *poolname,
+                                 const char *dir,
+                                 virStorageVolDef *vol,
+                                 unsigned long long offset,
+                                 unsigned long long len,
+                                 bool upload,
+                                 bool sparse,
+                                 virStorageStreamTarget *target)
+{
+    virStorageVolGlusterStream *s;
+    unsigned long long window;
+    glfs_fd_t *fd;
+    struct stat sb;
+
+    if (!(fd = virStorageVolGlusterOpen(fs, poolname, dir, vol->name,
+                                        upload ? O_RDWR : O_RDONLY, &sb)))
+        return -1;
+
+    if (virStorageVolGlusterStreamWindow(poolname, vol, sb.st_size, offset, len,
+                                         upload, &window) < 0) {
+        glfs_close(fd);
+        return -1;
+    }
+
+    VIR_DEBUG("%s gluster volume '%s': offset=%llu window=%llu sparse=%d",
+              upload ? "upload to" : "download from", vol->name, offset,
+              window, sparse);
+
+    s = g_new0(virStorageVolGlusterStream, 1);
+    s->fd = fd;
+    s->size = sb.st_size;
+
+    target->volname = vol->name;
+    target->io = &virStorageVolGlusterStreamIO;
+    target->opaque = s;
+    target->offset = offset;
+    target->window = window;
+    target->sparse = sparse;
+    return 0;
+}
