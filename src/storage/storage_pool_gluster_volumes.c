@@ -9,11 +9,11 @@
  *
  *  - a clone's source must be a volume of this very pool (libvirt's
  *    driver also hands over volumes of other pools, of any type);
- *  - when a build fails, libvirt's driver deletes the new volume by
- *    name.  If it failed because an entry of that name appeared in the
- *    Gluster volume after createVol looked, that entry is someone
- *    else's: the build marks the name and the delete that follows
- *    leaves the entry alone;
+ *  - when a clone fails, libvirt's driver deletes the new volume by
+ *    name (after a failed buildVol it does not).  The volume unit has
+ *    removed what it made already, so whatever stands under that name
+ *    then (an entry made by a client meanwhile) is someone else's: the
+ *    clone marks the name and the delete that follows leaves it alone;
  *  - a stream holds the pool's connection (the file is open on it) and
  *    the volume's guard, the one file volumes take, until it ends.
  */
@@ -35,8 +35,9 @@ VIR_LOG_INIT("storage.storage_pool_gluster_volumes");
 
 
 /* Names (the very strings of the definitions, shared by the driver's
- * copy and its own) of builds that failed on an entry of someone
- * else's; under virStoragePoolGlusterKeepLock. */
+ * copy and its own) of clones that failed, each marked only until the
+ * delete the driver runs right after; under
+ * virStoragePoolGlusterKeepLock. */
 static GHashTable *virStoragePoolGlusterKeep;
 static GMutex virStoragePoolGlusterKeepLock;
 
@@ -84,19 +85,11 @@ virStoragePoolGlusterBuildVol(virStoragePoolObj *pool,
 {
     virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
     g_autoptr(virStoragePoolGlusterConn) conn = NULL;
-    bool existed = false;
 
     if (!(conn = virStoragePoolGlusterConnGet(pool)))
         return -1;
-
-    if (virStorageVolGlusterBuild(virStoragePoolGlusterConnFS(conn), def->name,
-                                  virStoragePoolGlusterConnDir(conn), vol, flags,
-                                  &existed) < 0) {
-        if (existed)
-            virStoragePoolGlusterKeepMark(vol->name);
-        return -1;
-    }
-    return 0;
+    return virStorageVolGlusterBuild(virStoragePoolGlusterConnFS(conn), def->name,
+                                     virStoragePoolGlusterConnDir(conn), vol, flags);
 }
 
 
@@ -122,23 +115,21 @@ virStoragePoolGlusterBuildVolFrom(virStoragePoolObj *pool,
 {
     virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
     g_autoptr(virStoragePoolGlusterConn) conn = NULL;
-    bool existed = false;
 
+    /* every failure is followed by the driver's delete */
     if (!virStoragePoolGlusterHasVol(pool, origvol)) {
         virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
                        _("volume '%s' is not in gluster pool '%s': a gluster pool clones only its own volumes, upload the data into a new volume instead"),
                        origvol->name, def->name);
+        virStoragePoolGlusterKeepMark(newvol->name);
         return -1;
     }
 
-    if (!(conn = virStoragePoolGlusterConnGet(pool)))
-        return -1;
-
-    if (virStorageVolGlusterBuildFrom(virStoragePoolGlusterConnFS(conn), def->name,
+    if (!(conn = virStoragePoolGlusterConnGet(pool)) ||
+        virStorageVolGlusterBuildFrom(virStoragePoolGlusterConnFS(conn), def->name,
                                       virStoragePoolGlusterConnDir(conn),
-                                      newvol, origvol, flags, &existed) < 0) {
-        if (existed)
-            virStoragePoolGlusterKeepMark(newvol->name);
+                                      newvol, origvol, flags) < 0) {
+        virStoragePoolGlusterKeepMark(newvol->name);
         return -1;
     }
     return 0;

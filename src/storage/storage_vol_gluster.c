@@ -184,6 +184,14 @@ virStorageVolGlusterOpen(glfs_t *fs,
     }
 
     if (!(fd = glfs_h_open(fs, obj, flags | O_NOFOLLOW))) {
+        /* the inode looked up is gone: the entry was replaced (the
+         * client's metadata cache may show an entry a second late) */
+        if (errno == ESTALE || errno == ENOENT) {
+            virReportError(VIR_ERR_OPERATION_INVALID,
+                           _("volume '%s' of pool '%s' was replaced in the Gluster volume while it was opened: refresh the pool"),
+                           name, poolname);
+            return NULL;
+        }
         virReportSystemError(errno,
                              _("cannot open volume '%s' of pool '%s' in its Gluster volume"),
                              name, poolname);
@@ -611,13 +619,11 @@ struct _virStorageVolGlusterMade {
 
 /* Creates the file of @vol with O_CREAT | O_EXCL in @made->dirobj, with
  * the mode and owner of its XML.  Returns the descriptor (O_RDWR), or
- * NULL with an error reported (*@existed set for an entry that is there
- * already); on failure nothing is left. */
+ * NULL with an error reported; on failure nothing is left. */
 static glfs_fd_t *
 virStorageVolGlusterCreateFile(const char *poolname,
                                virStorageVolDef *vol,
-                               virStorageVolGlusterMade *made,
-                               bool *existed);
+                               virStorageVolGlusterMade *made);
 
 
 /* Removes the file of a failed build, only if its entry is still the
@@ -646,8 +652,7 @@ virStorageVolGlusterRemoveMade(const char *poolname,
 static glfs_fd_t *
 virStorageVolGlusterCreateFile(const char *poolname,
                                virStorageVolDef *vol,
-                               virStorageVolGlusterMade *made,
-                               bool *existed)
+                               virStorageVolGlusterMade *made)
 {
     g_autoptr(virStorageVolGlusterObject) obj = NULL;
     mode_t mode = VIR_STORAGE_VOL_GLUSTER_DEFAULT_MODE;
@@ -666,7 +671,6 @@ virStorageVolGlusterCreateFile(const char *poolname,
                              O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW, mode,
                              &made->sb))) {
         if (errno == EEXIST) {
-            *existed = true;
             virReportError(VIR_ERR_STORAGE_VOL_EXIST,
                            _("'%s' of pool '%s' (an entry of that name appeared in the pool's directory of the Gluster volume: run 'virsh pool-refresh %s' or choose another name)"),
                            vol->name, poolname, poolname);
@@ -797,8 +801,7 @@ virStorageVolGlusterBuild(glfs_t *fs,
                           const char *poolname,
                           const char *dir,
                           virStorageVolDef *vol,
-                          unsigned int flags,
-                          bool *existed)
+                          unsigned int flags)
 {
     g_autoptr(virStorageVolGlusterObject) dirobj = NULL;
     virStorageVolGlusterMade made = { fs, NULL, vol->name, { 0 } };
@@ -820,7 +823,7 @@ virStorageVolGlusterBuild(glfs_t *fs,
                                       vol->target.capacity) < 0)
         return -1;
 
-    if (!(fd = virStorageVolGlusterCreateFile(poolname, vol, &made, existed)))
+    if (!(fd = virStorageVolGlusterCreateFile(poolname, vol, &made)))
         return -1;
 
     VIR_DEBUG("building %s volume '%s' of pool '%s': capacity=%llu allocation=%llu",
@@ -979,8 +982,7 @@ virStorageVolGlusterBuildFrom(glfs_t *fs,
                               const char *dir,
                               virStorageVolDef *newvol,
                               virStorageVolDef *origvol,
-                              unsigned int flags,
-                              bool *existed)
+                              unsigned int flags)
 {
     g_autoptr(virStorageVolGlusterObject) dirobj = NULL;
     g_autoptr(glfs_fd_t) src = NULL;
@@ -1032,7 +1034,7 @@ virStorageVolGlusterBuildFrom(glfs_t *fs,
                                           (unsigned long long) srcsb.st_size)) < 0)
         return -1;
 
-    if (!(fd = virStorageVolGlusterCreateFile(poolname, newvol, &made, existed)))
+    if (!(fd = virStorageVolGlusterCreateFile(poolname, newvol, &made)))
         return -1;
 
     VIR_DEBUG("cloning volume '%s' into '%s' of pool '%s' (%s)", origvol->name,

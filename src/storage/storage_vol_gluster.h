@@ -79,26 +79,24 @@ virStorageVolGlusterDefine(glfs_t *fs,
  * or with @vol's allocation reserved by glfs_fallocate; any other format
  * an empty image that qemu-img writes into a private local file, copied
  * into the new file.  A capacity larger than the free space of the
- * Gluster volume is refused before anything is made.  On failure nothing
- * is left; *@existed is set when the failure is that an entry named like
- * @vol appeared meanwhile, which is someone else's and must not be
- * removed.
+ * Gluster volume is refused before anything is made.  On failure what
+ * this call made is removed, and nothing else: an entry of that name
+ * someone else made meanwhile (VIR_ERR_STORAGE_VOL_EXIST) is left alone.
  */
 int
 virStorageVolGlusterBuild(glfs_t *fs,
                           const char *poolname,
                           const char *dir,
                           virStorageVolDef *vol,
-                          unsigned int flags,
-                          bool *existed);
+                          unsigned int flags);
 
 /*
  * buildVolFrom: makes @newvol (a copy the caller owns) from @origvol, a
  * volume of the same directory: a sparse copy of its bytes when both are
  * raw (or of the same format and capacity), else a conversion by
  * qemu-img through private local files (the source opened with no
- * backing file, whatever its header names).  As buildVol for free space,
- * what is left on failure and @existed.
+ * backing file, whatever its header names).  As buildVol for free space
+ * and what is left on failure.
  */
 int
 virStorageVolGlusterBuildFrom(glfs_t *fs,
@@ -106,8 +104,7 @@ virStorageVolGlusterBuildFrom(glfs_t *fs,
                               const char *dir,
                               virStorageVolDef *newvol,
                               virStorageVolDef *origvol,
-                              unsigned int flags,
-                              bool *existed);
+                              unsigned int flags);
 
 /*
  * deleteVol: removes the entry of @vol (a file, or an empty directory);

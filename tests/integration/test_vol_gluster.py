@@ -479,3 +479,19 @@ def test_link_or_fifo_planted_by_client_never_followed(gpool, gluster_server, co
         os.mkfifo(m.file("v"))
     refused()
     assert stat.S_ISFIFO(os.lstat(brick_file(gpool, "v")).st_mode)
+
+
+@pytest.mark.ours_only  # stock cannot clone at all (gluster-vol-clone)
+def test_clone_from_other_pool_refused(gpool, conn, tmp_path):
+    """libvirt's driver hands a clone a source volume of any pool: a dir
+    pool's file named like a volume of the gluster pool must not make the
+    gluster pool copy its own volume of that name."""
+    create(gpool, "same", MiB)
+    d = tmp_path / "dirpool"
+    d.mkdir()
+    dpool = conn.storagePoolCreateXML(poolhelpers.dir_pool_xml("gvdir", str(d)), 0)
+    other = dpool.createXML(vol_xml("same", MiB), 0)
+    with pytest.raises(libvirt.libvirtError) as e:
+        gpool.createXMLFrom(vol_xml("copy", MiB), other, 0)
+    expect_error(e, libvirt.VIR_ERR_CONFIG_UNSUPPORTED)
+    assert brick_entries(gpool) == ["same"]
