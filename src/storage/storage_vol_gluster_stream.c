@@ -5,8 +5,12 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * The stream unit's worker calls this I/O one call at a time, on its
- * own thread: every call is a synchronous gfapi call on the descriptor
- * opened for the stream.  The window never reaches past the file's end
+ * own thread.  Writes go out as asynchronous gfapi writes of a copy of
+ * the bytes, at most VIR_STORAGE_VOL_GLUSTER_STREAM_INFLIGHT at once, so
+ * the worker does not wait for each round trip to the bricks; the first
+ * error of a write is kept and returned by the next call and by the
+ * flush.  Holes, reads, extents and the flush are synchronous calls,
+ * holes and the flush made after every write in flight ended.  The window never reaches past the file's end
  * as it was when the stream opened: a write or hole past it is cut
  * there (the stream unit refuses sends beyond the window already), so
  * an upload never grows the file.  A hole is discarded (the brick
@@ -31,11 +35,72 @@ VIR_LOG_INIT("storage.storage_vol_gluster_stream");
 /* The largest range of one discard or zerofill request. */
 #define VIR_STORAGE_VOL_GLUSTER_STREAM_MAX_RANGE (1ULL << 30)
 
+/* Asynchronous writes of one upload in flight at once, and the largest
+ * one (gfapi counts bytes in an int). */
+#define VIR_STORAGE_VOL_GLUSTER_STREAM_INFLIGHT 8
+#define VIR_STORAGE_VOL_GLUSTER_STREAM_MAX_WRITE (8 * 1024 * 1024)
+
 typedef struct _virStorageVolGlusterStream virStorageVolGlusterStream;
 struct _virStorageVolGlusterStream {
     glfs_fd_t *fd;
     unsigned long long size;        /* the file's size at open */
+
+    GMutex lock;
+    GCond cond;                     /* a write completed */
+    size_t inflight;                /* under @lock */
+    int error;                      /* first failed write, -errno; under @lock */
 };
+
+typedef struct _virStorageVolGlusterStreamReq virStorageVolGlusterStreamReq;
+struct _virStorageVolGlusterStreamReq {
+    virStorageVolGlusterStream *s;
+    char *buf;
+    size_t len;
+};
+
+
+static void
+virStorageVolGlusterStreamWriteDone(glfs_fd_t *fd G_GNUC_UNUSED,
+                                    ssize_t ret,
+                                    struct glfs_stat *prestat G_GNUC_UNUSED,
+                                    struct glfs_stat *poststat G_GNUC_UNUSED,
+                                    void *opaque)
+{
+    virStorageVolGlusterStreamReq *req = opaque;
+    virStorageVolGlusterStream *s = req->s;
+    int rc = 0;
+
+    if (ret < 0)
+        rc = errno ? -errno : -EIO;
+    else if ((size_t) ret != req->len)
+        rc = -EIO;
+
+    g_mutex_lock(&s->lock);
+    if (rc < 0 && s->error == 0)
+        s->error = rc;
+    s->inflight--;
+    g_cond_signal(&s->cond);
+    g_mutex_unlock(&s->lock);
+
+    g_free(req->buf);
+    g_free(req);
+}
+
+
+/* Waits until at most @max writes are in flight; the first error. */
+static int
+virStorageVolGlusterStreamWait(virStorageVolGlusterStream *s,
+                               size_t max)
+{
+    int rc;
+
+    g_mutex_lock(&s->lock);
+    while (s->inflight > max)
+        g_cond_wait(&s->cond, &s->lock);
+    rc = s->error;
+    g_mutex_unlock(&s->lock);
+    return rc;
+}
 
 
 static int
@@ -46,23 +111,37 @@ virStorageVolGlusterStreamWrite(void *opaque,
 {
     virStorageVolGlusterStream *s = opaque;
     size_t done = 0;
+    int rc;
 
-    if (at >= s->size)
-        return -ENOSPC;
-    if (len > s->size - at)
+    if (at >= s->size || len > s->size - at)
         return -ENOSPC;
 
     while (done < len) {
-        ssize_t n = glfs_pwrite(s->fd, buf + done, len - done, at + done, 0,
-                                NULL, NULL);
+        size_t n = MIN(len - done, VIR_STORAGE_VOL_GLUSTER_STREAM_MAX_WRITE);
+        virStorageVolGlusterStreamReq *req;
 
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return errno ? -errno : -EIO;
+        if ((rc = virStorageVolGlusterStreamWait(s, VIR_STORAGE_VOL_GLUSTER_STREAM_INFLIGHT - 1)) < 0)
+            return rc;
+
+        req = g_new0(virStorageVolGlusterStreamReq, 1);
+        req->s = s;
+        req->buf = g_memdup(buf + done, n);
+        req->len = n;
+
+        g_mutex_lock(&s->lock);
+        s->inflight++;
+        g_mutex_unlock(&s->lock);
+
+        if (glfs_pwrite_async(s->fd, req->buf, n, at + done, 0,
+                              virStorageVolGlusterStreamWriteDone, req) < 0) {
+            rc = errno ? -errno : -EIO;
+            g_mutex_lock(&s->lock);
+            s->inflight--;
+            g_mutex_unlock(&s->lock);
+            g_free(req->buf);
+            g_free(req);
+            return rc;
         }
-        if (n == 0)
-            return -EIO;
         done += n;
     }
     return 0;
@@ -75,10 +154,13 @@ virStorageVolGlusterStreamZero(void *opaque,
                                unsigned long long len)
 {
     virStorageVolGlusterStream *s = opaque;
+    int rc;
 
     /* the window lies inside the file, whose size stays */
     if (at >= s->size)
         return 0;
+    if ((rc = virStorageVolGlusterStreamWait(s, 0)) < 0)
+        return rc;
     len = MIN(len, s->size - at);
 
     while (len > 0) {
@@ -169,7 +251,10 @@ static int
 virStorageVolGlusterStreamFlush(void *opaque)
 {
     virStorageVolGlusterStream *s = opaque;
+    int rc;
 
+    if ((rc = virStorageVolGlusterStreamWait(s, 0)) < 0)
+        return rc;
     if (glfs_fsync(s->fd, NULL, NULL) < 0)
         return errno ? -errno : -EIO;
     return 0;
@@ -181,7 +266,10 @@ virStorageVolGlusterStreamClose(void *opaque)
 {
     virStorageVolGlusterStream *s = opaque;
 
+    ignore_value(virStorageVolGlusterStreamWait(s, 0));
     glfs_close(s->fd);
+    g_mutex_clear(&s->lock);
+    g_cond_clear(&s->cond);
     g_free(s);
 }
 
@@ -262,6 +350,8 @@ virStorageVolGlusterStreamTarget(glfs_t *fs,
     s = g_new0(virStorageVolGlusterStream, 1);
     s->fd = fd;
     s->size = sb.st_size;
+    g_mutex_init(&s->lock);
+    g_cond_init(&s->cond);
 
     target->volname = vol->name;
     target->io = &virStorageVolGlusterStreamIO;
