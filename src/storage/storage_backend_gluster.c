@@ -13,6 +13,7 @@
 #include "storage_backend.h"
 #include "storage_gluster_sources.h"
 #include "storage_pool_gluster.h"
+#include "storage_pool_gluster_volumes.h"
 
 #define VIR_FROM_THIS VIR_FROM_STORAGE
 
@@ -24,6 +25,8 @@ static virStorageBackend virStorageBackendGluster = {
     .refreshPool = virStoragePoolGlusterRefresh,
     .stopPool = virStoragePoolGlusterStop,
     .findPoolSources = virStorageGlusterFindPoolSources,
+
+    VIR_STORAGE_BACKEND_GLUSTER_VOL_CALLBACKS,
 };
 
 
