@@ -943,21 +943,23 @@ virStorageVolGlusterConvert(const char *poolname,
 }
 
 
-/* A sparse copy of the bytes of raw @origvol, then sized to @newvol's
- * capacity. */
+/* A sparse copy of the bytes of @origvol; a raw copy is then sized to
+ * @newvol's capacity, an image keeps the source's file size. */
 static int
-virStorageVolGlusterCopyRaw(const char *poolname,
-                            virStorageVolDef *newvol,
-                            virStorageVolDef *origvol,
-                            glfs_fd_t *src,
-                            const struct stat *srcsb,
-                            glfs_fd_t *dst)
+virStorageVolGlusterCopyBytes(const char *poolname,
+                              virStorageVolDef *newvol,
+                              virStorageVolDef *origvol,
+                              glfs_fd_t *src,
+                              const struct stat *srcsb,
+                              glfs_fd_t *dst)
 {
     virStorageVolGlusterEnd from = { src, -1 };
     virStorageVolGlusterEnd to = { dst, -1 };
-    off_t size = MAX((unsigned long long) srcsb->st_size,
-                     newvol->target.capacity);
+    off_t size = srcsb->st_size;
     int rc;
+
+    if (virStorageVolGlusterIsRaw(newvol))
+        size = MAX((unsigned long long) size, newvol->target.capacity);
 
     if ((rc = virStorageVolGlusterCopyQuiet(&from, &to, srcsb->st_size)) < 0) {
         virReportSystemError(-rc,
@@ -1041,7 +1043,7 @@ virStorageVolGlusterBuildFrom(glfs_t *fs,
               newvol->name, poolname, copy ? "copy" : "qemu-img convert");
 
     if (copy)
-        rc = virStorageVolGlusterCopyRaw(poolname, newvol, origvol, src, &srcsb, fd);
+        rc = virStorageVolGlusterCopyBytes(poolname, newvol, origvol, src, &srcsb, fd);
     else
         rc = virStorageVolGlusterConvert(poolname, newvol, origvol, src, &srcsb,
                                          fd, flags);

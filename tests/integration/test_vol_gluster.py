@@ -175,6 +175,13 @@ def test_create_qcow2(gpool):
     assert "backing-filename" not in info
     assert vol.info()[1] == 2 * GiB
     assert poolhelpers.vol_format(vol.XMLDesc(0)) == "qcow2"
+    # a clone in the same format is a copy of the image file, not grown
+    # to the virtual size
+    gpool.createXMLFrom(vol_xml("q2.qcow2", 2 * GiB, fmt="qcow2"), vol, 0)
+    info2 = qemu_img_info(brick_file(gpool, "q2.qcow2"))
+    assert info2["format"] == "qcow2" and info2["virtual-size"] == 2 * GiB
+    assert os.path.getsize(brick_file(gpool, "q2.qcow2")) == \
+        os.path.getsize(brick_file(gpool, "q.qcow2"))
 
 
 @pytest.mark.stock_differs("gluster-vol-create", reason="stock's gluster backend has no createVol, so no name check of its own")
