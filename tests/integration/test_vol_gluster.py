@@ -502,3 +502,16 @@ def test_clone_from_other_pool_refused(gpool, conn, tmp_path):
         gpool.createXMLFrom(vol_xml("copy", MiB), other, 0)
     expect_error(e, libvirt.VIR_ERR_CONFIG_UNSUPPORTED)
     assert brick_entries(gpool) == ["same"]
+
+
+@pytest.mark.ours_only  # stock cannot create at all (gluster-vol-create)
+def test_failed_build_leaves_nothing(gpool):
+    """qemu-img refuses the image after the file was made: the file goes."""
+    with pytest.raises(libvirt.libvirtError) as e:
+        gpool.createXML("<volume><name>bad.qcow2</name><capacity>1048576</capacity>"
+                        "<allocation>0</allocation><target><format type='qcow2'/>"
+                        "<compat>9.9</compat></target></volume>", 0)
+    assert "qemu-img" in expect_error(e, libvirt.VIR_ERR_OPERATION_FAILED)
+    assert brick_entries(gpool) == []
+    gpool.refresh(0)
+    assert gpool.listVolumes() == []
