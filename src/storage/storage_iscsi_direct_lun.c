@@ -58,8 +58,13 @@ virStorageISCSIDirectLunRun(virStorageISCSIDirectSession *sess,
         if (task) {
             VIR_DEBUG("SCSI command 0x%02x: status %d sense key %d ascq 0x%04x",
                       task->cdb[0], w->status, task->sense.key, task->sense.ascq);
-            *err = (task->status == SCSI_STATUS_CHECK_CONDITION &&
-                    task->sense.key == SCSI_SENSE_ILLEGAL_REQUEST) ? -EOPNOTSUPP : -EIO;
+            *err = -EIO;
+            if (task->status == SCSI_STATUS_CHECK_CONDITION &&
+                task->sense.key == SCSI_SENSE_ILLEGAL_REQUEST)
+                *err = -EOPNOTSUPP;
+            else if (task->status == SCSI_STATUS_CHECK_CONDITION &&
+                     task->sense.key == SCSI_SENSE_UNIT_ATTENTION)
+                *err = -EAGAIN;
         } else {
             *err = -EIO;
         }
@@ -92,6 +97,37 @@ virStorageISCSIDirectLunReport(virStorageISCSIDirectSession *sess,
 }
 
 
+/* TEST UNIT READY until the LUN stops reporting a unit attention (the
+ * first command of a new session gets one from most targets: "power on
+ * or reset"); a LUN that is not ready is left to the next command. */
+static void
+virStorageISCSIDirectLunReady(virStorageISCSIDirectSession *sess,
+                              int lun)
+{
+    size_t tries;
+
+    for (tries = 0; tries < 16; tries++) {
+        struct iscsi_context *iscsi = virStorageISCSIDirectSessionContext(sess);
+        virStorageISCSIDirectWait w = { 0 };
+        struct scsi_task *task;
+        bool attention;
+
+        if (!iscsi || !iscsi_testunitready_task(iscsi, lun, virStorageISCSIDirectSessionDone, &w))
+            return;
+        if (virStorageISCSIDirectSessionRun(sess, &w, VIR_STORAGE_ISCSI_DIRECT_COMMAND_SECONDS) < 0) {
+            scsi_free_scsi_task(w.done ? w.data : NULL);
+            return;
+        }
+        task = w.data;
+        attention = task && task->status == SCSI_STATUS_CHECK_CONDITION &&
+            task->sense.key == SCSI_SENSE_UNIT_ATTENTION;
+        scsi_free_scsi_task(task);
+        if (!attention)
+            return;
+    }
+}
+
+
 static int
 virStorageISCSIDirectLunCompare(const void *a,
                                 const void *b)
@@ -110,7 +146,11 @@ virStorageISCSIDirectLunList(virStorageISCSIDirectSession *sess,
     struct scsi_reportluns_list *list;
     int alloc = 16;
     int err = 0;
+    size_t attentions = 0;
     size_t i;
+
+    virStorageISCSIDirectLunReady(sess, 0);
+    iscsi = virStorageISCSIDirectSessionContext(sess);
 
     for (;;) {
         virStorageISCSIDirectWait w = { 0 };
@@ -119,6 +159,12 @@ virStorageISCSIDirectLunList(virStorageISCSIDirectSession *sess,
         if (!(task = virStorageISCSIDirectLunRun(sess,
                                                  iscsi ? iscsi_reportluns_task(iscsi, 0, alloc, virStorageISCSIDirectSessionDone, &w) : NULL,
                                                  &w, &err))) {
+            /* a new session's first command gets the target's unit
+             * attention ("power on or reset"): asked again, it answers */
+            if (err == -EAGAIN && ++attentions < 16) {
+                iscsi = virStorageISCSIDirectSessionContext(sess);
+                continue;
+            }
             virStorageISCSIDirectLunReport(sess, 0, "REPORT LUNS", err);
             return -1;
         }
@@ -213,37 +259,6 @@ virStorageISCSIDirectLunLimits(virStorageISCSIDirectSession *sess,
         scsi_free_scsi_task(task);
     } else {
         virResetLastError();
-    }
-}
-
-
-/* TEST UNIT READY until the LUN stops reporting a unit attention (the
- * first command of a new session gets one from most targets: "power on
- * or reset"); a LUN that is not ready is left to the next command. */
-static void
-virStorageISCSIDirectLunReady(virStorageISCSIDirectSession *sess,
-                              int lun)
-{
-    size_t tries;
-
-    for (tries = 0; tries < 5; tries++) {
-        struct iscsi_context *iscsi = virStorageISCSIDirectSessionContext(sess);
-        virStorageISCSIDirectWait w = { 0 };
-        struct scsi_task *task;
-        bool attention;
-
-        if (!iscsi || !iscsi_testunitready_task(iscsi, lun, virStorageISCSIDirectSessionDone, &w))
-            return;
-        if (virStorageISCSIDirectSessionRun(sess, &w, VIR_STORAGE_ISCSI_DIRECT_COMMAND_SECONDS) < 0) {
-            scsi_free_scsi_task(w.done ? w.data : NULL);
-            return;
-        }
-        task = w.data;
-        attention = task && task->status == SCSI_STATUS_CHECK_CONDITION &&
-            task->sense.key == SCSI_SENSE_UNIT_ATTENTION;
-        scsi_free_scsi_task(task);
-        if (!attention)
-            return;
     }
 }
 

@@ -305,8 +305,21 @@ virStoragePoolISCSIDirectRefresh(virStoragePoolObj *pool)
     def->allocation = 0;
     def->available = 0;
     rc = virStoragePoolISCSIDirectAddLuns(pool, conn->sess, conn->login);
-    if (rc < 0 && !virStorageISCSIDirectSessionAlive(conn->sess))
+    if (rc < 0 && !virStorageISCSIDirectSessionAlive(conn->sess)) {
+        /* the target dropped the session since the last call (it is
+         * noticed only now): log in again, once */
+        VIR_DEBUG("iscsi-direct pool '%s': session lost, logging in again", def->name);
         g_clear_pointer(&conn->sess, virStorageISCSIDirectSessionClose);
+        virResetLastError();
+        virStoragePoolObjClearVols(pool);
+        def->capacity = 0;
+        def->allocation = 0;
+        if (!(conn->sess = virStorageISCSIDirectSessionOpen(conn->login)))
+            return -1;
+        rc = virStoragePoolISCSIDirectAddLuns(pool, conn->sess, conn->login);
+        if (rc < 0 && !virStorageISCSIDirectSessionAlive(conn->sess))
+            g_clear_pointer(&conn->sess, virStorageISCSIDirectSessionClose);
+    }
     return rc;
 }
 

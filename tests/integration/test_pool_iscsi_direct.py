@@ -389,3 +389,59 @@ def test_closed_port(virsh, tgt_target):
     port = tgthelpers.free_port()
     ok(define_as(virsh, "closed", tgt_target, port=port))
     fails(virsh("pool-start", "closed"), "127.0.0.1:%d" % port, "closed")
+
+
+@pytest.fixture
+def own_daemon(backend):
+    """A daemon of this test only (it is restarted)."""
+    from conftest import own_daemon_of
+    yield from own_daemon_of(backend)
+
+
+def test_pool_active_after_daemon_restart(own_daemon, tgt_server):
+    """A pool active when the daemon restarts logs in again (checkPool)
+    and is refreshed: still active, with its LUNs."""
+    target = tgt_server.make_target(sizes=(8 * MiB,))
+    try:
+        conn = libvirt.open(own_daemon.uri)
+        try:
+            pool = conn.storagePoolDefineXML(tgthelpers.pool_xml("restarted", target), 0)
+            pool.create(0)
+        finally:
+            conn.close()
+
+        own_daemon.restart()
+        conn = libvirt.open(own_daemon.uri)
+        try:
+            pool = conn.storagePoolLookupByName("restarted")
+            assert pool.isActive()
+            assert "unit:0:0:1" in pool.listVolumes()
+            vol = pool.storageVolLookupByName("unit:0:0:1")
+            assert vol.info()[1] >= 8 * MiB - 512
+        finally:
+            conn.close()
+    finally:
+        poolhelpers.cleanup_pools(own_daemon.uri)
+        tgt_server.remove_target(target)
+
+
+# stock keeps no session between calls: there is none to drop
+@pytest.mark.ours_only
+def test_refresh_after_target_dropped_session(virsh, idpool):
+    """The target drops the pool's session (tgtadm deletes the
+    connection): the next refresh logs in again."""
+    pool, target = idpool
+    out = target.server.adm("--op", "show", "--mode", "conn", "--tid", target.tid).stdout
+    sids = [line.split(":")[1].strip() for line in out.splitlines()
+            if line.strip().startswith("Session:")]
+    assert sids, out
+    for sid in sids:
+        target.server.adm("--op", "delete", "--mode", "conn", "--tid", target.tid,
+                          "--sid", sid, "--cid", 0)
+    # the refresh notices the dead session and logs in again
+    end = time.monotonic() + 5
+    while target.server.sessions(target) and time.monotonic() < end:
+        time.sleep(0.05)
+    ok(virsh("pool-refresh", pool))
+    assert vol_names(virsh, pool) == ["unit:0:0:1", "unit:0:0:2"]
+    assert target.server.sessions(target) == 1
