@@ -80,6 +80,7 @@
 #include <config.h>
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <unistd.h>
 #include <sys/mman.h>
 
@@ -101,6 +102,10 @@ VIR_LOG_INIT("storage.storage_stream");
 #define VIR_STORAGE_STREAM_QUEUE_SIZE (8 * 1024 * 1024)
 #define VIR_STORAGE_STREAM_CHUNK (2 * 1024 * 1024)
 #define VIR_STORAGE_STREAM_HOLES_MAX 1024
+
+/* Above the daemon's stream messages (256 KiB and a header); see
+ * virStorageStreamHeapBuffers. */
+#define VIR_STORAGE_STREAM_HEAP_BLOCK (1024 * 1024)
 
 typedef struct _virStorageStreamHole virStorageStreamHole;
 struct _virStorageStreamHole {
@@ -180,6 +185,10 @@ virStorageStreamUnref(virStorageStream *s)
         munmap(s->ring, VIR_STORAGE_STREAM_QUEUE_SIZE);
     g_free(s->volname);
     g_free(s);
+
+    /* what the daemon's message buffers left free in its heap goes back
+     * to the system (see virStorageStreamHeapBuffers) */
+    malloc_trim(0);
 }
 
 
@@ -1073,6 +1082,30 @@ virStorageStreamAbortFD(virStreamPtr st)
 }
 
 
+/*
+ * The daemon moves a stream's bytes in messages of 256 KiB, each in
+ * buffers it allocates and frees per message (the RPC layer's, not
+ * ours).  With glibc's default mmap threshold (128 KiB) each such
+ * buffer is mmap'ed and munmap'ed: 64 page faults, each a page zeroed
+ * by the kernel, per message, which is most of the daemon's CPU time of
+ * a stream (docs/benchmarks.md).  glibc raises its threshold by itself
+ * to the size of any mapped block that is freed, and its trim threshold
+ * to twice that (unless the deployer fixed them with GLIBC_TUNABLES,
+ * which this then leaves alone).  Freeing a mapped block of 1 MiB here
+ * makes the message buffers come from the heap and be reused from the
+ * stream's first message on, while the heap keeps at most 2 MiB free at
+ * its top (a block of the queue's size would let it keep 16 MiB: the
+ * ~30 MiB of idle growth of an earlier try).  malloc_trim at the
+ * stream's end gives back what the stream's buffers left, so the idle
+ * daemon's RSS stays where it was.
+ */
+static void
+virStorageStreamHeapBuffers(void)
+{
+    g_free(g_malloc(VIR_STORAGE_STREAM_HEAP_BLOCK));
+}
+
+
 static int
 virStorageStreamOpen(virStreamPtr st,
                      virStorageStreamTarget *target,
@@ -1127,10 +1160,10 @@ virStorageStreamOpen(virStreamPtr st,
     g_cond_init(&s->cond);
     g_queue_init(&s->holes);
 
-    /* mapped apart, so that it goes back to the system at the end: from
-     * the heap, it would also raise glibc's dynamic mmap threshold and
-     * keep up to twice its size of freed buffers in the daemon for good
-     * (tests/integration/test_stress.py counts that as growth) */
+    virStorageStreamHeapBuffers();
+
+    /* mapped apart, so that it goes back to the system at the end
+     * whatever glibc's threshold */
     s->ring = mmap(NULL, VIR_STORAGE_STREAM_QUEUE_SIZE, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (s->ring == MAP_FAILED) {
