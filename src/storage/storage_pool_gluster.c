@@ -20,6 +20,7 @@
 #include "storage_pool_gluster.h"
 #include "storage_gluster_conn.h"
 #include "storage_vol_gluster_probe.h"
+#include "viralloc.h"
 #include "virerror.h"
 #include "virlog.h"
 #include "viruuid.h"
@@ -269,23 +270,77 @@ virStoragePoolGlusterStat(virStoragePoolDef *def,
 }
 
 
-/* Adds a volume for the entry @name (inode @sb) of the pool's
- * directory; an entry that is no volume, or whose header does not hold
- * together, is skipped with its reason logged. */
+/* Threads probing the entries of a refresh at once: each probe waits for
+ * a few round trips to the bricks (open, header read, close). */
+#define VIR_STORAGE_POOL_GLUSTER_PROBE_THREADS 16
+
+/* One entry of the pool's directory, as listed and as probed. */
+typedef struct {
+    char *name;
+    struct stat sb;                 /* from glfs_readdirplus */
+    virStorageVolDef *vol;          /* the probe's result */
+    int rc;                         /* the probe's, 0 or -errno */
+} virStoragePoolGlusterEntry;
+
+typedef struct {
+    glfs_t *fs;
+    const char *dir;
+    virStoragePoolSource *source;
+} virStoragePoolGlusterProbeCtx;
+
+
+static void
+virStoragePoolGlusterProbeEntry(gpointer data,
+                                gpointer opaque)
+{
+    virStoragePoolGlusterEntry *entry = data;
+    virStoragePoolGlusterProbeCtx *ctx = opaque;
+
+    entry->vol = g_new0(virStorageVolDef, 1);
+    entry->vol->name = g_strdup(entry->name);
+    entry->rc = virStorageVolGlusterProbeQuiet(ctx->fs, ctx->dir, entry->name,
+                                               &entry->sb, ctx->source, entry->vol);
+}
+
+
+/* Probes every entry of @entries, on up to
+ * VIR_STORAGE_POOL_GLUSTER_PROBE_THREADS threads at once (a glfs_t may be
+ * used by several threads); here alone when no thread can be made. */
+static void
+virStoragePoolGlusterProbeAll(virStoragePoolGlusterProbeCtx *ctx,
+                              virStoragePoolGlusterEntry *entries,
+                              size_t nentries)
+{
+    g_autoptr(GError) err = NULL;
+    GThreadPool *threads = NULL;
+    size_t i;
+
+    if (nentries > 1)
+        threads = g_thread_pool_new(virStoragePoolGlusterProbeEntry, ctx,
+                                    MIN(nentries, VIR_STORAGE_POOL_GLUSTER_PROBE_THREADS),
+                                    TRUE, &err);
+
+    for (i = 0; i < nentries; i++) {
+        if (!threads || !g_thread_pool_push(threads, &entries[i], NULL))
+            virStoragePoolGlusterProbeEntry(&entries[i], ctx);
+    }
+
+    if (threads)
+        g_thread_pool_free(threads, FALSE, TRUE);
+}
+
+
+/* Adds the volume of the probed @entry; an entry that is no volume, or
+ * whose header does not hold together, is skipped with its reason
+ * logged. */
 static int
 virStoragePoolGlusterAddEntry(virStoragePoolObj *pool,
-                              virStoragePoolGlusterConn *conn,
-                              const char *name,
-                              const struct stat *sb)
+                              virStoragePoolGlusterEntry *entry)
 {
     virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
-    g_autoptr(virStorageVolDef) vol = g_new0(virStorageVolDef, 1);
-    int rc;
+    const char *name = entry->name;
 
-    vol->name = g_strdup(name);
-    rc = virStorageVolGlusterProbeQuiet(conn->fs, conn->dir, name, sb,
-                                        &def->source, vol);
-    switch (rc) {
+    switch (entry->rc) {
     case 0:
         break;
     case -ELOOP:
@@ -301,17 +356,85 @@ virStoragePoolGlusterAddEntry(virStoragePoolObj *pool,
         return 0;
     default:
         VIR_WARN("gluster pool '%s': skipping '%s': %s", def->name, name,
-                 g_strerror(-rc));
+                 g_strerror(-entry->rc));
         return 0;
     }
 
-    if (virStoragePoolObjAddVol(pool, vol) < 0) {
+    if (virStoragePoolObjAddVol(pool, entry->vol) < 0) {
         virReportError(VIR_ERR_INTERNAL_ERROR,
                        _("cannot add volume '%s' to gluster pool '%s'"),
                        name, def->name);
         return -1;
     }
-    vol = NULL;
+    entry->vol = NULL;
+    return 0;
+}
+
+
+static void
+virStoragePoolGlusterEntriesFree(virStoragePoolGlusterEntry *entries,
+                                 size_t nentries)
+{
+    size_t i;
+
+    for (i = 0; i < nentries; i++) {
+        g_free(entries[i].name);
+        if (entries[i].vol)
+            virStorageVolDefFree(entries[i].vol);
+    }
+    g_free(entries);
+}
+
+
+/* Lists the pool's directory with glfs_readdirplus, which gives each
+ * entry's inode with its name: no stat per entry. */
+static int
+virStoragePoolGlusterList(virStoragePoolDef *def,
+                          virStoragePoolGlusterConn *conn,
+                          virStoragePoolGlusterEntry **entriesRet,
+                          size_t *nentriesRet)
+{
+    g_autofree char *server = virStorageGlusterServerName(def);
+    virStoragePoolGlusterEntry *entries = NULL;
+    size_t nentries = 0;
+    size_t alloc = 0;
+    glfs_fd_t *dirfd;
+    struct dirent *ent;
+    struct stat sb;
+
+    if (!(dirfd = glfs_opendir(conn->fs, conn->dir))) {
+        virReportSystemError(errno,
+                             _("cannot list directory '%s' of volume '%s' on Gluster server '%s' of gluster pool '%s'"),
+                             conn->dir, def->source.name, server, def->name);
+        return -1;
+    }
+
+    while (true) {
+        errno = 0;
+        if (!(ent = glfs_readdirplus(dirfd, &sb))) {
+            if (errno != 0) {
+                virReportSystemError(errno,
+                                     _("cannot list directory '%s' of volume '%s' on Gluster server '%s' of gluster pool '%s'"),
+                                     conn->dir, def->source.name, server, def->name);
+                glfs_closedir(dirfd);
+                virStoragePoolGlusterEntriesFree(entries, nentries);
+                return -1;
+            }
+            break;
+        }
+
+        if (STREQ(ent->d_name, ".") || STREQ(ent->d_name, ".."))
+            continue;
+
+        VIR_RESIZE_N(entries, alloc, nentries, 1);
+        entries[nentries].name = g_strdup(ent->d_name);
+        entries[nentries].sb = sb;
+        nentries++;
+    }
+
+    glfs_closedir(dirfd);
+    *entriesRet = entries;
+    *nentriesRet = nentries;
     return 0;
 }
 
@@ -321,11 +444,10 @@ virStoragePoolGlusterRefresh(virStoragePoolObj *pool)
 {
     virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
     g_autoptr(virStoragePoolGlusterConn) conn = NULL;
-    g_autofree char *server = NULL;
-    glfs_fd_t *dirfd;
-    struct dirent *ent;
-    struct stat sb;
-    size_t n = 0;
+    virStoragePoolGlusterProbeCtx ctx = { 0 };
+    virStoragePoolGlusterEntry *entries = NULL;
+    size_t nentries = 0;
+    size_t i;
     int ret = -1;
 
     if (!(conn = virStoragePoolGlusterConnGet(pool)))
@@ -334,40 +456,23 @@ virStoragePoolGlusterRefresh(virStoragePoolObj *pool)
     if (virStoragePoolGlusterStat(def, conn) < 0)
         return -1;
 
-    server = virStorageGlusterServerName(def);
-    if (!(dirfd = glfs_opendir(conn->fs, conn->dir))) {
-        virReportSystemError(errno,
-                             _("cannot list directory '%s' of volume '%s' on Gluster server '%s' of gluster pool '%s'"),
-                             conn->dir, def->source.name, server, def->name);
+    if (virStoragePoolGlusterList(def, conn, &entries, &nentries) < 0)
         return -1;
-    }
 
-    /* glfs_readdirplus gives each entry's inode with its name: no stat
-     * per entry */
-    while (true) {
-        errno = 0;
-        if (!(ent = glfs_readdirplus(dirfd, &sb))) {
-            if (errno != 0) {
-                virReportSystemError(errno,
-                                     _("cannot list directory '%s' of volume '%s' on Gluster server '%s' of gluster pool '%s'"),
-                                     conn->dir, def->source.name, server, def->name);
-                goto cleanup;
-            }
-            break;
-        }
+    ctx.fs = conn->fs;
+    ctx.dir = conn->dir;
+    ctx.source = &def->source;
+    virStoragePoolGlusterProbeAll(&ctx, entries, nentries);
 
-        if (STREQ(ent->d_name, ".") || STREQ(ent->d_name, ".."))
-            continue;
-
-        if (virStoragePoolGlusterAddEntry(pool, conn, ent->d_name, &sb) < 0)
+    for (i = 0; i < nentries; i++) {
+        if (virStoragePoolGlusterAddEntry(pool, &entries[i]) < 0)
             goto cleanup;
-        n++;
     }
 
-    VIR_DEBUG("gluster pool '%s': %zu entries", def->name, n);
+    VIR_DEBUG("gluster pool '%s': %zu entries", def->name, nentries);
     ret = 0;
 
  cleanup:
-    glfs_closedir(dirfd);
+    virStoragePoolGlusterEntriesFree(entries, nentries);
     return ret;
 }
