@@ -222,8 +222,9 @@ class Gui:
             return None
         self.shot("1-add-pool-error")
         text = self.answer("Close")
-        self.click(wiz, "Cancel", "push button")
-        self.gone(wiz, "the wizard")
+        if wiz.showing:
+            self.click(wiz, "Cancel", "push button")
+            self.gone(wiz, "the wizard")
         return text
 
     def select_pool(self, name):
@@ -273,6 +274,13 @@ class Gui:
         self.select_pool(name)
         self.click(self.host, "pool-delete")
         return self.answer("Yes")
+
+    def do_errors(self, step):
+        """A screenshot (PREFIX-STEP.png) and the texts of the alerts
+        virt-manager shows now."""
+        self.shot(step)
+        return [" ".join(l.name for l in self.find_all(a, lambda n: n.roleName == "label"))
+                for a in self.alerts()]
 
     def do_detach(self):
         self.pid = self.app = self.host = None
