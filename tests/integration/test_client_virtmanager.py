@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """virt-manager 4.1, the real GUI, against the test daemon with the qemu
-driver (clienthelpers.py), driven like a user under Xvfb: dogtail over
-AT-SPI (guihelpers.py) finds its widgets by role, accessible name or the
-label of their row, and clicks them with XTest events.  Each test opens
+driver (clienthelpers.py), driven like a user under Xvfb (guihelpers.py):
+dogtail over AT-SPI (vmdriver.py) finds its widgets by role, accessible
+name or the label of their row, and clicks them with XTest events.  Each test opens
 Connection Details (--show-host-summary) on its Storage tab, makes a pool
 with the Add Pool wizard, a volume with the New Volume dialog, deletes the
 volume, stops and deletes the pool, and checks each step with the libvirt
@@ -37,6 +37,9 @@ def desktop():
     except (RuntimeError, OSError) as e:
         d.stop()
         pytest.fail("cannot start the desktop: %s" % e, pytrace=False)
+    except BaseException:       # the driver's own failure
+        d.stop()
+        raise
     try:
         yield d
     finally:
@@ -82,8 +85,8 @@ def loops(qemu_daemon, tmp_path):
 
 def api_wait(find, what, timeout=WAIT, gui=None):
     """Poll the API until @find() returns something other than None; on
-    time-out fail with what virt-manager shows (@gui: a screenshot and its
-    error dialogs)."""
+    time-out, or as soon as virt-manager (@gui) shows an error dialog, fail
+    with a screenshot and its error dialogs."""
     deadline = time.monotonic() + timeout
     last = None
     while time.monotonic() < deadline:
@@ -93,12 +96,14 @@ def api_wait(find, what, timeout=WAIT, gui=None):
                 return got
         except libvirt.libvirtError as e:
             last = e
+        if gui is not None and gui("errors"):
+            break               # virt-manager has shown an error: no need to wait
         time.sleep(0.2)
     shown = ""
     if gui is not None:
         shown = "\nvirt-manager shows: %s (screenshot FAILED-api)\n%s" % (
             gui("errors", "FAILED-api"), gui.tail())
-    pytest.fail("no %s through the API after %ss (%s)%s" % (what, timeout, last, shown),
+    pytest.fail("no %s through the API (%s)%s" % (what, last, shown),
                 pytrace=False)
 
 

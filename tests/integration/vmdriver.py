@@ -275,10 +275,11 @@ class Gui:
         self.click(self.host, "pool-delete")
         return self.answer("Yes")
 
-    def do_errors(self, step):
-        """A screenshot (PREFIX-STEP.png) and the texts of the alerts
-        virt-manager shows now."""
-        self.shot(step)
+    def do_errors(self, step=None):
+        """The texts of the alerts virt-manager shows now, and a screenshot
+        (PREFIX-STEP.png) if @step is given."""
+        if step:
+            self.shot(step)
         return [" ".join(l.name for l in self.find_all(a, lambda n: n.roleName == "label"))
                 for a in self.alerts()]
 
@@ -293,7 +294,7 @@ def main():
     config.config.logDebugToFile = False
     config.config.logDebugToStdOut = False
     config.config.searchCutoffCount = 1
-    config.config.actionDelay = 0.3
+    config.config.actionDelay = 0.15
     config.config.defaultDelay = 0.1
     config.config.typingDelay = 0.02
     gui = Gui(sys.argv[1])
