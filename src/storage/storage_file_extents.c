@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <linux/fs.h>
 #include <linux/falloc.h>
 
@@ -159,15 +160,46 @@ virStorageFileWriteZerosQuiet(int fd, off_t offset, off_t length)
 }
 
 
+/* f_type of a FUSE file system (linux/magic.h has no name for it) */
+#define VIR_STORAGE_FILE_FUSE_MAGIC 0x65735546
+
+/*
+ * A FUSE file system hands fallocate's mode to its daemon, which may
+ * answer a mode it does not know with success: GlusterFS 10's client
+ * takes FALLOC_FL_ZERO_RANGE for a plain fallocate and leaves the data
+ * (seen on a real volume), while it does punch holes.  There the range
+ * is punched, then allocated again.
+ */
+static int
+virStorageFileZeroRangeFuseQuiet(int fd, off_t offset, off_t length)
+{
+    if (fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+                  offset, length) < 0) {
+        if (errno != EOPNOTSUPP && errno != ENOSYS)
+            return -errno;
+        return virStorageFileWriteZerosQuiet(fd, offset, length);
+    }
+    if (fallocate(fd, FALLOC_FL_KEEP_SIZE, offset, length) < 0 &&
+        errno != EOPNOTSUPP && errno != ENOSYS)
+        return -errno;
+    return 0;
+}
+
+
 int
 virStorageFileZeroRangeQuiet(int fd, off_t offset, off_t length,
                              bool keepAllocation)
 {
     int mode = keepAllocation ? FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE
                               : FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE;
+    struct statfs sfs;
 
     if (length == 0)
         return 0;
+
+    if (keepAllocation && fstatfs(fd, &sfs) == 0 &&
+        sfs.f_type == VIR_STORAGE_FILE_FUSE_MAGIC)
+        return virStorageFileZeroRangeFuseQuiet(fd, offset, length);
 
     if (fallocate(fd, mode, offset, length) == 0)
         return 0;

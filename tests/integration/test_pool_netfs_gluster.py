@@ -106,6 +106,26 @@ def test_define_build_start_volumes_destroy(virsh, daemon, gluster_server, glust
     ok(virsh("pool-undefine", "glpool"))
 
 
+def test_wipe_of_allocated_volume_zeroes_the_brick(virsh, daemon, gluster_server,
+                                                   gluster_volume, target):
+    # GlusterFS's FUSE client answers fallocate(FALLOC_FL_ZERO_RANGE) with
+    # success and zeroes nothing: the wipe must not rely on it
+    brick = gluster_server.brick_path(gluster_volume)
+    define_gluster_pool(virsh, "glwipe", gluster_server.host, gluster_volume, target)
+    ok(virsh("pool-build", "glwipe"))
+    ok(virsh("pool-start", "glwipe"))
+    ok(virsh("vol-create-as", "glwipe", "w.img", "4M", "--format", "raw",
+             "--allocation", "4M"))
+    with open(os.path.join(brick, "w.img"), "r+b") as f:
+        f.write(b"\xa5" * (4 << 20))
+        os.fsync(f.fileno())
+    ok(virsh("vol-wipe", "--pool", "glwipe", "w.img"))
+    with open(os.path.join(brick, "w.img"), "rb") as f:
+        data = f.read()
+    assert len(data) == 4 << 20
+    assert data.count(0) == len(data), "the wipe left data on the brick"
+
+
 def test_start_with_volume_written_as_path(virsh, daemon, gluster_server, gluster_volume,
                                            target, tmp_path):
     """<dir path='/VOLUME'/> (the spelling of some guides) mounts the
