@@ -210,24 +210,6 @@ virStoragePoolGlusterWipeVol(virStoragePoolObj *pool,
 }
 
 
-/* What an open stream holds until it ends. */
-typedef struct _virStoragePoolGlusterStreamHold virStoragePoolGlusterStreamHold;
-struct _virStoragePoolGlusterStreamHold {
-    virStorageVolStreamGuard *guard;
-    virStoragePoolGlusterConn *conn;
-};
-
-static void
-virStoragePoolGlusterStreamRelease(void *opaque)
-{
-    virStoragePoolGlusterStreamHold *hold = opaque;
-
-    virStorageVolStreamGuardRelease(hold->guard);
-    virStoragePoolGlusterConnPut(hold->conn);
-    g_free(hold);
-}
-
-
 static int
 virStoragePoolGlusterStreamStart(virStoragePoolObj *pool,
                                  virStorageVolDef *vol,
@@ -240,9 +222,6 @@ virStoragePoolGlusterStreamStart(virStoragePoolObj *pool,
     virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
     g_autoptr(virStoragePoolGlusterConn) conn = NULL;
     virStorageStreamTarget target = { 0 };
-    virStoragePoolGlusterStreamHold *hold;
-    virStorageVolStreamGuard *guard;
-    int rc;
 
     if (!(conn = virStoragePoolGlusterConnGet(pool)))
         return -1;
@@ -252,26 +231,9 @@ virStoragePoolGlusterStreamStart(virStoragePoolObj *pool,
                                          offset, len, upload, sparse, &target) < 0)
         return -1;
 
-    if (!(guard = virStorageVolStreamGuardTake(pool, vol, upload))) {
-        target.io->close(target.opaque);
-        return -1;
-    }
-
-    hold = g_new0(virStoragePoolGlusterStreamHold, 1);
-    hold->guard = guard;
-    hold->conn = g_steal_pointer(&conn);
-
-    if (upload)
-        rc = virStorageStreamOpenUpload(stream, &target,
-                                        virStoragePoolGlusterStreamRelease, hold);
-    else
-        rc = virStorageStreamOpenDownload(stream, &target,
-                                          virStoragePoolGlusterStreamRelease, hold);
-    if (rc < 0) {
-        virStoragePoolGlusterStreamRelease(hold);
-        return -1;
-    }
-    return 0;
+    return virStorageVolStreamOpenWithConn(pool, vol, stream, &target, upload,
+                                           g_steal_pointer(&conn),
+                                           (GDestroyNotify) virStoragePoolGlusterConnPut);
 }
 
 

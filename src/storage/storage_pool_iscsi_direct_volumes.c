@@ -31,24 +31,6 @@ virStoragePoolISCSIDirectWipeVol(virStoragePoolObj *pool,
 }
 
 
-/* What an open stream holds until it ends. */
-typedef struct _virStoragePoolISCSIDirectStreamHold virStoragePoolISCSIDirectStreamHold;
-struct _virStoragePoolISCSIDirectStreamHold {
-    virStorageVolStreamGuard *guard;
-    virStoragePoolISCSIDirectConn *conn;
-};
-
-static void
-virStoragePoolISCSIDirectStreamRelease(void *opaque)
-{
-    virStoragePoolISCSIDirectStreamHold *hold = opaque;
-
-    virStorageVolStreamGuardRelease(hold->guard);
-    virStoragePoolISCSIDirectConnPut(hold->conn);
-    g_free(hold);
-}
-
-
 static int
 virStoragePoolISCSIDirectStreamStart(virStoragePoolObj *pool,
                                      virStorageVolDef *vol,
@@ -60,9 +42,6 @@ virStoragePoolISCSIDirectStreamStart(virStoragePoolObj *pool,
 {
     g_autoptr(virStoragePoolISCSIDirectConn) conn = NULL;
     virStorageStreamTarget target = { 0 };
-    virStoragePoolISCSIDirectStreamHold *hold;
-    virStorageVolStreamGuard *guard;
-    int rc;
 
     if (!(conn = virStoragePoolISCSIDirectConnGet(pool)))
         return -1;
@@ -72,26 +51,9 @@ virStoragePoolISCSIDirectStreamStart(virStoragePoolObj *pool,
                                              &target) < 0)
         return -1;
 
-    if (!(guard = virStorageVolStreamGuardTake(pool, vol, upload))) {
-        target.io->close(target.opaque);
-        return -1;
-    }
-
-    hold = g_new0(virStoragePoolISCSIDirectStreamHold, 1);
-    hold->guard = guard;
-    hold->conn = g_steal_pointer(&conn);
-
-    if (upload)
-        rc = virStorageStreamOpenUpload(stream, &target,
-                                        virStoragePoolISCSIDirectStreamRelease, hold);
-    else
-        rc = virStorageStreamOpenDownload(stream, &target,
-                                          virStoragePoolISCSIDirectStreamRelease, hold);
-    if (rc < 0) {
-        virStoragePoolISCSIDirectStreamRelease(hold);
-        return -1;
-    }
-    return 0;
+    return virStorageVolStreamOpenWithConn(pool, vol, stream, &target, upload,
+                                           g_steal_pointer(&conn),
+                                           (GDestroyNotify) virStoragePoolISCSIDirectConnPut);
 }
 
 

@@ -216,24 +216,6 @@ virStoragePoolRBDWipeVol(virStoragePoolObj *pool,
 }
 
 
-/* What an open stream holds until it ends. */
-typedef struct _virStoragePoolRBDStreamHold virStoragePoolRBDStreamHold;
-struct _virStoragePoolRBDStreamHold {
-    virStorageVolStreamGuard *guard;
-    virStoragePoolRBDConn *conn;
-};
-
-static void
-virStoragePoolRBDStreamRelease(void *opaque)
-{
-    virStoragePoolRBDStreamHold *hold = opaque;
-
-    virStorageVolStreamGuardRelease(hold->guard);
-    virStoragePoolRBDConnPut(hold->conn);
-    g_free(hold);
-}
-
-
 static int
 virStoragePoolRBDStreamStart(virStoragePoolObj *pool,
                              virStorageVolDef *vol,
@@ -246,9 +228,6 @@ virStoragePoolRBDStreamStart(virStoragePoolObj *pool,
     virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
     g_autoptr(virStoragePoolRBDConn) conn = NULL;
     virStorageStreamTarget target = { 0 };
-    virStoragePoolRBDStreamHold *hold;
-    virStorageVolStreamGuard *guard;
-    int rc;
 
     if (!(conn = virStoragePoolRBDConnGet(pool)))
         return -1;
@@ -257,26 +236,9 @@ virStoragePoolRBDStreamStart(virStoragePoolObj *pool,
                                      vol, offset, len, upload, sparse, &target) < 0)
         return -1;
 
-    if (!(guard = virStorageVolStreamGuardTake(pool, vol, upload))) {
-        target.io->close(target.opaque);
-        return -1;
-    }
-
-    hold = g_new0(virStoragePoolRBDStreamHold, 1);
-    hold->guard = guard;
-    hold->conn = g_steal_pointer(&conn);
-
-    if (upload)
-        rc = virStorageStreamOpenUpload(stream, &target,
-                                        virStoragePoolRBDStreamRelease, hold);
-    else
-        rc = virStorageStreamOpenDownload(stream, &target,
-                                          virStoragePoolRBDStreamRelease, hold);
-    if (rc < 0) {
-        virStoragePoolRBDStreamRelease(hold);
-        return -1;
-    }
-    return 0;
+    return virStorageVolStreamOpenWithConn(pool, vol, stream, &target, upload,
+                                           g_steal_pointer(&conn),
+                                           (GDestroyNotify) virStoragePoolRBDConnPut);
 }
 
 

@@ -203,6 +203,63 @@ virStorageVolStreamGuardRelease(void *opaque)
 }
 
 
+/* What a stream of a connection-backed volume holds until it ends. */
+typedef struct _virStorageVolStreamConnHold virStorageVolStreamConnHold;
+struct _virStorageVolStreamConnHold {
+    virStorageVolStreamGuard *guard;
+    void *conn;
+    GDestroyNotify connRelease;
+};
+
+static void
+virStorageVolStreamConnRelease(void *opaque)
+{
+    virStorageVolStreamConnHold *hold = opaque;
+
+    virStorageVolStreamGuardRelease(hold->guard);
+    hold->connRelease(hold->conn);
+    g_free(hold);
+}
+
+
+int
+virStorageVolStreamOpenWithConn(virStoragePoolObj *pool,
+                                virStorageVolDef *vol,
+                                virStreamPtr stream,
+                                virStorageStreamTarget *target,
+                                bool upload,
+                                void *conn,
+                                GDestroyNotify connRelease)
+{
+    virStorageVolStreamConnHold *hold;
+    virStorageVolStreamGuard *guard;
+    int rc;
+
+    if (!(guard = virStorageVolStreamGuardTake(pool, vol, upload))) {
+        target->io->close(target->opaque);
+        connRelease(conn);
+        return -1;
+    }
+
+    hold = g_new0(virStorageVolStreamConnHold, 1);
+    hold->guard = guard;
+    hold->conn = conn;
+    hold->connRelease = connRelease;
+
+    if (upload)
+        rc = virStorageStreamOpenUpload(stream, target,
+                                        virStorageVolStreamConnRelease, hold);
+    else
+        rc = virStorageStreamOpenDownload(stream, target,
+                                          virStorageVolStreamConnRelease, hold);
+    if (rc < 0) {
+        virStorageVolStreamConnRelease(hold);
+        return -1;
+    }
+    return 0;
+}
+
+
 /* ------------------------------------------------------- the inode */
 
 /*

@@ -11,6 +11,7 @@
 #pragma once
 
 #include "storage_backend.h"
+#include "storage_stream.h"
 
 int virStorageVolFileUpload(virStoragePoolObj *pool, virStorageVolDef *vol,
                             virStreamPtr stream, unsigned long long offset,
@@ -37,3 +38,21 @@ virStorageVolStreamGuardTake(virStoragePoolObj *pool,
 /* Releases a guard (a virStorageStreamReleaseFunc). */
 void
 virStorageVolStreamGuardRelease(void *opaque);
+
+
+/*
+ * Opens @stream on @target, the storage of @vol of @pool (an upload when
+ * @upload), for a backend whose volumes are reached through a
+ * connection of its pool: takes @vol's guard, then keeps it and @conn
+ * until the stream's finish or abort, when @connRelease(@conn) runs.
+ * @target->opaque and @conn are taken, also when this fails.  @pool is
+ * unlocked.  Returns 0, or -1 with an error reported.
+ */
+int
+virStorageVolStreamOpenWithConn(virStoragePoolObj *pool,
+                                virStorageVolDef *vol,
+                                virStreamPtr stream,
+                                virStorageStreamTarget *target,
+                                bool upload,
+                                void *conn,
+                                GDestroyNotify connRelease);
