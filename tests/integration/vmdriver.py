@@ -69,13 +69,16 @@ class Gui:
         except OSError:
             return False
 
-    def wait(self, find, what, timeout=WAIT):
+    def wait(self, find, what, timeout=WAIT, fail=True):
         """Poll @find() until it returns something true (a list: its first
-        item); fail with a screenshot after @timeout seconds."""
+        item); after @timeout seconds, fail with a screenshot (@what, or
+        what() when it is callable, says what was awaited), or return
+        None if @fail is False."""
         deadline = time.monotonic() + timeout
         while True:
             if self.pid is not None and not self.alive():
-                self.fail("virt-manager exited waiting for %s" % what)
+                self.fail("virt-manager exited waiting for %s"
+                          % (what() if callable(what) else what))
             try:
                 got = find()
             except GuiError:
@@ -85,7 +88,10 @@ class Gui:
             if got:
                 return got[0] if isinstance(got, list) else got
             if time.monotonic() > deadline:
-                self.fail("no %s after %ss" % (what, timeout))
+                if not fail:
+                    return None
+                self.fail("no %s after %ss" % (what() if callable(what) else what,
+                                               timeout))
             time.sleep(0.2)
 
     @staticmethod
@@ -119,17 +125,22 @@ class Gui:
         w.click()
         return w
 
+    def row(self, win, label, roles):
+        """The widgets of @roles right of the label @label, on its row,
+        from left to right (an empty list while there is none)."""
+        labs = self.find_all(win, lambda n: n.name == label and n.roleName == "label")
+        if not labs:
+            return []
+        lx, ly, lw, lh = labs[0].extents
+        row = [c for c in self.find_all(win, lambda n: n.roleName in roles)
+               if abs(c.extents[1] + c.extents[3] / 2 - (ly + lh / 2)) < 12
+               and c.extents[0] > lx]
+        return sorted(row, key=lambda c: c.extents[0])
+
     def field(self, win, label, roles=("text", "combo box")):
         """The entry or combo box on the row of the label @label."""
-        lab = self.named(win, label, "label")
-
-        def find():
-            lx, ly, lw, lh = lab.extents
-            row = [c for c in self.find_all(win, lambda n: n.roleName in roles)
-                   if abs(c.extents[1] + c.extents[3] / 2 - (ly + lh / 2)) < 12
-                   and c.extents[0] > lx]
-            return sorted(row, key=lambda c: c.extents[0])
-        return self.wait(find, "the field of %r" % label)
+        self.named(win, label, "label")
+        return self.wait(lambda: self.row(win, label, roles), "the field of %r" % label)
 
     def set_text(self, win, label, text):
         entry = self.field(win, label, ("text",))
@@ -227,7 +238,10 @@ class Gui:
             self.gone(wiz, "the wizard")
         return text
 
-    def select_pool(self, name):
+    def select_pool(self, name, state=None):
+        """Select pool @name in the list; with @state ("Active" or
+        "Inactive"), wait until its State: label shows it: virt-manager
+        updates it from the daemon's events, later under load."""
         plist = self.named(self.host, "pool-list")
         self.child(plist, "pool %r in the list" % name,
                    lambda n: n.roleName == "table cell"
@@ -235,14 +249,46 @@ class Gui:
         self.wait(lambda: [e for e in self.find_all(self.host,
                                                     lambda n: n.name == "pool-name")
                            if e.text == name], "pool %r selected" % name)
+        if state:
+            self.wait_state(name, state)
+
+    def shown_state(self):
+        """The text of the State: label of the selected pool ("Active",
+        "Inactive"), or None while there is none."""
+        try:
+            got = self.row(self.host, "State:", ("label",))
+            return got[0].name if got else None
+        except Exception:           # a node that went away meanwhile
+            return None
+
+    def wait_state(self, name, state, timeout=WAIT, fail=True):
+        """Wait until the State: label shows @state (pool @name being
+        selected); returns what it shows then."""
+        seen = [None]
+
+        def shows():
+            seen[0] = self.shown_state()
+            return seen[0] == state
+        self.wait(shows, lambda: "pool %r shown %s (State: shows %r)"
+                  % (name, state, seen[0]), timeout, fail)
+        return seen[0]
+
+    def do_pool_state(self, name, state, timeout=WAIT):
+        """Select pool @name and wait up to @timeout seconds for its
+        State: label to show @state; returns what it shows (no failure:
+        the test decides)."""
+        self.select_pool(name)
+        return self.wait_state(name, state, timeout, fail=False)
 
     def do_new_volume(self, pool, name, capacity_gib, fmt=None):
         """The New Volume dialog of @pool; returns the name it proposed and
         the error virt-manager showed, if any."""
-        self.select_pool(pool)
+        self.select_pool(pool, "Active")
         self.click(self.host, "vol-new")
         win = self.window("Add a Storage Volume")
-        proposed = self.field(win, "Name:", ("text",)).text
+        entry = self.field(win, "Name:", ("text",))
+        # the dialog fills in its proposal as it opens
+        proposed = self.wait(lambda: entry.text, "a name proposed")
         self.set_text(win, "Name:", name)
         if fmt:
             self.choose(win, "Format:", fmt)
@@ -256,6 +302,7 @@ class Gui:
         self.shot("2-new-volume-error")
         text = self.answer("Close")
         self.click(win, "Cancel", "push button")
+        self.gone(win, "the New Volume dialog")
         return [proposed, text]
 
     def do_delete_volume(self, volname):
@@ -267,11 +314,11 @@ class Gui:
         return self.answer("Yes")
 
     def do_stop_pool(self, name):
-        self.select_pool(name)
+        self.select_pool(name, "Active")
         self.click(self.host, "pool-stop")
 
     def do_delete_pool(self, name):
-        self.select_pool(name)
+        self.select_pool(name, "Inactive")
         self.click(self.host, "pool-delete")
         return self.answer("Yes")
 
