@@ -7,7 +7,9 @@
  * stream would be) as an upload into a file of $TMPDIR or into
  * /dev/full, sends data and holes through libvirt's public stream API,
  * and checks the file, the error of the finish and that the release
- * callback ran exactly once.
+ * callback ran exactly once.  Then what the unit gives the targets of
+ * rbd images and gluster files: the window, the cut at the storage's end
+ * and the count of asynchronous requests in flight.
  */
 
 #include <config.h>
@@ -473,6 +475,127 @@ testUploadLargerThanQueue(const void *opaque G_GNUC_UNUSED)
 }
 
 
+/* The window of a storage whose end is fixed, and what is refused. */
+static void
+testTargetInit(const void *opaque G_GNUC_UNUSED)
+{
+    virStorageStreamTarget target = { 0 };
+    virStorageStreamTarget untouched = { .volname = "x", .offset = 7, .window = 9 };
+
+    /* 0 means up to the end; a download's length is cut at the end */
+    g_assert_cmpint(virStorageStreamTargetInit(&target, "pool", "vol", 4 * MiB,
+                                               MiB, 0, false, true), ==, 0);
+    g_assert_cmpstr(target.volname, ==, "vol");
+    g_assert_cmpuint(target.offset, ==, MiB);
+    g_assert_cmpuint(target.window, ==, 3 * MiB);
+    g_assert_true(target.sparse);
+    g_assert_null(target.io);
+    g_assert_null(target.opaque);
+    g_assert_cmpint(virStorageStreamTargetInit(&target, "pool", "vol", 4 * MiB,
+                                               MiB, 10 * MiB, false, false), ==, 0);
+    g_assert_cmpuint(target.window, ==, 3 * MiB);
+    g_assert_false(target.sparse);
+    /* a download at the end moves nothing */
+    g_assert_cmpint(virStorageStreamTargetInit(&target, "pool", "vol", 4 * MiB,
+                                               4 * MiB, 0, false, false), ==, 0);
+    g_assert_cmpuint(target.window, ==, 0);
+    /* an upload that fits exactly */
+    g_assert_cmpint(virStorageStreamTargetInit(&target, "pool", "vol", 4 * MiB,
+                                               MiB, 3 * MiB, true, false), ==, 0);
+    g_assert_cmpuint(target.window, ==, 3 * MiB);
+
+    /* refused, naming the volume and the pool, the target left as it was */
+    target = untouched;
+    g_assert_cmpint(virStorageStreamTargetInit(&target, "pool", "vol", 4 * MiB,
+                                               4 * MiB + 1, 0, false, false), ==, -1);
+    lvsbTestExpectError("download past the end", VIR_ERR_INVALID_ARG,
+                        "beyond the end of volume 'vol' of pool 'pool'");
+    g_assert_cmpint(virStorageStreamTargetInit(&target, "pool", "vol", 4 * MiB,
+                                               4 * MiB, 0, true, false), ==, -1);
+    lvsbTestExpectError("upload at the end", VIR_ERR_INVALID_ARG,
+                        "beyond the end of volume 'vol' of pool 'pool'");
+    g_assert_cmpint(virStorageStreamTargetInit(&target, "pool", "vol", 4 * MiB,
+                                               MiB, 3 * MiB + 1, true, false), ==, -1);
+    lvsbTestExpectError("upload too long", VIR_ERR_INVALID_ARG,
+                        "resize the volume first");
+    g_assert_cmpstr(target.volname, ==, "x");
+    g_assert_cmpuint(target.offset, ==, 7);
+    g_assert_cmpuint(target.window, ==, 9);
+}
+
+
+static void
+testCutAtEnd(const void *opaque G_GNUC_UNUSED)
+{
+    g_assert_cmpuint(virStorageStreamCutAtEnd(100, 0, 50), ==, 50);
+    g_assert_cmpuint(virStorageStreamCutAtEnd(100, 60, 50), ==, 40);
+    g_assert_cmpuint(virStorageStreamCutAtEnd(100, 100, 50), ==, 0);
+    g_assert_cmpuint(virStorageStreamCutAtEnd(100, 150, 50), ==, 0);
+    g_assert_cmpuint(virStorageStreamCutAtEnd(100, 99, G_MAXUINT64), ==, 1);
+}
+
+
+typedef struct {
+    virStorageStreamInflight inflight;
+    GAsyncQueue *go;
+} testInflightData;
+
+
+/* Completes the requests of the test below on a thread of its own, the
+ * way a storage library's callbacks do, each a while after the waiter
+ * started waiting. */
+static gpointer
+testInflightCompleter(gpointer opaque)
+{
+    testInflightData *data = opaque;
+    virStorageStreamInflight *inflight = &data->inflight;
+
+    g_usleep(100 * 1000);
+    virStorageStreamInflightDone(inflight, 0);
+    g_async_queue_pop(data->go);
+    g_usleep(50 * 1000);
+    virStorageStreamInflightDone(inflight, -EIO);
+    g_usleep(50 * 1000);
+    virStorageStreamInflightDone(inflight, -ENOSPC);
+    return NULL;
+}
+
+
+/* A wait returns once few enough requests are in flight, with the first
+ * error of a request. */
+static void
+testInflight(const void *opaque G_GNUC_UNUSED)
+{
+    testInflightData data;
+    virStorageStreamInflight *inflight = &data.inflight;
+    GThread *thread;
+
+    virStorageStreamInflightInit(inflight);
+    data.go = g_async_queue_new();
+    virStorageStreamInflightAdd(inflight);
+    virStorageStreamInflightDone(inflight, 0);
+    g_assert_cmpint(virStorageStreamInflightWait(inflight, 0), ==, 0);
+
+    virStorageStreamInflightAdd(inflight);
+    virStorageStreamInflightAdd(inflight);
+    virStorageStreamInflightAdd(inflight);
+    /* none ended yet: a wait for at most 3 returns at once */
+    g_assert_cmpint(virStorageStreamInflightWait(inflight, 3), ==, 0);
+    thread = g_thread_new("completer", testInflightCompleter, &data);
+    /* the first request ended well */
+    g_assert_cmpint(virStorageStreamInflightWait(inflight, 2), ==, 0);
+    g_assert_cmpuint(inflight->count, ==, 2);
+    g_async_queue_push(data.go, GINT_TO_POINTER(1));
+    /* the second failed, the third failed too: the first error stays */
+    g_assert_cmpint(virStorageStreamInflightWait(inflight, 0), ==, -EIO);
+    g_assert_cmpuint(inflight->count, ==, 0);
+    g_thread_join(thread);
+    g_assert_cmpint(virStorageStreamInflightWait(inflight, 0), ==, -EIO);
+    g_async_queue_unref(data.go);
+    virStorageStreamInflightClear(inflight);
+}
+
+
 int
 main(int argc,
      char **argv)
@@ -492,6 +615,9 @@ main(int argc,
     g_test_add_data_func("/stream/download-sparse", NULL, testDownloadSparse);
     g_test_add_data_func("/stream/download-window", NULL, testDownloadWindow);
     g_test_add_data_func("/stream/download-eio", NULL, testDownloadEIO);
+    g_test_add_data_func("/stream/target-init", NULL, testTargetInit);
+    g_test_add_data_func("/stream/cut-at-end", NULL, testCutAtEnd);
+    g_test_add_data_func("/stream/inflight", NULL, testInflight);
 
     ret = lvsbTestRun();
 

@@ -1215,3 +1215,95 @@ virStorageStreamOpenDownload(virStreamPtr st,
 {
     return virStorageStreamOpen(st, target, false, release, relOpaque);
 }
+
+
+/* --------------------------------------------- what targets share */
+
+int
+virStorageStreamTargetInit(virStorageStreamTarget *target,
+                           const char *poolname,
+                           const char *volname,
+                           unsigned long long end,
+                           unsigned long long offset,
+                           unsigned long long len,
+                           bool upload,
+                           bool sparse)
+{
+    if (offset > end || (upload && offset == end)) {
+        virReportError(VIR_ERR_INVALID_ARG,
+                       _("offset %llu is beyond the end of volume '%s' of pool '%s', which is %llu bytes long"),
+                       offset, volname, poolname, end);
+        return -1;
+    }
+
+    if (len > end - offset) {
+        if (upload) {
+            virReportError(VIR_ERR_INVALID_ARG,
+                           _("cannot upload %llu bytes at offset %llu of volume '%s' of pool '%s': it is %llu bytes long; resize the volume first"),
+                           len, offset, volname, poolname, end);
+            return -1;
+        }
+        len = end - offset;
+    }
+
+    target->volname = volname;
+    target->offset = offset;
+    target->window = len ? len : end - offset;
+    target->sparse = sparse;
+    return 0;
+}
+
+
+void
+virStorageStreamInflightInit(virStorageStreamInflight *inflight)
+{
+    g_mutex_init(&inflight->lock);
+    g_cond_init(&inflight->cond);
+    inflight->count = 0;
+    inflight->error = 0;
+}
+
+
+void
+virStorageStreamInflightClear(virStorageStreamInflight *inflight)
+{
+    g_mutex_clear(&inflight->lock);
+    g_cond_clear(&inflight->cond);
+}
+
+
+void
+virStorageStreamInflightAdd(virStorageStreamInflight *inflight)
+{
+    g_mutex_lock(&inflight->lock);
+    inflight->count++;
+    g_mutex_unlock(&inflight->lock);
+}
+
+
+void
+virStorageStreamInflightDone(virStorageStreamInflight *inflight,
+                             int rc)
+{
+    g_mutex_lock(&inflight->lock);
+    if (rc < 0 && inflight->error == 0)
+        inflight->error = rc;
+    inflight->count--;
+    g_cond_signal(&inflight->cond);
+    g_mutex_unlock(&inflight->lock);
+}
+
+
+int
+virStorageStreamInflightWait(virStorageStreamInflight *inflight,
+                             size_t max)
+{
+    int rc;
+
+    g_mutex_lock(&inflight->lock);
+    while (inflight->count > max)
+        g_cond_wait(&inflight->cond, &inflight->lock);
+    rc = inflight->error;
+    g_mutex_unlock(&inflight->lock);
+    return rc;
+}

@@ -77,6 +77,85 @@ struct _virStorageStreamTarget {
 };
 
 /*
+ * What the targets of storage whose size stays while a stream is open
+ * share (rbd images, gluster files, iSCSI LUNs).
+ *
+ * Fills @target's window, @target->volname (@volname, which must outlive
+ * the stream) and @target->sparse for a stream of @len bytes from
+ * @offset of volume @volname of pool @poolname, whose storage ends at
+ * @end: an @offset past the end (or at it, for an @upload) and an
+ * upload's @len past it are refused with VIR_ERR_INVALID_ARG, before
+ * anything is written; a download's @len is cut at the end; a @len of 0
+ * means "up to the end".  @target->io and @target->opaque are left to
+ * the caller.  Returns 0, or -1 with an error reported and @target
+ * untouched.
+ */
+int
+virStorageStreamTargetInit(virStorageStreamTarget *target,
+                           const char *poolname,
+                           const char *volname,
+                           unsigned long long end,
+                           unsigned long long offset,
+                           unsigned long long len,
+                           bool upload,
+                           bool sparse);
+
+/*
+ * For an io->read or io->zero of storage that ends at @end: how many of
+ * the @len bytes at @at lie before the end (0 when @at is at or past
+ * it).  The stream keeps within the window; this keeps within the
+ * storage whatever the caller asks.
+ */
+static inline unsigned long long
+virStorageStreamCutAtEnd(unsigned long long end,
+                         unsigned long long at,
+                         unsigned long long len)
+{
+    if (at >= end)
+        return 0;
+    return MIN(len, end - at);
+}
+
+/*
+ * The asynchronous requests of a target's I/O in flight: io->write (or
+ * io->zero) counts a request with virStorageStreamInflightAdd and sends
+ * it without waiting for it, its completion (on the storage library's
+ * thread) calls virStorageStreamInflightDone, and the next call, the
+ * flush and the close wait with virStorageStreamInflightWait, which also
+ * gives the first error of a request, so that it fails the stream.
+ */
+typedef struct _virStorageStreamInflight virStorageStreamInflight;
+struct _virStorageStreamInflight {
+    GMutex lock;
+    GCond cond;                     /* a request ended */
+    size_t count;                   /* under @lock */
+    int error;                      /* first failed request, -errno; under @lock */
+};
+
+void
+virStorageStreamInflightInit(virStorageStreamInflight *inflight);
+
+/* Once no request is in flight (after virStorageStreamInflightWait(0)). */
+void
+virStorageStreamInflightClear(virStorageStreamInflight *inflight);
+
+/* Counts a request about to be sent. */
+void
+virStorageStreamInflightAdd(virStorageStreamInflight *inflight);
+
+/* A counted request ended, or could not be sent after all: @rc is 0, or
+ * its -errno, kept if it is the first error.  Any thread. */
+void
+virStorageStreamInflightDone(virStorageStreamInflight *inflight,
+                             int rc);
+
+/* Waits until at most @max requests are in flight; returns the first
+ * error of a request, or 0. */
+int
+virStorageStreamInflightWait(virStorageStreamInflight *inflight,
+                             size_t max);
+
+/*
  * Makes @st an upload into @target's window: bytes are written from
  * @target->offset on, a hole makes its range read as zeros (io->zero),
  * nothing past the window is written (the send that would is refused

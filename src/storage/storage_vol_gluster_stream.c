@@ -44,11 +44,7 @@ typedef struct _virStorageVolGlusterStream virStorageVolGlusterStream;
 struct _virStorageVolGlusterStream {
     glfs_fd_t *fd;
     unsigned long long size;        /* the file's size at open */
-
-    GMutex lock;
-    GCond cond;                     /* a write completed */
-    size_t inflight;                /* under @lock */
-    int error;                      /* first failed write, -errno; under @lock */
+    virStorageStreamInflight inflight;  /* asynchronous writes */
 };
 
 typedef struct _virStorageVolGlusterStreamReq virStorageVolGlusterStreamReq;
@@ -75,31 +71,10 @@ virStorageVolGlusterStreamWriteDone(glfs_fd_t *fd G_GNUC_UNUSED,
     else if ((size_t) ret != req->len)
         rc = -EIO;
 
-    g_mutex_lock(&s->lock);
-    if (rc < 0 && s->error == 0)
-        s->error = rc;
-    s->inflight--;
-    g_cond_signal(&s->cond);
-    g_mutex_unlock(&s->lock);
+    virStorageStreamInflightDone(&s->inflight, rc);
 
     g_free(req->buf);
     g_free(req);
-}
-
-
-/* Waits until at most @max writes are in flight; the first error. */
-static int
-virStorageVolGlusterStreamWait(virStorageVolGlusterStream *s,
-                               size_t max)
-{
-    int rc;
-
-    g_mutex_lock(&s->lock);
-    while (s->inflight > max)
-        g_cond_wait(&s->cond, &s->lock);
-    rc = s->error;
-    g_mutex_unlock(&s->lock);
-    return rc;
 }
 
 
@@ -120,7 +95,8 @@ virStorageVolGlusterStreamWrite(void *opaque,
         size_t n = MIN(len - done, VIR_STORAGE_VOL_GLUSTER_STREAM_MAX_WRITE);
         virStorageVolGlusterStreamReq *req;
 
-        if ((rc = virStorageVolGlusterStreamWait(s, VIR_STORAGE_VOL_GLUSTER_STREAM_INFLIGHT - 1)) < 0)
+        if ((rc = virStorageStreamInflightWait(&s->inflight,
+                                               VIR_STORAGE_VOL_GLUSTER_STREAM_INFLIGHT - 1)) < 0)
             return rc;
 
         req = g_new0(virStorageVolGlusterStreamReq, 1);
@@ -128,16 +104,11 @@ virStorageVolGlusterStreamWrite(void *opaque,
         req->buf = g_memdup(buf + done, n);
         req->len = n;
 
-        g_mutex_lock(&s->lock);
-        s->inflight++;
-        g_mutex_unlock(&s->lock);
-
+        virStorageStreamInflightAdd(&s->inflight);
         if (glfs_pwrite_async(s->fd, req->buf, n, at + done, 0,
                               virStorageVolGlusterStreamWriteDone, req) < 0) {
             rc = errno ? -errno : -EIO;
-            g_mutex_lock(&s->lock);
-            s->inflight--;
-            g_mutex_unlock(&s->lock);
+            virStorageStreamInflightDone(&s->inflight, rc);
             g_free(req->buf);
             g_free(req);
             return rc;
@@ -157,11 +128,10 @@ virStorageVolGlusterStreamZero(void *opaque,
     int rc;
 
     /* the window lies inside the file, whose size stays */
-    if (at >= s->size)
+    if (!(len = virStorageStreamCutAtEnd(s->size, at, len)))
         return 0;
-    if ((rc = virStorageVolGlusterStreamWait(s, 0)) < 0)
+    if ((rc = virStorageStreamInflightWait(&s->inflight, 0)) < 0)
         return rc;
-    len = MIN(len, s->size - at);
 
     while (len > 0) {
         unsigned long long n = MIN(len, VIR_STORAGE_VOL_GLUSTER_STREAM_MAX_RANGE);
@@ -188,9 +158,8 @@ virStorageVolGlusterStreamRead(void *opaque,
     virStorageVolGlusterStream *s = opaque;
     ssize_t n;
 
-    if (at >= s->size)
+    if (!(len = virStorageStreamCutAtEnd(s->size, at, len)))
         return 0;
-    len = MIN(len, s->size - at);
 
     do {
         n = glfs_pread(s->fd, buf, len, at, 0, NULL);
@@ -253,7 +222,7 @@ virStorageVolGlusterStreamFlush(void *opaque)
     virStorageVolGlusterStream *s = opaque;
     int rc;
 
-    if ((rc = virStorageVolGlusterStreamWait(s, 0)) < 0)
+    if ((rc = virStorageStreamInflightWait(&s->inflight, 0)) < 0)
         return rc;
     if (glfs_fsync(s->fd, NULL, NULL) < 0)
         return errno ? -errno : -EIO;
@@ -266,10 +235,9 @@ virStorageVolGlusterStreamClose(void *opaque)
 {
     virStorageVolGlusterStream *s = opaque;
 
-    ignore_value(virStorageVolGlusterStreamWait(s, 0));
+    ignore_value(virStorageStreamInflightWait(&s->inflight, 0));
     glfs_close(s->fd);
-    g_mutex_clear(&s->lock);
-    g_cond_clear(&s->cond);
+    virStorageStreamInflightClear(&s->inflight);
     g_free(s);
 }
 
@@ -284,39 +252,6 @@ static const virStorageStreamIO virStorageVolGlusterStreamIO = {
 };
 
 
-/* Checks @offset and @len against the file's @size and gives the
- * stream's window. */
-static int
-virStorageVolGlusterStreamWindow(const char *poolname,
-                                 virStorageVolDef *vol,
-                                 unsigned long long size,
-                                 unsigned long long offset,
-                                 unsigned long long len,
-                                 bool upload,
-                                 unsigned long long *window)
-{
-    if (offset > size || (upload && offset == size)) {
-        virReportError(VIR_ERR_INVALID_ARG,
-                       _("offset %llu is beyond the end of volume '%s' of pool '%s', which is %llu bytes long"),
-                       offset, vol->name, poolname, size);
-        return -1;
-    }
-
-    if (len > size - offset) {
-        if (upload) {
-            virReportError(VIR_ERR_INVALID_ARG,
-                           _("cannot upload %llu bytes at offset %llu of volume '%s' of pool '%s': it is %llu bytes long; resize the volume first"),
-                           len, offset, vol->name, poolname, size);
-            return -1;
-        }
-        len = size - offset;
-    }
-
-    *window = len ? len : size - offset;
-    return 0;
-}
-
-
 int
 virStorageVolGlusterStreamTarget(glfs_t *fs,
                                  const char *poolname,
@@ -329,7 +264,6 @@ virStorageVolGlusterStreamTarget(glfs_t *fs,
                                  virStorageStreamTarget *target)
 {
     virStorageVolGlusterStream *s;
-    unsigned long long window;
     glfs_fd_t *fd;
     struct stat sb;
 
@@ -337,27 +271,22 @@ virStorageVolGlusterStreamTarget(glfs_t *fs,
                                         upload ? O_RDWR : O_RDONLY, &sb)))
         return -1;
 
-    if (virStorageVolGlusterStreamWindow(poolname, vol, sb.st_size, offset, len,
-                                         upload, &window) < 0) {
+    if (virStorageStreamTargetInit(target, poolname, vol->name, sb.st_size,
+                                   offset, len, upload, sparse) < 0) {
         glfs_close(fd);
         return -1;
     }
 
     VIR_DEBUG("%s gluster volume '%s': offset=%llu window=%llu sparse=%d",
               upload ? "upload to" : "download from", vol->name, offset,
-              window, sparse);
+              target->window, sparse);
 
     s = g_new0(virStorageVolGlusterStream, 1);
     s->fd = fd;
     s->size = sb.st_size;
-    g_mutex_init(&s->lock);
-    g_cond_init(&s->cond);
+    virStorageStreamInflightInit(&s->inflight);
 
-    target->volname = vol->name;
     target->io = &virStorageVolGlusterStreamIO;
     target->opaque = s;
-    target->offset = offset;
-    target->window = window;
-    target->sparse = sparse;
     return 0;
 }

@@ -249,9 +249,8 @@ virStorageVolISCSIDirectStreamZero(void *opaque,
     unsigned long long head;
     int rc;
 
-    if (at >= s->size)
+    if (!(len = virStorageStreamCutAtEnd(s->size, at, len)))
         return 0;
-    len = MIN(len, s->size - at);
 
     /* partial blocks at both ends are written, whole ones zeroed */
     head = MIN(len, (bs - at % bs) % bs);
@@ -287,9 +286,8 @@ virStorageVolISCSIDirectStreamRead(void *opaque,
     virStorageVolISCSIDirectStream *s = opaque;
     int rc;
 
-    if (at >= s->size)
+    if (!(len = virStorageStreamCutAtEnd(s->size, at, len)))
         return 0;
-    len = MIN(len, s->size - at);
     len = MIN(len, (size_t) 1 << 30);
 
     if ((rc = virStorageVolISCSIDirectStreamIO(s, at, buf, NULL, len)) < 0)

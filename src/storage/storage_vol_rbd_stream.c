@@ -46,11 +46,7 @@ struct _virStorageVolRBDStream {
     uint64_t size;
     uint64_t windowStart;
     uint64_t windowEnd;
-
-    GMutex lock;
-    GCond cond;                 /* a request completed */
-    size_t inflight;            /* under @lock */
-    int error;                  /* first failed request, -errno; under @lock */
+    virStorageStreamInflight inflight;  /* write and write-zeroes requests */
 
     GArray *extents;            /* data extents of the window, NULL until
                                  * a sparse download first asks */
@@ -79,31 +75,10 @@ virStorageVolRBDStreamDone(rbd_completion_t comp,
 
     rbd_aio_release(comp);
 
-    g_mutex_lock(&s->lock);
-    if (rc < 0 && s->error == 0)
-        s->error = rc;
-    s->inflight--;
-    g_cond_signal(&s->cond);
-    g_mutex_unlock(&s->lock);
+    virStorageStreamInflightDone(&s->inflight, rc < 0 ? rc : 0);
 
     g_free(req->buf);
     g_free(req);
-}
-
-
-/* Waits until at most @max requests are in flight; the first error. */
-static int
-virStorageVolRBDStreamWait(virStorageVolRBDStream *s,
-                           size_t max)
-{
-    int rc;
-
-    g_mutex_lock(&s->lock);
-    while (s->inflight > max)
-        g_cond_wait(&s->cond, &s->lock);
-    rc = s->error;
-    g_mutex_unlock(&s->lock);
-    return rc;
 }
 
 
@@ -119,7 +94,8 @@ virStorageVolRBDStreamSubmit(virStorageVolRBDStream *s,
     rbd_completion_t comp;
     int rc;
 
-    if ((rc = virStorageVolRBDStreamWait(s, VIR_STORAGE_VOL_RBD_STREAM_INFLIGHT - 1)) < 0) {
+    if ((rc = virStorageStreamInflightWait(&s->inflight,
+                                           VIR_STORAGE_VOL_RBD_STREAM_INFLIGHT - 1)) < 0) {
         g_free(buf);
         return rc;
     }
@@ -134,10 +110,7 @@ virStorageVolRBDStreamSubmit(virStorageVolRBDStream *s,
         return rc;
     }
 
-    g_mutex_lock(&s->lock);
-    s->inflight++;
-    g_mutex_unlock(&s->lock);
-
+    virStorageStreamInflightAdd(&s->inflight);
     if (buf)
         rc = rbd_aio_write2(s->image, at, len, buf, comp, 0);
     else
@@ -145,9 +118,7 @@ virStorageVolRBDStreamSubmit(virStorageVolRBDStream *s,
 
     if (rc < 0) {
         rbd_aio_release(comp);
-        g_mutex_lock(&s->lock);
-        s->inflight--;
-        g_mutex_unlock(&s->lock);
+        virStorageStreamInflightDone(&s->inflight, rc);
         g_free(req->buf);
         g_free(req);
         return rc;
@@ -188,9 +159,7 @@ virStorageVolRBDStreamZero(void *opaque,
     int rc;
 
     /* the window lies inside the image, whose size is fixed */
-    if (at >= s->size)
-        return 0;
-    len = MIN(len, s->size - at);
+    len = virStorageStreamCutAtEnd(s->size, at, len);
 
     while (done < len) {
         size_t n = MIN(len - done, VIR_STORAGE_VOL_RBD_STREAM_MAX_REQUEST);
@@ -211,9 +180,8 @@ virStorageVolRBDStreamRead(void *opaque,
 {
     virStorageVolRBDStream *s = opaque;
 
-    if (at >= s->size)
+    if (!(len = virStorageStreamCutAtEnd(s->size, at, len)))
         return 0;
-    len = MIN(len, s->size - at);
     len = MIN(len, VIR_STORAGE_VOL_RBD_STREAM_MAX_REQUEST);
 
     return rbd_read2(s->image, at, len, buf, 0);
@@ -307,7 +275,7 @@ virStorageVolRBDStreamFlush(void *opaque)
     virStorageVolRBDStream *s = opaque;
     int rc;
 
-    if ((rc = virStorageVolRBDStreamWait(s, 0)) < 0)
+    if ((rc = virStorageStreamInflightWait(&s->inflight, 0)) < 0)
         return rc;
     return rbd_flush(s->image);
 }
@@ -318,12 +286,11 @@ virStorageVolRBDStreamClose(void *opaque)
 {
     virStorageVolRBDStream *s = opaque;
 
-    ignore_value(virStorageVolRBDStreamWait(s, 0));
+    ignore_value(virStorageStreamInflightWait(&s->inflight, 0));
     rbd_close(s->image);
     if (s->extents)
         g_array_unref(s->extents);
-    g_mutex_clear(&s->lock);
-    g_cond_clear(&s->cond);
+    virStorageStreamInflightClear(&s->inflight);
     g_free(s);
 }
 
@@ -338,39 +305,6 @@ static const virStorageStreamIO virStorageVolRBDStreamIO = {
 };
 
 
-/* Checks @offset and @len against the image's @size and gives the
- * stream's window. */
-static int
-virStorageVolRBDStreamWindow(const char *poolname,
-                             virStorageVolDef *vol,
-                             uint64_t size,
-                             unsigned long long offset,
-                             unsigned long long len,
-                             bool upload,
-                             unsigned long long *window)
-{
-    if (offset > size || (upload && offset == size)) {
-        virReportError(VIR_ERR_INVALID_ARG,
-                       _("offset %llu is beyond the end of volume '%s' of pool '%s', which is %llu bytes long"),
-                       offset, vol->name, poolname, (unsigned long long) size);
-        return -1;
-    }
-
-    if (len > size - offset) {
-        if (upload) {
-            virReportError(VIR_ERR_INVALID_ARG,
-                           _("cannot upload %llu bytes at offset %llu of volume '%s' of pool '%s': it is %llu bytes long; resize the volume first"),
-                           len, offset, vol->name, poolname, (unsigned long long) size);
-            return -1;
-        }
-        len = size - offset;
-    }
-
-    *window = len ? len : size - offset;
-    return 0;
-}
-
-
 int
 virStorageVolRBDStreamTarget(rados_ioctx_t io,
                              const char *poolname,
@@ -383,7 +317,6 @@ virStorageVolRBDStreamTarget(rados_ioctx_t io,
 {
     rbd_image_t image = NULL;
     virStorageVolRBDStream *s;
-    unsigned long long window;
     uint64_t size;
     int rc;
 
@@ -398,29 +331,24 @@ virStorageVolRBDStreamTarget(rados_ioctx_t io,
         return -1;
     }
 
-    if (virStorageVolRBDStreamWindow(poolname, vol, size, offset, len, upload,
-                                     &window) < 0) {
+    if (virStorageStreamTargetInit(target, poolname, vol->name, size, offset,
+                                   len, upload, sparse) < 0) {
         rbd_close(image);
         return -1;
     }
 
     VIR_DEBUG("%s RBD image '%s': offset=%llu window=%llu sparse=%d",
               upload ? "upload to" : "download from", vol->name, offset,
-              window, sparse);
+              target->window, sparse);
 
     s = g_new0(virStorageVolRBDStream, 1);
     s->image = image;
     s->size = size;
     s->windowStart = offset;
-    s->windowEnd = offset + window;
-    g_mutex_init(&s->lock);
-    g_cond_init(&s->cond);
+    s->windowEnd = offset + target->window;
+    virStorageStreamInflightInit(&s->inflight);
 
-    target->volname = vol->name;
     target->io = &virStorageVolRBDStreamIO;
     target->opaque = s;
-    target->offset = offset;
-    target->window = window;
-    target->sparse = sparse;
     return 0;
 }
