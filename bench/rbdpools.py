@@ -373,16 +373,12 @@ def main():
               "zero-wipe a 1 GiB image full of data (`vol-wipe`, best of %d)" % args.reps,
               "upload 1 GiB (`virsh vol-upload`, best of %d)" % args.reps,
               "download 1 GiB (`virsh vol-download`, best of %d)" % args.reps)
-    own = None
-    env_path = os.environ.get(cephhelpers.ENV_VAR)
+    gen = cephhelpers.session_cluster()
     cli_rows = []
     try:
-        if env_path:
-            cluster = cephhelpers.Cluster(env_path)
-        else:
-            own = cephhelpers.OwnCluster()
-            log("starting a test Ceph cluster in %s" % own.dir)
-            cluster = own.start()
+        if not os.environ.get(cephhelpers.ENV_VAR):
+            log("starting a test Ceph cluster")
+        cluster = next(gen)
         log("cluster on %s" % cluster.addr)
         with tempfile.TemporaryDirectory(prefix="lvsb-bench-rbd-", dir="/var/tmp") as workdir:
             sides = [RBDSide(kind, moddir, workdir, cluster)
@@ -399,14 +395,12 @@ def main():
                 lambda live: dict(zip(titles[1:3], bench_create_delete(live, cluster))),
                 lambda live: dict(zip(titles[3:5], bench_clone_wipe(live, cluster, args.reps))),
                 stream_step])
-        cluster.close()
     except ERRORS as e:
         error = "cannot run the test Ceph cluster: " + first_line(e)
         log(error)
         rows = {title: {"stock": error, "ours": error} for title in titles}
     finally:
-        if own is not None:
-            own.stop()
+        gen.close()
     write_cells_table(rows, args.out)
     if cli_rows:
         write_cli_table(cli_rows, args.out)

@@ -23,13 +23,8 @@ Command line (build-aux/run-tests.sh):
 
 import base64
 import json
-import os
-import random
-import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import uuid
 
 # python3-rados and python3-rbd; the bench of rbd pools is bench/rbdpools.py,
@@ -38,9 +33,8 @@ import uuid
 import rados
 import rbd
 
-TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CEPH_UP = os.path.join(TOP, "tests", "servers", "ceph-up.sh")
-CEPH_DOWN = os.path.join(TOP, "tests", "servers", "ceph-down.sh")
+import serverhelpers
+
 ENV_VAR = "LVSB_CEPH_ENV"
 
 # the libvirt secret holding the cluster's client.admin key (a fixture:
@@ -55,12 +49,11 @@ ADMIN_KEY = "AQBxDg5rPH8rGhAAa9D1RwkS++KuvyAGK3xr9g=="
 CLI_TIMEOUT = 120
 
 
-class Cluster:
+class Cluster(serverhelpers.Server):
     """A running test cluster, read from its ceph.env."""
 
     def __init__(self, env_path):
-        self.env_path = env_path
-        self.env = read_env(env_path)
+        super().__init__(env_path)
         self.dir = self.env["CEPH_DIR"]
         self.conf = self.env["CEPH_CONF"]
         self.addr = self.env["CEPH_ADDR"]
@@ -163,110 +156,21 @@ def other_key():
                           capture_output=True, text=True, timeout=60).stdout.strip()
 
 
-def read_env(path):
-    """The KEY=VALUE lines of a ceph.env written by ceph-up.sh."""
-    env = {}
-    with open(path) as f:
-        for line in f:
-            line = line.strip()
-            if line and not line.startswith("#") and "=" in line:
-                key, value = line.split("=", 1)
-                env[key] = value
-    return env
-
-
-def _port_free(addr, port):
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        try:
-            s.bind((addr, port))
-        except OSError:
-            return False
-    return True
-
-
 def random_loopback():
     """A random 127.x.y.z (not 127.0.0.1) whose mon ports are free."""
-    for _ in range(100):
-        addr = "127.%d.%d.%d" % (random.randint(1, 254), random.randint(0, 255),
-                                 random.randint(1, 254))
-        if _port_free(addr, 3300) and _port_free(addr, 6789):
-            return addr
-    raise RuntimeError("no free loopback address for the test cluster")
+    return serverhelpers.random_loopback(ports=(3300, 6789))
 
 
-def start(dirpath, addr=None, attempts=3):
-    """Start a cluster in @dirpath (made empty) on @addr (random loopback
-    when None, a new one on each retry); returns its Cluster."""
-    err = None
-    for _ in range(attempts):
-        a = addr or random_loopback()
-        if os.path.isdir(dirpath):
-            subprocess.run([CEPH_DOWN, dirpath], capture_output=True, timeout=120)
-            shutil.rmtree(dirpath, ignore_errors=True)
-        env = dict(os.environ, CEPH_ADDR=a)
-        try:
-            res = subprocess.run([CEPH_UP, dirpath], env=env, capture_output=True,
-                                 text=True, timeout=600)
-        except subprocess.TimeoutExpired as e:
-            subprocess.run([CEPH_DOWN, dirpath], capture_output=True, timeout=120)
-            err = "ceph-up.sh did not end: %s" % e
-            continue
-        if res.returncode == 0:
-            return Cluster(os.path.join(dirpath, "ceph.env"))
-        err = "ceph-up.sh on %s failed (%d):\n%s%s" % (a, res.returncode,
-                                                     res.stdout, res.stderr)
-        if addr:
-            break
-    raise RuntimeError(err)
-
-
-def stop(dirpath):
-    """Stop the cluster of @dirpath; raises if a daemon would not stop."""
-    res = subprocess.run([CEPH_DOWN, dirpath], capture_output=True, text=True,
-                         timeout=120)
-    if res.returncode != 0:
-        raise RuntimeError("ceph-down.sh failed: %s" % res.stderr.strip())
-
-
-class OwnCluster:
-    """A cluster of this process only, in a temporary directory: start()
-    then stop() (which removes the directory)."""
-
-    def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="lvsb-ceph-")
-        self.cluster = None
-
-    def start(self):
-        self.cluster = start(self.dir)
-        return self.cluster
-
-    def stop(self):
-        try:
-            stop(self.dir)
-        finally:
-            shutil.rmtree(self.dir, ignore_errors=True)
-
-
-def session_cluster():
-    """For the session fixture (`yield from session_cluster()`): the
-    cluster of LVSB_CEPH_ENV, or one of our own for the session."""
-    env_path = os.environ.get(ENV_VAR)
-    if env_path:
-        cluster = Cluster(env_path)
-        try:
-            yield cluster
-        finally:
-            cluster.close()
-        return
-    own = OwnCluster()
-    try:
-        cluster = own.start()
-        try:
-            yield cluster
-        finally:
-            cluster.close()
-    finally:
-        own.stop()
+# tests/servers/ceph-up.sh and ceph-down.sh, on $CEPH_ADDR; ceph-up.sh wants
+# an empty directory and may hang on a cluster that never forms
+CEPH = serverhelpers.Kind("ceph", "the test Ceph cluster", Cluster, ENV_VAR,
+                          "CEPH_ADDR", random_loopback, env_file="ceph.env",
+                          up_timeout=600, down_timeout=120, retry_hung=True)
+CEPH_UP = CEPH.up
+CEPH_DOWN = CEPH.down
+start = CEPH.start
+stop = CEPH.stop
+session_cluster = CEPH.session_server
 
 
 def secret_uri(daemon):

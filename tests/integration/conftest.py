@@ -290,15 +290,7 @@ def ceph_cluster():
     """The test Ceph cluster (cephhelpers.Cluster): the one of
     $LVSB_CEPH_ENV (build-aux/run-tests.sh), or one started for this
     session on a random 127.x.y.z and stopped at its end."""
-    try:
-        gen = cephhelpers.session_cluster()
-        cluster = next(gen)
-    except (RuntimeError, OSError, KeyError) as e:
-        pytest.fail("the test Ceph cluster is not available: %s" % e, pytrace=False)
-    try:
-        yield cluster
-    finally:
-        gen.close()
+    yield from cephhelpers.CEPH.session_fixture()
 
 
 @pytest.fixture

@@ -22,7 +22,6 @@ import random
 import shutil
 import socket
 import subprocess
-import tempfile
 import threading
 import time
 import uuid
@@ -31,10 +30,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 import poolhelpers
+import serverhelpers
 
-TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-GLUSTER_UP = os.path.join(TOP, "tests", "servers", "gluster-up.sh")
-GLUSTER_DOWN = os.path.join(TOP, "tests", "servers", "gluster-down.sh")
 ENV_VAR = "LVSB_GLUSTER_ENV"
 
 # glusterd's port
@@ -45,23 +42,12 @@ CLI_TIMEOUT = 60
 BRICK_WAIT = 20
 
 
-def read_env(path):
-    env = {}
-    with open(path) as f:
-        for line in f:
-            line = line.strip()
-            if line and not line.startswith("#") and "=" in line:
-                key, value = line.split("=", 1)
-                env[key] = value
-    return env
-
-
-class Server:
+class Server(serverhelpers.Server):
     """A running test server, read from the env file of gluster-up.sh."""
 
     def __init__(self, env_path):
-        env = read_env(env_path)
-        self.env_path = env_path
+        super().__init__(env_path)
+        env = self.env
         self.dir = env["GLUSTER_DIR"]
         self.host = env["GLUSTER_HOST"]
         self.volume = env["GLUSTER_VOLUME"]
@@ -129,52 +115,11 @@ class Server:
         shutil.rmtree(self.brick_path(name), ignore_errors=True)
 
 
-def random_loopback():
-    rng = random.Random()
-    return "127.%d.%d.%d" % (rng.randint(1, 254), rng.randint(0, 255), rng.randint(2, 254))
-
-
-def start(dirpath, addr=None, attempts=3):
-    """Starts a server in @dirpath on @addr (by default a random
-    127.x.y.z, another one if it is taken); returns it."""
-    errors = []
-    for _ in range(attempts):
-        env = dict(os.environ, GLUSTER_ADDR=addr or random_loopback())
-        res = subprocess.run([GLUSTER_UP, dirpath], capture_output=True, text=True,
-                             timeout=120, env=env)
-        if res.returncode == 0:
-            return Server(os.path.join(dirpath, "env"))
-        errors.append("gluster-up.sh on %s failed (%d):\n%s%s"
-                      % (env["GLUSTER_ADDR"], res.returncode, res.stdout, res.stderr))
-        if addr:
-            break
-    raise RuntimeError("\n".join(errors))
-
-
-def stop(dirpath):
-    res = subprocess.run([GLUSTER_DOWN, dirpath], capture_output=True, text=True,
-                         timeout=60)
-    if res.returncode != 0:
-        raise RuntimeError("gluster-down.sh failed (%d):\n%s%s"
-                           % (res.returncode, res.stdout, res.stderr))
-
-
-def session_server():
-    """Generator: the server of $LVSB_GLUSTER_ENV, or one started in a
-    temporary directory on a random 127.x.y.z and stopped (and removed)
-    when closed."""
-    env_path = os.environ.get(ENV_VAR)
-    if env_path:
-        yield Server(env_path)
-        return
-    dirpath = tempfile.mkdtemp(prefix="lvsb-gluster-")
-    try:
-        yield start(dirpath)
-    finally:
-        try:
-            stop(dirpath)
-        finally:
-            shutil.rmtree(dirpath, ignore_errors=True)
+# tests/servers/gluster-up.sh and gluster-down.sh, on $GLUSTER_ADDR
+GLUSTER = serverhelpers.Kind("gluster", "the test Gluster server", Server, ENV_VAR,
+                             "GLUSTER_ADDR", serverhelpers.random_loopback,
+                             up_timeout=120)
+session_server = GLUSTER.session_server
 
 
 def client_processes(target):
@@ -218,15 +163,7 @@ def gluster_server():
     """The test Gluster server (Server): the one of $LVSB_GLUSTER_ENV
     (build-aux/run-tests.sh), or one started for this session and
     stopped at its end."""
-    try:
-        gen = session_server()
-        server = next(gen)
-    except (RuntimeError, OSError, KeyError, subprocess.TimeoutExpired) as e:
-        pytest.fail("the test Gluster server is not available: %s" % e, pytrace=False)
-    try:
-        yield server
-    finally:
-        gen.close()
+    yield from GLUSTER.session_fixture()
 
 
 @pytest.fixture

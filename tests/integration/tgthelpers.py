@@ -17,19 +17,15 @@ files: tests never see each other's LUNs.
 import itertools
 import os
 import random
-import shutil
 import socket
 import subprocess
-import tempfile
 import uuid
 
 import pytest
 
 import poolhelpers
+import serverhelpers
 
-TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-TGT_UP = os.path.join(TOP, "tests", "servers", "tgt-up.sh")
-TGT_DOWN = os.path.join(TOP, "tests", "servers", "tgt-down.sh")
 ENV_VAR = "LVSB_TGT_ENV"
 
 # a tgtadm call that does not answer within this is a failed test
@@ -39,17 +35,6 @@ INITIATOR = "iqn.2026-12.org.lvsb:initiator"
 # the usage of the CHAP secrets of the tests
 SECRET_USAGE = "lvsb-iscsi-chap"
 SECRET_UUID = "5c3a9f60-8d2e-4f63-9b55-3d0a6e1c2b71"
-
-
-def read_env(path):
-    env = {}
-    with open(path) as f:
-        for line in f:
-            line = line.strip()
-            if line and not line.startswith("#") and "=" in line:
-                key, value = line.split("=", 1)
-                env[key] = value
-    return env
 
 
 class Target:
@@ -75,14 +60,14 @@ class Target:
         return "iscsi://%s%s/%s/%d" % (cred, self.portal, self.iqn, lun)
 
 
-class Server:
+class Server(serverhelpers.Server):
     """A running tgtd, read from the env file of tgt-up.sh."""
 
     _tids = itertools.count(100)
 
     def __init__(self, env_path):
-        env = read_env(env_path)
-        self.env_path = env_path
+        super().__init__(env_path)
+        env = self.env
         self.dir = env["TGT_DIR"]
         self.host = env["TGT_HOST"]
         self.port = int(env["TGT_PORT"])
@@ -169,45 +154,10 @@ def free_port():
     raise RuntimeError("no free TCP port for tgtd")
 
 
-def start(dirpath, port=None, attempts=3):
-    """Starts a tgtd in @dirpath on 127.0.0.1:@port (by default a free
-    one, another one if it is taken); returns it."""
-    errors = []
-    for _ in range(attempts):
-        env = dict(os.environ, TGT_PORT=str(port or free_port()))
-        res = subprocess.run([TGT_UP, dirpath], capture_output=True, text=True,
-                             timeout=60, env=env)
-        if res.returncode == 0:
-            return Server(os.path.join(dirpath, "env"))
-        errors.append("tgt-up.sh on port %s failed (%d):\n%s%s"
-                      % (env["TGT_PORT"], res.returncode, res.stdout, res.stderr))
-        if port:
-            break
-    raise RuntimeError("\n".join(errors))
-
-
-def stop(dirpath):
-    res = subprocess.run([TGT_DOWN, dirpath], capture_output=True, text=True, timeout=60)
-    if res.returncode != 0:
-        raise RuntimeError("tgt-down.sh failed (%d):\n%s%s"
-                           % (res.returncode, res.stdout, res.stderr))
-
-
-def session_server():
-    """Generator: the server of $LVSB_TGT_ENV, or one started in a
-    temporary directory and stopped (and removed) when closed."""
-    env_path = os.environ.get(ENV_VAR)
-    if env_path:
-        yield Server(env_path)
-        return
-    dirpath = tempfile.mkdtemp(prefix="lvsb-tgt-")
-    try:
-        yield start(dirpath)
-    finally:
-        try:
-            stop(dirpath)
-        finally:
-            shutil.rmtree(dirpath, ignore_errors=True)
+# tests/servers/tgt-up.sh and tgt-down.sh, on 127.0.0.1:$TGT_PORT
+TGT = serverhelpers.Kind("tgt", "the test iSCSI target server", Server, ENV_VAR,
+                         "TGT_PORT", free_port)
+session_server = TGT.session_server
 
 
 def secret_xml(usage=SECRET_USAGE, uuid_=SECRET_UUID):
@@ -238,15 +188,7 @@ def tgt_server():
     """The test tgtd (Server): the one of $LVSB_TGT_ENV
     (build-aux/run-tests.sh), or one started for this session and
     stopped at its end."""
-    try:
-        gen = session_server()
-        server = next(gen)
-    except (RuntimeError, OSError, KeyError, subprocess.TimeoutExpired) as e:
-        pytest.fail("the test iSCSI target server is not available: %s" % e, pytrace=False)
-    try:
-        yield server
-    finally:
-        gen.close()
+    yield from TGT.session_fixture()
 
 
 @pytest.fixture
