@@ -18,11 +18,8 @@ port 24007 that accepts connections and never answers).
 """
 
 import os
-import random
 import shutil
-import socket
 import subprocess
-import threading
 import time
 import uuid
 import xml.etree.ElementTree as ET
@@ -186,44 +183,8 @@ def silent_glusterd():
     """glusterd's port (24007) on a loopback address of its own: TCP
     connections accepted, requests read and never answered; yields the
     address."""
-    rng = random.Random()
-    for _ in range(20):
-        host = "127.%d.%d.%d" % (rng.randint(1, 254), rng.randint(0, 255), rng.randint(2, 254))
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, GLUSTERD_PORT))
-            break
-        except OSError:
-            sock.close()
-    else:
-        pytest.fail("cannot listen on port %d of any loopback address" % GLUSTERD_PORT,
-                    pytrace=False)
-    sock.listen(16)
-    sock.settimeout(0.2)
-    stop = threading.Event()
-    held = []
-
-    def serve():
-        while not stop.is_set():
-            try:
-                conn, _ = sock.accept()
-                held.append(conn)
-            except socket.timeout:
-                pass
-            except OSError:
-                break
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
+    with serverhelpers.silent_server(GLUSTERD_PORT) as host:
         yield host
-    finally:
-        stop.set()
-        thread.join(5)
-        for c in held:
-            c.close()
-        sock.close()
 
 
 class FuseMount:

@@ -16,12 +16,14 @@ whole session:
   end, failed tests or not.
 """
 
+import contextlib
 import os
 import random
 import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 
 import pytest
 
@@ -51,18 +53,76 @@ def port_free(addr, port):
     return True
 
 
+def _loopback_address(rng):
+    return "127.%d.%d.%d" % (rng.randint(1, 254), rng.randint(0, 255), rng.randint(2, 254))
+
+
 def random_loopback(ports=()):
     """A random loopback address 127.x.y.z (never 127.0.0.1) on which the
     TCP @ports are free, so that servers of several runs can be up at
     the same time."""
     rng = random.Random()
     for _ in range(100):
-        addr = "127.%d.%d.%d" % (rng.randint(1, 254), rng.randint(0, 255),
-                                 rng.randint(2, 254))
+        addr = _loopback_address(rng)
         if all(port_free(addr, port) for port in ports):
             return addr
     raise RuntimeError("no loopback address has TCP ports %s free"
                        % ", ".join(str(p) for p in ports))
+
+
+@contextlib.contextmanager
+def silent_server(port, udp=False):
+    """A server that is there and never answers: TCP port @port (and UDP
+    port @port, with @udp) of a random loopback address of its own,
+    connections accepted and held, nothing ever sent.  Yields the
+    address; the test fails when no address has the port free."""
+    rng = random.Random()
+    errors = []
+    for _ in range(20):
+        host = _loopback_address(rng)
+        tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        datagram = socket.socket(socket.AF_INET, socket.SOCK_DGRAM) if udp else None
+        try:
+            tcp.bind((host, port))
+            if datagram:
+                datagram.bind((host, port))
+            break
+        except OSError as e:
+            errors.append("%s: %s" % (host, e))
+            tcp.close()
+            if datagram:
+                datagram.close()
+    else:
+        pytest.fail("cannot listen on port %d of any loopback address for a silent server: %s"
+                    % (port, "; ".join(errors[-3:])), pytrace=False)
+    tcp.listen(64)
+    tcp.settimeout(0.2)
+    stop = threading.Event()
+    held = []
+
+    def serve():
+        while not stop.is_set():
+            try:
+                conn, _ = tcp.accept()
+                held.append(conn)
+            except socket.timeout:
+                pass
+            except OSError:
+                break
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield host
+    finally:
+        stop.set()
+        thread.join(5)
+        for conn in held:
+            conn.close()
+        tcp.close()
+        if datagram:
+            datagram.close()
 
 
 class Server:

@@ -9,7 +9,6 @@ only (the rados_pool fixture), never through the pool under test.
 """
 
 import random
-import socket
 import threading
 import time
 import xml.etree.ElementTree as ET
@@ -20,6 +19,7 @@ import rados
 import rbd
 
 import cephhelpers
+import serverhelpers
 from conftest import expect_error, own_daemon_of
 
 MiB = 1024 * 1024
@@ -233,22 +233,8 @@ def silent_monitor():
     """A TCP listener on a random loopback address 127.x.y.z that takes
     connections (the kernel completes them) and never answers; yields
     (host, port)."""
-    rng = random.Random()
-    for _ in range(20):
-        host = "127.%d.%d.%d" % (rng.randint(1, 254), rng.randint(0, 255), rng.randint(2, 254))
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        try:
-            sock.bind((host, 6789))
-        except OSError:
-            sock.close()
-            continue
-        sock.listen(64)
-        try:
-            yield host, 6789
-        finally:
-            sock.close()
-        return
-    pytest.fail("no free loopback address for the silent monitor", pytrace=False)
+    with serverhelpers.silent_server(6789) as host:
+        yield host, 6789
 
 
 @pytest.mark.stock_differs("rbd-silent-monitor",
@@ -342,8 +328,7 @@ def test_start_with_several_monitors_one_dead(conn, ceph_cluster, ceph_secret, r
     """Several <host> monitors, the first on an address nothing listens on:
     librados finds the one that answers."""
     create_image(ioctx, "m", MiB)
-    dead = "127.%d.%d.%d" % (random.randint(1, 254), random.randint(0, 255),
-                             random.randint(2, 254))
+    dead = serverhelpers.random_loopback(ports=(6789,))
     xml = cephhelpers.rbd_pool_xml("monitors", ceph_cluster, rados_pool,
                                    hosts=[(dead, 6789),
                                           (ceph_cluster.mon_host, ceph_cluster.mon_port)])

@@ -12,13 +12,12 @@ The NFS mount of a silent server is tested in the VM
 runner itself by tests/storagecommandtest.c.
 """
 
-import random
-import socket
 import subprocess
-import threading
 import time
 
 import pytest
+
+import serverhelpers
 
 # rpcbind's port; showmount has no option for another
 RPCBIND_PORT = 111
@@ -27,59 +26,12 @@ GRACE = 5                   # VIR_STORAGE_COMMAND_KILL_GRACE
 BOUND = SOURCES_LIMIT + GRACE + 15
 
 
-def bind_silent_port():
-    """TCP and UDP sockets bound to RPCBIND_PORT of a loopback address
-    nothing else listens on: (host, tcp, udp)."""
-    rng = random.Random()
-    errors = []
-    for _ in range(20):
-        host = "127.%d.%d.%d" % (rng.randint(1, 254), rng.randint(0, 255), rng.randint(2, 254))
-        tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        try:
-            tcp.bind((host, RPCBIND_PORT))
-            udp.bind((host, RPCBIND_PORT))
-            return host, tcp, udp
-        except OSError as e:
-            errors.append("%s: %s" % (host, e))
-            tcp.close()
-            udp.close()
-    pytest.fail("cannot listen on port %d of any loopback address for the silent server: %s"
-                % (RPCBIND_PORT, "; ".join(errors[-3:])), pytrace=False)
-
-
 @pytest.fixture
 def silent_rpcbind():
     """TCP and UDP port 111 of a loopback address: connections accepted,
     requests read and never answered; yields the address."""
-    silent_host, tcp, udp = bind_silent_port()
-    tcp.listen(16)
-    tcp.settimeout(0.2)
-    stop = threading.Event()
-    held = []
-
-    def serve():
-        while not stop.is_set():
-            try:
-                conn, _ = tcp.accept()
-                held.append(conn)
-            except socket.timeout:
-                pass
-            except OSError:
-                break
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        yield silent_host
-    finally:
-        stop.set()
-        thread.join(5)
-        for c in held:
-            c.close()
-        tcp.close()
-        udp.close()
+    with serverhelpers.silent_server(RPCBIND_PORT, udp=True) as host:
+        yield host
 
 
 def timed_virsh(daemon, *args):
