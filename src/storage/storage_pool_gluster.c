@@ -18,12 +18,12 @@
 #include <sys/statvfs.h>
 
 #include "storage_pool_gluster.h"
+#include "storage_conn_table.h"
 #include "storage_gluster_conn.h"
 #include "storage_vol_gluster_probe.h"
 #include "viralloc.h"
 #include "virerror.h"
 #include "virlog.h"
-#include "viruuid.h"
 
 #define VIR_FROM_THIS VIR_FROM_STORAGE
 
@@ -35,10 +35,6 @@ struct _virStoragePoolGlusterConn {
     glfs_t *fs;
     char *dir;              /* "/" or "/sub/dir" */
 };
-
-/* UUID string -> virStoragePoolGlusterConn * (the table's reference) */
-static GHashTable *virStoragePoolGlusterConns;
-static GMutex virStoragePoolGlusterConnsLock;
 
 
 static void
@@ -60,6 +56,18 @@ virStoragePoolGlusterConnPut(virStoragePoolGlusterConn *conn)
 }
 
 
+static void
+virStoragePoolGlusterConnRef(virStoragePoolGlusterConn *conn)
+{
+    g_atomic_int_inc(&conn->refs);
+}
+
+
+/* the connections of the active pools, by UUID */
+static virStorageConnTable virStoragePoolGlusterConns =
+    VIR_STORAGE_CONN_TABLE_INIT(virStoragePoolGlusterConnRef, virStoragePoolGlusterConnPut);
+
+
 glfs_t *
 virStoragePoolGlusterConnFS(virStoragePoolGlusterConn *conn)
 {
@@ -74,79 +82,19 @@ virStoragePoolGlusterConnDir(virStoragePoolGlusterConn *conn)
 }
 
 
-static void
-virStoragePoolGlusterConnKey(virStoragePoolDef *def,
-                             char *key)
-{
-    virUUIDFormat(def->uuid, key);
-}
-
-
 virStoragePoolGlusterConn *
 virStoragePoolGlusterConnGet(virStoragePoolObj *pool)
 {
     virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
-    char key[VIR_UUID_STRING_BUFLEN];
-    virStoragePoolGlusterConn *conn = NULL;
+    virStoragePoolGlusterConn *conn;
 
-    virStoragePoolGlusterConnKey(def, key);
-
-    g_mutex_lock(&virStoragePoolGlusterConnsLock);
-    if (virStoragePoolGlusterConns &&
-        (conn = g_hash_table_lookup(virStoragePoolGlusterConns, key)))
-        g_atomic_int_inc(&conn->refs);
-    g_mutex_unlock(&virStoragePoolGlusterConnsLock);
-
-    if (!conn) {
+    if (!(conn = virStorageConnTableGet(&virStoragePoolGlusterConns, def->uuid))) {
         virReportError(VIR_ERR_OPERATION_INVALID,
                        _("gluster pool '%s' is not connected to its Gluster volume: start the pool first"),
                        def->name);
     }
 
     return conn;
-}
-
-
-/* Puts @conn in the table for @def, taking the caller's reference; a
- * connection the pool had already is dropped. */
-static void
-virStoragePoolGlusterConnAdd(virStoragePoolDef *def,
-                             virStoragePoolGlusterConn *conn)
-{
-    char key[VIR_UUID_STRING_BUFLEN];
-    virStoragePoolGlusterConn *old = NULL;
-
-    virStoragePoolGlusterConnKey(def, key);
-
-    g_mutex_lock(&virStoragePoolGlusterConnsLock);
-    if (!virStoragePoolGlusterConns)
-        virStoragePoolGlusterConns = g_hash_table_new_full(g_str_hash, g_str_equal,
-                                                           g_free, NULL);
-    old = g_hash_table_lookup(virStoragePoolGlusterConns, key);
-    g_hash_table_replace(virStoragePoolGlusterConns, g_strdup(key), conn);
-    g_mutex_unlock(&virStoragePoolGlusterConnsLock);
-
-    virStoragePoolGlusterConnPut(old);
-}
-
-
-/* Takes @def's connection out of the table and drops the table's
- * reference: calls still using it finish first. */
-static void
-virStoragePoolGlusterConnRemove(virStoragePoolDef *def)
-{
-    char key[VIR_UUID_STRING_BUFLEN];
-    virStoragePoolGlusterConn *old = NULL;
-
-    virStoragePoolGlusterConnKey(def, key);
-
-    g_mutex_lock(&virStoragePoolGlusterConnsLock);
-    if (virStoragePoolGlusterConns &&
-        (old = g_hash_table_lookup(virStoragePoolGlusterConns, key)))
-        g_hash_table_remove(virStoragePoolGlusterConns, key);
-    g_mutex_unlock(&virStoragePoolGlusterConnsLock);
-
-    virStoragePoolGlusterConnPut(old);
 }
 
 
@@ -207,7 +155,7 @@ virStoragePoolGlusterConnect(virStoragePoolDef *def)
     conn->name = g_strdup(def->name);
     conn->fs = fs;
     conn->dir = g_steal_pointer(&dir);
-    virStoragePoolGlusterConnAdd(def, conn);
+    virStorageConnTableSet(&virStoragePoolGlusterConns, def->uuid, conn);
     return 0;
 }
 
@@ -241,7 +189,8 @@ virStoragePoolGlusterStart(virStoragePoolObj *pool)
 int
 virStoragePoolGlusterStop(virStoragePoolObj *pool)
 {
-    virStoragePoolGlusterConnRemove(virStoragePoolObjGetDef(pool));
+    virStorageConnTableSet(&virStoragePoolGlusterConns,
+                           virStoragePoolObjGetDef(pool)->uuid, NULL);
     return 0;
 }
 

@@ -17,6 +17,7 @@
 #include <config.h>
 
 #include "storage_pool_iscsi_direct.h"
+#include "storage_conn_table.h"
 #include "storage_iscsi_direct_lun.h"
 #include "storage_vol_iscsi_direct.h"
 #include "datatypes.h"
@@ -25,7 +26,6 @@
 #include "virsecureerase.h"
 #include "virerror.h"
 #include "virlog.h"
-#include "viruuid.h"
 
 #define VIR_FROM_THIS VIR_FROM_STORAGE
 
@@ -37,10 +37,6 @@ struct _virStoragePoolISCSIDirectConn {
     GMutex lock;
     virStorageISCSIDirectSession *sess;     /* under @lock; NULL: log in again */
 };
-
-/* UUID string -> virStoragePoolISCSIDirectConn * (the table's reference) */
-static GHashTable *virStoragePoolISCSIDirectConns;
-static GMutex virStoragePoolISCSIDirectConnsLock;
 
 
 void
@@ -55,6 +51,19 @@ virStoragePoolISCSIDirectConnPut(virStoragePoolISCSIDirectConn *conn)
 }
 
 
+static void
+virStoragePoolISCSIDirectConnRef(virStoragePoolISCSIDirectConn *conn)
+{
+    g_atomic_int_inc(&conn->refs);
+}
+
+
+/* the connections of the active pools, by UUID */
+static virStorageConnTable virStoragePoolISCSIDirectConns =
+    VIR_STORAGE_CONN_TABLE_INIT(virStoragePoolISCSIDirectConnRef,
+                                virStoragePoolISCSIDirectConnPut);
+
+
 const virStorageISCSIDirectLogin *
 virStoragePoolISCSIDirectConnLogin(virStoragePoolISCSIDirectConn *conn)
 {
@@ -66,47 +75,14 @@ virStoragePoolISCSIDirectConn *
 virStoragePoolISCSIDirectConnGet(virStoragePoolObj *pool)
 {
     virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
-    char key[VIR_UUID_STRING_BUFLEN];
-    virStoragePoolISCSIDirectConn *conn = NULL;
+    virStoragePoolISCSIDirectConn *conn;
 
-    virUUIDFormat(def->uuid, key);
-    g_mutex_lock(&virStoragePoolISCSIDirectConnsLock);
-    if (virStoragePoolISCSIDirectConns &&
-        (conn = g_hash_table_lookup(virStoragePoolISCSIDirectConns, key)))
-        g_atomic_int_inc(&conn->refs);
-    g_mutex_unlock(&virStoragePoolISCSIDirectConnsLock);
-
-    if (!conn) {
+    if (!(conn = virStorageConnTableGet(&virStoragePoolISCSIDirectConns, def->uuid))) {
         virReportError(VIR_ERR_OPERATION_INVALID,
                        _("iscsi-direct pool '%s' is not logged in to its target: start the pool first"),
                        def->name);
     }
     return conn;
-}
-
-
-/* Puts @conn (the caller's reference) in the table, or takes it out
- * (@conn NULL); the one it replaces is dropped. */
-static void
-virStoragePoolISCSIDirectConnSet(virStoragePoolDef *def,
-                                 virStoragePoolISCSIDirectConn *conn)
-{
-    char key[VIR_UUID_STRING_BUFLEN];
-    virStoragePoolISCSIDirectConn *old = NULL;
-
-    virUUIDFormat(def->uuid, key);
-    g_mutex_lock(&virStoragePoolISCSIDirectConnsLock);
-    if (!virStoragePoolISCSIDirectConns)
-        virStoragePoolISCSIDirectConns = g_hash_table_new_full(g_str_hash, g_str_equal,
-                                                               g_free, NULL);
-    old = g_hash_table_lookup(virStoragePoolISCSIDirectConns, key);
-    if (conn)
-        g_hash_table_replace(virStoragePoolISCSIDirectConns, g_strdup(key), conn);
-    else
-        g_hash_table_remove(virStoragePoolISCSIDirectConns, key);
-    g_mutex_unlock(&virStoragePoolISCSIDirectConnsLock);
-
-    virStoragePoolISCSIDirectConnPut(old);
 }
 
 
@@ -207,7 +183,7 @@ virStoragePoolISCSIDirectConnect(virStoragePoolDef *def)
     conn->login = g_steal_pointer(&login);
     conn->sess = sess;
     g_mutex_init(&conn->lock);
-    virStoragePoolISCSIDirectConnSet(def, conn);
+    virStorageConnTableSet(&virStoragePoolISCSIDirectConns, def->uuid, conn);
     return 0;
 }
 
@@ -238,7 +214,8 @@ virStoragePoolISCSIDirectStart(virStoragePoolObj *pool)
 int
 virStoragePoolISCSIDirectStop(virStoragePoolObj *pool)
 {
-    virStoragePoolISCSIDirectConnSet(virStoragePoolObjGetDef(pool), NULL);
+    virStorageConnTableSet(&virStoragePoolISCSIDirectConns,
+                           virStoragePoolObjGetDef(pool)->uuid, NULL);
     return 0;
 }
 

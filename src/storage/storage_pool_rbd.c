@@ -13,11 +13,11 @@
 #include <config.h>
 
 #include "storage_pool_rbd.h"
+#include "storage_conn_table.h"
 #include "storage_rbd_cluster.h"
 #include "storage_rbd_image.h"
 #include "virerror.h"
 #include "virlog.h"
-#include "viruuid.h"
 
 #define VIR_FROM_THIS VIR_FROM_STORAGE
 
@@ -29,10 +29,6 @@ struct _virStoragePoolRBDConn {
     rados_t cluster;
     rados_ioctx_t ioctx;
 };
-
-/* UUID string -> virStoragePoolRBDConn * (the table's reference) */
-static GHashTable *virStoragePoolRBDConns;
-static GMutex virStoragePoolRBDConnsLock;
 
 
 static void
@@ -53,6 +49,18 @@ virStoragePoolRBDConnPut(virStoragePoolRBDConn *conn)
 }
 
 
+static void
+virStoragePoolRBDConnRef(virStoragePoolRBDConn *conn)
+{
+    g_atomic_int_inc(&conn->refs);
+}
+
+
+/* the connections of the active pools, by UUID */
+static virStorageConnTable virStoragePoolRBDConns =
+    VIR_STORAGE_CONN_TABLE_INIT(virStoragePoolRBDConnRef, virStoragePoolRBDConnPut);
+
+
 rados_ioctx_t
 virStoragePoolRBDConnIoctx(virStoragePoolRBDConn *conn)
 {
@@ -67,79 +75,19 @@ virStoragePoolRBDConnCluster(virStoragePoolRBDConn *conn)
 }
 
 
-static void
-virStoragePoolRBDConnKey(virStoragePoolDef *def,
-                         char *key)
-{
-    virUUIDFormat(def->uuid, key);
-}
-
-
 virStoragePoolRBDConn *
 virStoragePoolRBDConnGet(virStoragePoolObj *pool)
 {
     virStoragePoolDef *def = virStoragePoolObjGetDef(pool);
-    char key[VIR_UUID_STRING_BUFLEN];
-    virStoragePoolRBDConn *conn = NULL;
+    virStoragePoolRBDConn *conn;
 
-    virStoragePoolRBDConnKey(def, key);
-
-    g_mutex_lock(&virStoragePoolRBDConnsLock);
-    if (virStoragePoolRBDConns &&
-        (conn = g_hash_table_lookup(virStoragePoolRBDConns, key)))
-        g_atomic_int_inc(&conn->refs);
-    g_mutex_unlock(&virStoragePoolRBDConnsLock);
-
-    if (!conn) {
+    if (!(conn = virStorageConnTableGet(&virStoragePoolRBDConns, def->uuid))) {
         virReportError(VIR_ERR_OPERATION_INVALID,
                        _("rbd pool '%s' is not connected to its Ceph cluster: start the pool first"),
                        def->name);
     }
 
     return conn;
-}
-
-
-/* Puts @conn in the table for @def, taking the caller's reference; a
- * connection the pool had already is dropped. */
-static void
-virStoragePoolRBDConnAdd(virStoragePoolDef *def,
-                         virStoragePoolRBDConn *conn)
-{
-    char key[VIR_UUID_STRING_BUFLEN];
-    virStoragePoolRBDConn *old = NULL;
-
-    virStoragePoolRBDConnKey(def, key);
-
-    g_mutex_lock(&virStoragePoolRBDConnsLock);
-    if (!virStoragePoolRBDConns)
-        virStoragePoolRBDConns = g_hash_table_new_full(g_str_hash, g_str_equal,
-                                                       g_free, NULL);
-    old = g_hash_table_lookup(virStoragePoolRBDConns, key);
-    g_hash_table_replace(virStoragePoolRBDConns, g_strdup(key), conn);
-    g_mutex_unlock(&virStoragePoolRBDConnsLock);
-
-    virStoragePoolRBDConnPut(old);
-}
-
-
-/* Takes @def's connection out of the table and drops the table's
- * reference: calls still using it finish first. */
-static void
-virStoragePoolRBDConnRemove(virStoragePoolDef *def)
-{
-    char key[VIR_UUID_STRING_BUFLEN];
-    virStoragePoolRBDConn *old = NULL;
-
-    virStoragePoolRBDConnKey(def, key);
-
-    g_mutex_lock(&virStoragePoolRBDConnsLock);
-    if (virStoragePoolRBDConns &&
-        (old = g_hash_table_lookup(virStoragePoolRBDConns, key)))
-        g_hash_table_remove(virStoragePoolRBDConns, key);
-    g_mutex_unlock(&virStoragePoolRBDConnsLock);
-
-    virStoragePoolRBDConnPut(old);
 }
 
 
@@ -155,7 +103,7 @@ virStoragePoolRBDConnect(virStoragePoolDef *def)
 
     conn->refs = 1;
     conn->name = g_strdup(def->name);
-    virStoragePoolRBDConnAdd(def, conn);
+    virStorageConnTableSet(&virStoragePoolRBDConns, def->uuid, conn);
     return 0;
 }
 
@@ -189,7 +137,8 @@ virStoragePoolRBDStart(virStoragePoolObj *pool)
 int
 virStoragePoolRBDStop(virStoragePoolObj *pool)
 {
-    virStoragePoolRBDConnRemove(virStoragePoolObjGetDef(pool));
+    virStorageConnTableSet(&virStoragePoolRBDConns, virStoragePoolObjGetDef(pool)->uuid,
+                           NULL);
     return 0;
 }
 
