@@ -17,6 +17,7 @@ import os
 import shlex
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -172,11 +173,22 @@ class TestDaemon:
             if self.proc.poll() is not None:
                 raise RuntimeError("libvirtd exited with %s: %s" %
                                    (self.proc.returncode, self.tail()))
-            if os.path.exists(self.sock):
+            if self._listening():
                 return self
             time.sleep(0.05)
         self.stop()
-        raise RuntimeError("libvirtd did not create %s in %ss" % (self.sock, timeout))
+        raise RuntimeError("libvirtd did not listen on %s in %ss" % (self.sock, timeout))
+
+    def _listening(self):
+        """True once a client can connect to the socket: libvirtd binds it
+        (the file appears) a moment before it listens, and under load a
+        connection in between is refused."""
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            try:
+                s.connect(self.sock)
+            except OSError:
+                return False
+        return True
 
     def kill(self):
         """SIGKILL libvirtd and whatever it runs (its process group), as
