@@ -21,7 +21,15 @@
 # inside CI's 90 minutes: pytest gets SIGINT at the limit (it stops, runs
 # the teardowns and writes its JUnit file) and SIGKILL a minute later.
 # LVSB_STEP_MINUTES_HOST, _VM, _FUZZ and _ASAN override the limits
-# (20, 30, 12 and 15 minutes).
+# (28, 35, 12 and 15 minutes).
+#
+# The host suites run in LVSB_PYTEST_WORKERS (default 2) pytest-xdist
+# workers, one test file at a time each (--dist loadfile: a file's module
+# fixtures stay in one worker): much of the suite waits (time limits of
+# silent servers, stock's 10 s glfs_fini), and the other worker runs
+# meanwhile.  Every test has its own daemons, loop devices and server
+# objects, so the workers do not meet; LVSB_PYTEST_WORKERS=0 runs them in
+# one process.
 
 set -u
 
@@ -29,6 +37,12 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build=${LVSB_BUILD_DIR:-$top/build}
 export LVSB_BUILD_DIR="$build"
 junit=$build/pytest-junit.xml
+workers=${LVSB_PYTEST_WORKERS:-2}
+if [ "$workers" -gt 0 ]; then
+    parallel="-n $workers --dist loadfile"
+else
+    parallel=
+fi
 
 # bounded STEP MINUTES COMMAND...: COMMAND, interrupted after MINUTES
 bounded() {
@@ -114,7 +128,7 @@ rm -f "$junit"
 step_start=$(date +%s)
 (cd "$top" && bounded "the host suite" "${LVSB_STEP_MINUTES_HOST:-28}" \
     /usr/bin/python3 -m pytest tests/integration \
-    --ignore=tests/integration/vm \
+    --ignore=tests/integration/vm $parallel \
     -p no:cacheprovider -rfEsxX --junitxml="$junit" "$@")
 pytest_rc=$?
 echo "=== pytest tests/integration: $(( $(date +%s) - step_start )) s"
@@ -170,7 +184,7 @@ if { [ -f "$asan_build/build.ninja" ] ||
     (cd "$top" && bounded "the sanitized host suite" "${LVSB_STEP_MINUTES_ASAN:-15}" \
         env LVSB_BUILD_DIR="$asan_build" LVSB_BACKENDS=ours \
         /usr/bin/python3 -m pytest tests/integration \
-        --ignore=tests/integration/vm -p no:cacheprovider -rfEsxX \
+        --ignore=tests/integration/vm $parallel -p no:cacheprovider -rfEsxX \
         --junitxml="$asan_build/pytest-junit.xml" "$@")
     asan_pytest_rc=$?
 else
