@@ -10,6 +10,7 @@
 #   LVSB_FUZZ_SECONDS    seconds per harness (default 30)
 #   LVSB_FUZZ_BUILD_DIR  the clang build dir (default build-fuzz/)
 #   LVSB_FUZZ_JOBS       parallel fuzzing processes per harness (default 1)
+#   LVSB_FUZZ_SLOTS      harnesses run at once (default: the CPUs, nproc)
 #
 # What a run finds is kept in $LVSB_FUZZ_BUILD_DIR/fuzz-work/HARNESS/:
 # corpus/ (new inputs; the seed corpus in tests/fuzz/HARNESS/ is only
@@ -27,6 +28,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 fbuild=${LVSB_FUZZ_BUILD_DIR:-$top/build-fuzz}
 seconds=${LVSB_FUZZ_SECONDS:-30}
 jobs=${LVSB_FUZZ_JOBS:-1}
+slots=${LVSB_FUZZ_SLOTS:-$(nproc)}
 work=$fbuild/fuzz-work
 
 die() {
@@ -77,17 +79,17 @@ fi
 parallel=
 [ "$jobs" -gt 1 ] && parallel="-jobs=$jobs -workers=$jobs"
 
-harnesses=${*:-$(all_harnesses)}
-passed=0
-failed=0
-for name in $harnesses; do
+# fuzz_one NAME: runs harness NAME for $seconds and prints one line, "ok:"
+# or "FAILED:" (with its reproducers and the report's start); returns 1 if
+# it failed
+fuzz_one() {
+    name=$1
     exe=$fbuild/tests/fuzz/${name}_fuzzer
     seeds=$top/tests/fuzz/$name
     dir=$work/$name
     if [ ! -x "$exe" ] || [ ! -d "$seeds" ]; then
         echo "FAILED: $name: no harness $exe or no seed corpus $seeds"
-        failed=$((failed + 1))
-        continue
+        return 1
     fi
     mkdir -p "$dir/corpus" "$dir/artifacts"
     rm -f "$dir"/artifacts/* "$dir"/fuzz-*.log
@@ -96,9 +98,12 @@ for name in $harnesses; do
     if [ -n "$stage" ]; then
         run=$stage/$name
         mkdir -p "$run/corpus" "$run/artifacts" "$run/seeds"
-        cp "$exe" "$run/harness" && cp -R "$seeds/." "$run/seeds/" &&
-            cp -R "$dir/corpus/." "$run/corpus/" &&
-            chown -R nobody:nogroup "$run" || die "cannot stage $name in $run"
+        if ! { cp "$exe" "$run/harness" && cp -R "$seeds/." "$run/seeds/" &&
+               cp -R "$dir/corpus/." "$run/corpus/" &&
+               chown -R nobody:nogroup "$run"; }; then
+            echo "FAILED: $name: cannot stage it in $run"
+            return 1
+        fi
         exe=$run/harness
         seeds=$run/seeds
     fi
@@ -130,14 +135,41 @@ for name in $harnesses; do
 
     if [ "$rc" = 0 ] && [ -z "$artifacts" ]; then
         echo "ok: $name: $runs inputs in ${took}s"
+        return 0
+    fi
+    echo "FAILED: $name (exit status $rc after ${took}s), see $dir/fuzz.log"
+    for a in $artifacts; do
+        echo "  reproducer: $dir/artifacts/$a"
+    done
+    grep -E -A12 '^==[0-9]+==ERROR|runtime error:|promise broken|ERROR: libFuzzer' \
+        "$dir/fuzz.log" | head -40 | sed 's/^/  | /'
+    return 1
+}
+
+# the harnesses run $slots at a time, each in a subshell writing its lines
+# to results/NAME; they are printed and counted in the harnesses' order
+harnesses=${*:-$(all_harnesses)}
+results=$work/results
+rm -rf "$results"
+mkdir -p "$results" || die "cannot make $results"
+running=0
+for name in $harnesses; do
+    (fuzz_one "$name" >"$results/$name" 2>&1) &
+    running=$((running + 1))
+    if [ "$running" -ge "$slots" ]; then
+        wait
+        running=0
+    fi
+done
+wait
+
+passed=0
+failed=0
+for name in $harnesses; do
+    cat "$results/$name"
+    if grep -q '^ok: ' "$results/$name"; then
         passed=$((passed + 1))
     else
-        echo "FAILED: $name (exit status $rc after ${took}s), see $dir/fuzz.log"
-        for a in $artifacts; do
-            echo "  reproducer: $dir/artifacts/$a"
-        done
-        grep -E -A12 '^==[0-9]+==ERROR|runtime error:|promise broken|ERROR: libFuzzer' \
-            "$dir/fuzz.log" | head -40 | sed 's/^/  | /'
         failed=$((failed + 1))
     fi
 done
