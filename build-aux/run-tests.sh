@@ -2,12 +2,13 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # run-tests.sh: install what is missing, build, and run every test: the C
-# unit tests (meson test) and the integration suites (pytest on
-# tests/integration, against our modules and the stock ones; the suites of
-# tests/integration/vm inside the test VM, tests/vm/run-suites.sh); then
-# a short run of every fuzzer (build-aux/run-fuzzers.sh, clang build in
-# BUILD-fuzz/), and the unit tests and host suite again with our modules
-# and helper built with ASan and UBSan (BUILD-asan/, our daemon only).
+# unit tests (meson test, of the build and of a second build of our modules
+# and helper with ASan and UBSan, BUILD-asan/), the host integration suites
+# (pytest on tests/integration, against our sanitized modules and the
+# stock ones), the suites of tests/integration/vm inside the test VM
+# (tests/vm/run-suites.sh, against our ordinary build, which the Debian
+# package test installs there), then a short run of every fuzzer
+# (build-aux/run-fuzzers.sh, clang build in BUILD-fuzz/).
 #
 #   build-aux/run-tests.sh [PYTEST-ARGS...]
 #
@@ -20,16 +21,20 @@
 # that a stuck test fails its step and the run still ends with its count
 # inside CI's 90 minutes: pytest gets SIGINT at the limit (it stops, runs
 # the teardowns and writes its JUnit file) and SIGKILL a minute later.
-# LVSB_STEP_MINUTES_HOST, _VM, _FUZZ and _ASAN override the limits
-# (28, 35, 12 and 15 minutes).
+# LVSB_STEP_MINUTES_HOST, _VM and _FUZZ override the limits (28, 35 and
+# 12 minutes).
 #
-# The host suites run in LVSB_PYTEST_WORKERS (default 2) pytest-xdist
-# workers, one test file at a time each (--dist loadfile: a file's module
-# fixtures stay in one worker): much of the suite waits (time limits of
-# silent servers, stock's 10 s glfs_fini), and the other worker runs
-# meanwhile.  Every test has its own daemons, loop devices and server
-# objects, so the workers do not meet; LVSB_PYTEST_WORKERS=0 runs them in
-# one process.
+# The host suite runs once, with our modules built sanitized: a memory
+# error or undefined behaviour of ours fails the test that caused it
+# (docs/security.rst, Sanitizers), and the suite's time is not spent
+# twice.  LVSB_HOST_BUILD_DIR=DIR runs it on another build (e.g. the
+# ordinary one, $LVSB_BUILD_DIR).  It runs in LVSB_PYTEST_WORKERS
+# (default 2) pytest-xdist workers, one test file at a time each (--dist
+# loadfile: a file's module fixtures stay in one worker): much of the
+# suite waits (time limits of silent servers, stock's 10 s glfs_fini), and
+# the other worker runs meanwhile.  Every test has its own daemons, loop
+# devices and server objects, so the workers do not meet;
+# LVSB_PYTEST_WORKERS=0 runs them in one process.
 
 set -u
 
@@ -68,8 +73,7 @@ if ! "$top/build-aux/setup.sh" --no-demo; then
 fi
 
 # the test Gluster server of the netfs glusterfs suites
-# (tests/servers/gluster-up.sh), started once for the host suite and the
-# sanitized one, stopped on exit; if it cannot start, the gluster tests
+# (tests/servers/gluster-up.sh), started once for the host suite, stopped on exit; if it cannot start, the gluster tests
 # try their own and fail with its error
 gluster_dir=$(mktemp -d "${TMPDIR:-/tmp}/lvsb-gluster.XXXXXX")
 stop_gluster() {
@@ -90,8 +94,29 @@ rm -f "$build/meson-logs/testlog.json"
 meson test -C "$build" --print-errorlogs
 meson_rc=$?
 
+# our modules and helper with ASan and UBSan (docs/security.rst,
+# Sanitizers): their unit tests, and the host suite below runs on them
+# (the stock modules are not sanitized); if this build fails, that is a
+# failure and the host suite runs on the ordinary build
+echo "=== sanitized build and its meson test"
+asan_build=${LVSB_ASAN_BUILD_DIR:-$build-asan}
+host_build=${LVSB_HOST_BUILD_DIR:-$asan_build}
+step_start=$(date +%s)
+rm -f "$asan_build/meson-logs/testlog.json"
+if { [ -f "$asan_build/build.ninja" ] ||
+     meson setup "$asan_build" "$top" -Db_sanitize=address,undefined \
+         -Db_lundef=false; } && ninja -C "$asan_build"; then
+    meson test -C "$asan_build" --print-errorlogs
+    asan_meson_rc=$?
+else
+    echo "run-tests: the sanitized build failed" >&2
+    asan_meson_rc=1
+    [ "$host_build" = "$asan_build" ] && host_build=$build
+fi
+echo "=== sanitized build and its meson test: $(( $(date +%s) - step_start )) s"
+
 # the test Ceph cluster of the rbd suites (tests/servers/ceph-up.sh),
-# started once for the host suite and the sanitized one, stopped on exit;
+# started once for the host suite, stopped on exit;
 # if it cannot start, the rbd tests try their own and fail with its error
 ceph_dir=$(mktemp -d "${TMPDIR:-/tmp}/lvsb-ceph.XXXXXX")
 stop_ceph() {
@@ -99,8 +124,7 @@ stop_ceph() {
     rm -rf "$ceph_dir"
 }
 # the test iSCSI target of the iscsi-direct suites (tests/servers/tgt-up.sh,
-# tgtd on 127.0.0.1:3261), started once for the host suite and the
-# sanitized one, stopped on exit; if it cannot start, the iscsi-direct
+# tgtd on 127.0.0.1:3261), started once for the host suite, stopped on exit; if it cannot start, the iscsi-direct
 # tests try their own and fail with its error
 tgt_dir=$(mktemp -d "${TMPDIR:-/tmp}/lvsb-tgt.XXXXXX")
 stop_tgt() {
@@ -123,10 +147,11 @@ else
     echo "run-tests: the test Ceph cluster did not start" >&2
 fi
 
-echo "=== pytest tests/integration"
+echo "=== pytest tests/integration (our modules of $host_build)"
 rm -f "$junit"
 step_start=$(date +%s)
 (cd "$top" && bounded "the host suite" "${LVSB_STEP_MINUTES_HOST:-28}" \
+    env LVSB_BUILD_DIR="$host_build" \
     /usr/bin/python3 -m pytest tests/integration \
     --ignore=tests/integration/vm $parallel \
     -p no:cacheprovider -rfEsxX --junitxml="$junit" "$@")
@@ -169,33 +194,7 @@ fuzz_rc=$?
 grep -E -v '^\[[0-9]+/[0-9]+\] ' "$fuzz_results"
 echo "=== fuzzers: $(( $(date +%s) - step_start )) s"
 
-# our modules and helper with ASan and UBSan (docs/security.rst,
-# Sanitizers): the unit tests, and the host suite with our daemon only
-# (the stock modules are not sanitized)
-echo "=== sanitized build: meson test and pytest tests/integration, ours only"
-asan_build=${LVSB_ASAN_BUILD_DIR:-$build-asan}
-step_start=$(date +%s)
-rm -f "$asan_build/meson-logs/testlog.json" "$asan_build/pytest-junit.xml"
-if { [ -f "$asan_build/build.ninja" ] ||
-     meson setup "$asan_build" "$top" -Db_sanitize=address,undefined \
-         -Db_lundef=false; } && ninja -C "$asan_build"; then
-    meson test -C "$asan_build" --print-errorlogs
-    asan_meson_rc=$?
-    (cd "$top" && bounded "the sanitized host suite" "${LVSB_STEP_MINUTES_ASAN:-15}" \
-        env LVSB_BUILD_DIR="$asan_build" LVSB_BACKENDS=ours \
-        /usr/bin/python3 -m pytest tests/integration \
-        --ignore=tests/integration/vm $parallel -p no:cacheprovider -rfEsxX \
-        --junitxml="$asan_build/pytest-junit.xml" "$@")
-    asan_pytest_rc=$?
-else
-    echo "run-tests: the sanitized build failed" >&2
-    asan_meson_rc=1
-    asan_pytest_rc=1
-fi
-echo "=== sanitized build and suites: $(( $(date +%s) - step_start )) s"
-
 /usr/bin/python3 "$top/build-aux/count-results.py" \
     "$build/meson-logs/testlog.json" "$meson_rc" "$junit" "$pytest_rc" \
     "$vm_junit" "$vm_rc" "$fuzz_results" "$fuzz_rc" \
-    "$asan_build/meson-logs/testlog.json" "$asan_meson_rc" \
-    "$asan_build/pytest-junit.xml" "$asan_pytest_rc"
+    "$asan_build/meson-logs/testlog.json" "$asan_meson_rc"

@@ -4,8 +4,8 @@
 One single-node cluster (a mon, a memstore OSD, a mgr, cephx on, the fixed
 client.admin key of ceph-up.sh) serves the whole session:
 - build-aux/run-tests.sh starts it once (`cephhelpers.py up DIR`) and
-  exports LVSB_CEPH_ENV=DIR/ceph.env, which the host suite and the
-  sanitized suite reuse;
+  exports LVSB_CEPH_ENV=DIR/ceph.env, which the host suite
+  reuses;
 - without LVSB_CEPH_ENV, the session starts its own on a random loopback
   address 127.x.y.z in a temporary directory and stops it at the end,
   failed tests or not.

@@ -84,8 +84,8 @@ def _parity_ids():
         return set()
 
 
-# LVSB_BACKENDS=ours runs only our side (the sanitized suite of
-# build-aux/run-tests.sh: the stock modules are not sanitized).
+# LVSB_BACKENDS=ours runs only our side (e.g. a sanitized build's
+# modules alone: the stock ones are not sanitized).
 BACKENDS = os.environ.get("LVSB_BACKENDS", "ours,stock").split(",")
 
 

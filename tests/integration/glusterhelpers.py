@@ -3,8 +3,8 @@
 
 One glusterd (with a started volume gv0) serves the whole session:
 - build-aux/run-tests.sh starts it once (tests/servers/gluster-up.sh DIR)
-  and exports LVSB_GLUSTER_ENV=DIR/env, which the host suite and the
-  sanitized suite reuse;
+  and exports LVSB_GLUSTER_ENV=DIR/env, which the host suite
+  reuses;
 - without LVSB_GLUSTER_ENV, the session starts its own in a temporary
   directory and stops it at the end, failed tests or not.
 glusterd listens on one loopback address only (127.0.0.2 for

@@ -9,8 +9,8 @@ environment variable, and writes DIR/ENV_FILE (KEY=VALUE lines) once it
 answers; NAME-down.sh DIR stops it.  One server of each kind serves the
 whole session:
 - build-aux/run-tests.sh starts it once and exports $LVSB_<NAME>_ENV (the
-  path of its env file), which the host suite and the sanitized suite
-  reuse;
+  path of its env file), which the host suite (both
+  of its pytest-xdist workers) reuses;
 - without that variable, the session starts its own in a temporary
   directory, on an address or port picked at random, and stops it at the
   end, failed tests or not.

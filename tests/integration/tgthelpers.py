@@ -4,8 +4,8 @@
 
 One tgtd serves the whole session:
 - build-aux/run-tests.sh starts it once (tests/servers/tgt-up.sh DIR, on
-  port 3261) and exports LVSB_TGT_ENV=DIR/env, which the host suite and
-  the sanitized suite reuse;
+  port 3261) and exports LVSB_TGT_ENV=DIR/env, which the host suite
+  reuses;
 - without LVSB_TGT_ENV, the session starts its own in a temporary
   directory on a port of its own and stops it at the end, failed tests
   or not.
