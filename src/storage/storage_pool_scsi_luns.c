@@ -232,6 +232,10 @@ virStoragePoolSCSILunVolume(virStoragePoolDef *def,
         return NULL;
     }
 
+    /* /dev/sdX, and the link to it, may name another LUN after this one
+     * goes: upload, download and wipe check it is still this one */
+    virStorageVolDeviceRemember(path, &sb);
+
     vol = g_new0(virStorageVolDef, 1);
     vol->type = VIR_STORAGE_VOL_BLOCK;
     vol->name = g_strdup_printf("unit:%u:%u:%u", lun->bus, lun->target, lun->lun);

@@ -28,6 +28,9 @@
  *                fc_host adapter, the NPIV key: serial and target port),
  *                the path when it has none;
  *   capacity, allocation: the device's size.
+ * Records, for each, which device and LUN its path is
+ * (virStorageVolDeviceRemember): upload, download and wipe refuse a path
+ * that names another LUN since, until the pool is refreshed.
  * Sets the pool's capacity and allocation to their sums, available 0.
  * Reports errors naming the pool; returns 0 or -1.
  */

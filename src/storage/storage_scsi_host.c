@@ -8,6 +8,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "storage_scsi_host.h"
@@ -304,6 +305,39 @@ virStorageSCSIHostLunsQuiet(const char *sysfs,
 
     g_ptr_array_sort(found, virStorageSCSILunCompare);
     *luns = g_steal_pointer(&found);
+    return 0;
+}
+
+
+int
+virStorageSCSIBlockLunQuiet(const char *sysfs,
+                            dev_t rdev,
+                            char **address,
+                            char **wwid)
+{
+    g_autofree char *devlink = g_strdup_printf("%s/dev/block/%u:%u/device", sysfs,
+                                               major(rdev), minor(rdev));
+    g_autofree char *wwidpath = g_strdup_printf("%s/wwid", devlink);
+    g_autofree char *target = NULL;
+    g_autofree char *name = NULL;
+    g_autofree char *id = NULL;
+    unsigned int h, b, t, l;
+    int end = 0;
+
+    if (!(target = g_file_read_link(devlink, NULL)))
+        return -ENOENT;
+    name = g_path_get_basename(target);
+    if (sscanf(name, "%u:%u:%u:%u%n", &h, &b, &t, &l, &end) != 4 ||
+        name[end] != '\0')
+        return -ENOENT;
+
+    /* a LUN without a designator has no such file, or one whose read
+     * fails (EINVAL) */
+    if (virStorageSCSIReadAttrQuiet(wwidpath, &id) < 0)
+        id = g_strdup("");
+
+    *address = g_steal_pointer(&name);
+    *wwid = g_steal_pointer(&id);
     return 0;
 }
 

@@ -76,6 +76,17 @@ virStorageSCSIHostLunsQuiet(const char *sysfs,
                             unsigned int host,
                             GPtrArray **luns);
 
+/* The LUN whose block device is the device number @rdev: its address
+ * "H:B:T:L" (the name of SYSFS/dev/block/MAJ:MIN/device) in @address,
+ * and its "wwid" attribute (the identifier of its VPD page 0x83), or ""
+ * when the kernel gives none or it cannot be read, in @wwid.  -ENOENT when @rdev is no block
+ * device or not a SCSI device's (a partition, device-mapper...). */
+int
+virStorageSCSIBlockLunQuiet(const char *sysfs,
+                            dev_t rdev,
+                            char **address,
+                            char **wwid);
+
 /* Whether two world wide names are the same: case ignored, an optional
  * "0x" on either. */
 bool

@@ -13,8 +13,10 @@
 #include <config.h>
 
 #include <fcntl.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "storage_scsi_host.h"
 #include "storage_vol_open.h"
 #include "virerror.h"
 #include "virfile.h"
@@ -329,6 +331,133 @@ virStorageVolIdentityForgetUnder(const char *dirPath)
 }
 
 
+/* The device table: path -> virStorageVolDevice. */
+#define VIR_STORAGE_VOL_OPEN_SYSFS "/sys"
+
+typedef struct _virStorageVolDevice virStorageVolDevice;
+struct _virStorageVolDevice {
+    dev_t rdev;
+    char *lun;      /* "H:B:T:L", NULL when the device is no SCSI LUN */
+    char *wwid;     /* "" when the LUN has none; NULL with lun */
+};
+
+
+static void
+virStorageVolDeviceFree(virStorageVolDevice *dev)
+{
+    if (!dev)
+        return;
+    g_free(dev->lun);
+    g_free(dev->wwid);
+    g_free(dev);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virStorageVolDevice, virStorageVolDeviceFree);
+
+
+static GHashTable *virStorageVolDevices;
+G_LOCK_DEFINE_STATIC(virStorageVolDevices);
+
+
+/* What the device @rdev is now. */
+static virStorageVolDevice *
+virStorageVolDeviceRead(dev_t rdev)
+{
+    virStorageVolDevice *dev = g_new0(virStorageVolDevice, 1);
+
+    dev->rdev = rdev;
+    if (virStorageSCSIBlockLunQuiet(VIR_STORAGE_VOL_OPEN_SYSFS, rdev,
+                                    &dev->lun, &dev->wwid) < 0) {
+        dev->lun = NULL;
+        dev->wwid = NULL;
+    }
+    return dev;
+}
+
+
+void
+virStorageVolDeviceRemember(const char *path,
+                            const struct stat *sb)
+{
+    virStorageVolDevice *dev;
+
+    if (!path || !S_ISBLK(sb->st_mode))
+        return;
+
+    dev = virStorageVolDeviceRead(sb->st_rdev);
+
+    G_LOCK(virStorageVolDevices);
+    if (!virStorageVolDevices)
+        virStorageVolDevices = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                                     (GDestroyNotify) virStorageVolDeviceFree);
+    g_hash_table_replace(virStorageVolDevices, g_strdup(path), dev);
+    G_UNLOCK(virStorageVolDevices);
+}
+
+
+/* A copy of what was recorded for @path, or NULL. */
+static virStorageVolDevice *
+virStorageVolDeviceLookup(const char *path)
+{
+    virStorageVolDevice *found;
+    virStorageVolDevice *copy = NULL;
+
+    G_LOCK(virStorageVolDevices);
+    if (virStorageVolDevices &&
+        (found = g_hash_table_lookup(virStorageVolDevices, path))) {
+        copy = g_new0(virStorageVolDevice, 1);
+        copy->rdev = found->rdev;
+        copy->lun = g_strdup(found->lun);
+        copy->wwid = g_strdup(found->wwid);
+    }
+    G_UNLOCK(virStorageVolDevices);
+
+    return copy;
+}
+
+
+/* Whether the device open as @sb is the one the pool listed at the path
+ * of @vol; reports when it is not. */
+static int
+virStorageVolDeviceCheck(virStoragePoolDef *def,
+                         virStorageVolDef *vol,
+                         const struct stat *sb)
+{
+    g_autoptr(virStorageVolDevice) listed = virStorageVolDeviceLookup(vol->target.path);
+    g_autoptr(virStorageVolDevice) now = NULL;
+
+    if (!listed)
+        return 0;
+
+    if (sb->st_rdev != listed->rdev) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("'%s' of volume '%s' in pool '%s' is now device %u:%u, not device %u:%u that the pool listed: the LUN was removed or renumbered; run 'virsh pool-refresh %s' and check which volume is the LUN you want"),
+                       vol->target.path, vol->name, def->name,
+                       major(sb->st_rdev), minor(sb->st_rdev),
+                       major(listed->rdev), minor(listed->rdev), def->name);
+        return -1;
+    }
+
+    if (!listed->lun)
+        return 0;
+
+    now = virStorageVolDeviceRead(sb->st_rdev);
+    if (!now->lun) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("'%s' of volume '%s' in pool '%s' is no longer SCSI LUN %s that the pool listed: run 'virsh pool-refresh %s' and check which volume is the LUN you want"),
+                       vol->target.path, vol->name, def->name, listed->lun, def->name);
+        return -1;
+    }
+    if (STRNEQ(now->lun, listed->lun) || STRNEQ(now->wwid, listed->wwid)) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("'%s' of volume '%s' in pool '%s' is now SCSI LUN %s (wwid '%s'), not LUN %s (wwid '%s') that the pool listed: the LUN was removed or renumbered; run 'virsh pool-refresh %s' and check which volume is the LUN you want"),
+                       vol->target.path, vol->name, def->name,
+                       now->lun, now->wwid, listed->lun, listed->wwid, def->name);
+        return -1;
+    }
+    return 0;
+}
+
+
 static unsigned int
 virStorageVolOpenTypesOf(virStorageVolDef *vol)
 {
@@ -439,7 +568,8 @@ virStorageVolOpenBlock(virStoragePoolDef *def,
                        int flags,
                        struct stat *sb)
 {
-    int fd = virStorageVolOpenBlockQuiet(vol->target.path, flags, sb);
+    struct stat opened;
+    VIR_AUTOCLOSE fd = virStorageVolOpenBlockQuiet(vol->target.path, flags, &opened);
 
     if (fd == -ENOTBLK) {
         virReportError(VIR_ERR_OPERATION_INVALID,
@@ -453,7 +583,12 @@ virStorageVolOpenBlock(virStoragePoolDef *def,
                              vol->name, def->name, vol->target.path);
         return -1;
     }
-    return fd;
+    if (virStorageVolDeviceCheck(def, vol, &opened) < 0)
+        return -1;
+
+    if (sb)
+        *sb = opened;
+    return virStorageVolOpenStealFD(&fd);
 }
 
 

@@ -144,6 +144,23 @@ void
 virStorageVolIdentityForgetUnder(const char *dirPath);
 
 /*
+ * Which device each listed block volume whose path may name another
+ * device later was, keyed by the volume's path: a LUN's /dev/sdX (the
+ * kernel gives the name, and with it the device number, of a LUN that
+ * went away to the next LUN it finds) or a udev link to it.  The refresh
+ * of scsi and iscsi pools records the device number of each LUN it
+ * lists and, read from sysfs, the LUN's address (H:B:T:L) and wwid (its
+ * VPD 0x83 identifier); virStorageVolOpenBlock checks them on the
+ * descriptor it opened (which keeps the device and its name from being
+ * given to another LUN while it is open).  Nothing recorded: nothing
+ * checked (disk and logical pools, whose device names do not move to
+ * another disk while the pool is active).
+ */
+void
+virStorageVolDeviceRemember(const char *path,
+                            const struct stat *sb);
+
+/*
  * Opens the file (or directory) volume @vol of the pool @def as above:
  * the entry named by the last component of @vol->target.path in the
  * pool's target directory, of the type @vol->type says, the inode the
@@ -176,7 +193,9 @@ virStorageVolOpenPoolDir(virStoragePoolDef *def);
 /*
  * Opens the block volume @vol (of a disk, logical... pool @def) by its
  * path; reports VIR_ERR_OPERATION_INVALID naming the volume and the pool
- * when it is not a block device.  Returns the descriptor, or -1.
+ * when it is not a block device, or when it is another device (or LUN)
+ * than the pool listed (virStorageVolDeviceRemember).  Returns the
+ * descriptor, or -1.
  */
 int
 virStorageVolOpenBlock(virStoragePoolDef *def,

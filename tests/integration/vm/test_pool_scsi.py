@@ -356,6 +356,85 @@ def test_upload_past_lun_end_refused(virsh, scsi_debug, tmp_path):
         virsh("pool-undefine", name)
 
 
+def sd_index(dev):
+    """The kernel's index of /dev/sdX (sda 0, sdz 25, sdaa 26...): the
+    kernel gives a new disk the lowest free one, and its name with it."""
+    n = 0
+    for c in os.path.basename(dev)[2:]:
+        n = n * 26 + ord(c) - ord("a") + 1
+    return n - 1
+
+
+def delete_lun(dev):
+    with open("/sys/block/%s/device/delete" % os.path.basename(dev), "w") as f:
+        f.write("1")
+    settle()
+
+
+def scan_lun(host, unit):
+    """Asks @host to scan the LUN "unit:B:T:L" again."""
+    _, b, t, l = unit.split(":")
+    with open("/sys/class/scsi_host/%s/scan" % host, "w") as f:
+        f.write("%s %s %s" % (b, t, l))
+    settle()
+
+
+@pytest.mark.stock_differs("lun-path-reused",
+                           reason="stock opens whatever device the recorded path names now")
+def test_lun_path_reused_by_another_lun_refused(virsh, scsi_debug, tmp_path):
+    """A LUN of the pool's host goes away and a LUN of another host
+    takes its name (/dev/sdX, same device number) before the pool is
+    refreshed: vol-upload, vol-download and vol-wipe of the listed
+    volume are refused, naming the path and telling to refresh, and
+    nothing is written (scsi_debug's LUNs share one store: a write to
+    any of them would show); pool-refresh finds the LUN again under a
+    new name, and the volume can be read there."""
+    host, other = scsi_debug
+    name = "lvsbscsireused"
+    mine = luns_of(host)
+    unit, dev = min(mine.items(), key=lambda kv: sd_index(kv[1]))
+    theirs = luns_of(other)
+    ounit, odev = max(theirs.items(), key=lambda kv: sd_index(kv[1]))
+    assert sd_index(odev) > sd_index(dev), (dev, odev)
+    try:
+        ok(virsh("pool-define-as", name, "scsi", "--adapter-name", host, "--target", "/dev"))
+        ok(virsh("pool-start", name))
+        assert vol_list(virsh, name)[unit] == dev
+        mark = os.urandom(MiB)
+        write_dev(dev, mark)
+
+        delete_lun(dev)
+        delete_lun(odev)
+        scan_lun(other, ounit)
+        assert luns_of(other).get(ounit) == dev, \
+            "LUN %s of %s did not take the name %s: %s" % (ounit, other, dev, luns_of(other))
+        assert unit not in luns_of(host)
+
+        fails(virsh("vol-wipe", "--pool", name, unit), dev, "pool-refresh")
+        src = tmp_path / "up.bin"
+        src.write_bytes(b"\1" * MiB)
+        fails(virsh("vol-upload", "--pool", name, unit, str(src)), dev, "pool-refresh")
+        fails(virsh("vol-download", "--pool", name, unit, str(tmp_path / "down.bin")),
+              dev, "pool-refresh")
+        assert read_dev(dev, MiB) == mark
+
+        # the refresh scans the host: the LUN is back, under another name
+        ok(virsh("pool-refresh", name))
+        now = luns_of(host).get(unit)
+        assert now and now != dev, (unit, now)
+        assert vol_list(virsh, name)[unit] == now
+        ok(virsh("vol-download", "--pool", name, unit, str(tmp_path / "down.bin")))
+    finally:
+        virsh("pool-destroy", name)
+        virsh("pool-undefine", name)
+        if unit not in luns_of(host):
+            scan_lun(host, unit)
+        if ounit not in luns_of(other):
+            scan_lun(other, ounit)
+        assert len(luns_of(host)) == DEBUG_TGTS * DEBUG_LUNS
+        assert len(luns_of(other)) == DEBUG_TGTS * DEBUG_LUNS
+
+
 # ------------------------------------------------------------- bad input
 
 @pytest.mark.parametrize("adapter", ["host999", "sda"])
