@@ -17,6 +17,7 @@
 #include <glib/gstdio.h>
 
 #include "storage_iscsi_session.h"
+#include "storage_scsi_host.h"
 #include "virfile.h"
 #include "lvsbtestutils.h"
 
@@ -211,8 +212,9 @@ testSysfs(const void *opaque G_GNUC_UNUSED)
         .target = (char *) "iqn.2026-12.org.lvsb.test:disks",
         .iface = (char *) "libvirt-pool-1b4e28ba-2fa1-11d2-883f-0016d3cca427",
     };
-    g_auto(GStrv) names = NULL;
-    g_auto(GStrv) addrs = NULL;
+    g_autofree char *devdir = g_build_filename(work, "dev", NULL);
+    g_autoptr(virStorageSCSILun) busy = NULL;
+    g_autofree char *holder = NULL;
     unsigned int session = 0;
     unsigned int host = 0;
 
@@ -248,11 +250,17 @@ testSysfs(const void *opaque G_GNUC_UNUSED)
     g_assert_cmpint(virStorageISCSISessionHostQuiet(root, session, &host), ==, 0);
     g_assert_cmpuint(host, ==, 9);
 
-    g_assert_cmpuint(virStorageISCSIHostDisks(root, host, &names, &addrs), ==, 2);
-    g_assert_true((g_str_equal(names[0], "sdc") && g_str_equal(addrs[0], "9:0:0:1") &&
-                   g_str_equal(names[1], "sdd") && g_str_equal(addrs[1], "9:0:0:2")) ||
-                  (g_str_equal(names[1], "sdc") && g_str_equal(addrs[1], "9:0:0:1") &&
-                   g_str_equal(names[0], "sdd") && g_str_equal(addrs[0], "9:0:0:2")));
+    /* the LUNs checked before a logout (virStorageSCSIHostBusyLunQuiet,
+     * shared with the vHBA's delete): no holder, and no device under
+     * ROOT/dev to open exclusively, so none is in use; then sdd is held
+     * by a device-mapper device */
+    g_assert_cmpint(virStorageSCSIHostBusyLunQuiet(root, devdir, host, &busy, &holder), ==, 0);
+    g_assert_null(busy);
+    testWrite(root, "class/block/sdd/holders/dm-0/dev", "254:0\n");
+    g_assert_cmpint(virStorageSCSIHostBusyLunQuiet(root, devdir, host, &busy, &holder), ==, 1);
+    g_assert_cmpuint(busy->lun, ==, 2);
+    g_assert_cmpstr(busy->block, ==, "sdd");
+    g_assert_cmpstr(holder, ==, "dm-0");
 
     /* every disk has its block device; the controller LUN needs none */
     g_assert_cmpuint(virStorageISCSIHostWaitDisks(root, host, 0), ==, 0);

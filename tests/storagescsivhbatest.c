@@ -22,6 +22,8 @@
 #include "virerror.h"
 
 static char *copydir;
+/* no block device there: a LUN is in use only by what sysfs says */
+static char *devdir;
 
 #define HOST5 "devices/pci0000:00/0000:00:06.0/host5"
 #define HOST1 "devices/pci0000:00/0000:00:03.0/host1"
@@ -62,6 +64,19 @@ testLink(const char *target,
 
     g_unlink(path);
     g_assert_cmpint(symlink(target, path), ==, 0);
+}
+
+
+static void
+testRemoveTree(const char *relpath)
+{
+    g_autofree char *path = g_build_filename(copydir, relpath, NULL);
+    const char *argv[] = { "rm", "-rf", "--", path, NULL };
+    int status = -1;
+
+    g_assert_true(g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH,
+                               NULL, NULL, NULL, NULL, &status, NULL));
+    g_assert_cmpint(status, ==, 0);
 }
 
 
@@ -188,7 +203,7 @@ testCreated(const void *opaque G_GNUC_UNUSED)
     testExpectVportFile(HOST5 "/fc_host/host5/vport_delete", "");
 
     /* stop: deleted through its parent */
-    g_assert_cmpint(virStorageSCSIVHBADelete(copydir, "p", &fchost), ==, 0);
+    g_assert_cmpint(virStorageSCSIVHBADelete(copydir, devdir, "p", &fchost), ==, 0);
     testExpectVportFile(HOST5 "/fc_host/host5/vport_delete", NEW_WWPN ":" NEW_WWNN);
     testRemoveHost7();
 }
@@ -280,18 +295,34 @@ testDelete(const void *opaque G_GNUC_UNUSED)
     virStorageAdapterFCHost fchost = testAdapter(HOST6_WWNN, HOST6_WWPN, NULL);
 
     testResetVports();
-    g_assert_cmpint(virStorageSCSIVHBADelete(copydir, "p", &fchost), ==, 0);
+    g_assert_cmpint(virStorageSCSIVHBADelete(copydir, devdir, "p", &fchost), ==, 0);
     testExpectVportFile(HOST5 "/fc_host/host5/vport_delete", HOST6_WWPN ":" HOST6_WWNN);
+
+    /* one of its LUNs is held by a device-mapper device: refused, and
+     * nothing written; deleted once it is no longer held */
+    testResetVports();
+    testWrite("bus/scsi/devices/6:0:0:3/type", "0\n");
+    testWrite("bus/scsi/devices/6:0:0:3/block/sdq/size", "2048\n");
+    testWrite("class/block/sdq/holders/dm-2/dev", "254:2\n");
+    fchost = testAdapter(HOST6_WWNN, HOST6_WWPN, NULL);
+    g_assert_cmpint(virStorageSCSIVHBADelete(copydir, devdir, "p", &fchost), ==, -1);
+    lvsbTestExpectError("LUN held", VIR_ERR_OPERATION_INVALID,
+                        "its LUN 6:0:0:3 (");
+    testExpectVportFile(HOST5 "/fc_host/host5/vport_delete", "");
+    testRemoveTree("class/block/sdq");
+    g_assert_cmpint(virStorageSCSIVHBADelete(copydir, devdir, "p", &fchost), ==, 0);
+    testExpectVportFile(HOST5 "/fc_host/host5/vport_delete", HOST6_WWPN ":" HOST6_WWNN);
+    testRemoveTree("bus/scsi/devices/6:0:0:3");
 
     /* gone already: nothing to do */
     testResetVports();
     fchost = testAdapter(NEW_WWNN, NEW_WWPN, NULL);
-    g_assert_cmpint(virStorageSCSIVHBADelete(copydir, "p", &fchost), ==, 0);
+    g_assert_cmpint(virStorageSCSIVHBADelete(copydir, devdir, "p", &fchost), ==, 0);
     testExpectVportFile(HOST5 "/fc_host/host5/vport_delete", "");
 
     /* an HBA is never deleted */
     fchost = testAdapter("2000001b32a9da4e", "2100001b32a9da4e", NULL);
-    g_assert_cmpint(virStorageSCSIVHBADelete(copydir, "p", &fchost), ==, -1);
+    g_assert_cmpint(virStorageSCSIVHBADelete(copydir, devdir, "p", &fchost), ==, -1);
     lvsbTestExpectError("delete an HBA", VIR_ERR_OPERATION_INVALID, "is an HBA");
     testExpectVportFile(HOST5 "/fc_host/host5/vport_delete", "");
 }
@@ -307,6 +338,7 @@ testCopyFixture(void)
 
     g_assert_nonnull(tmp);
     copydir = g_build_filename(tmp, "sys", NULL);
+    devdir = g_build_filename(tmp, "dev", NULL);
     argv[4] = copydir;
     g_assert_true(g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH,
                                NULL, NULL, NULL, NULL, &status, NULL));

@@ -138,10 +138,11 @@ virStorageBlockDevEndsZeroQuiet(const char *path,
 
 
 int
-virStorageBlockDevHolderQuiet(const char *kname,
+virStorageBlockDevHolderQuiet(const char *sysfs,
+                              const char *kname,
                               char **holder)
 {
-    g_autofree char *dir = g_strdup_printf("/sys/class/block/%s/holders", kname);
+    g_autofree char *dir = g_strdup_printf("%s/class/block/%s/holders", sysfs, kname);
     g_autoptr(DIR) dh = NULL;
     struct dirent *ent;
 

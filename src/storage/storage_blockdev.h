@@ -48,9 +48,10 @@ virStorageBlockDevEndsZeroQuiet(const char *path,
                                 size_t span);
 
 /* The first device that holds the block device the kernel names @kname
- * (/sys/class/block/KNAME/holders: a device-mapper or md device built
- * on it): 1 and its name in @holder, or 0 when none does or the kernel
- * does not say. */
+ * (SYSFS/class/block/KNAME/holders, @sysfs "/sys" but in tests: a
+ * device-mapper or md device built on it): 1 and its name in @holder,
+ * or 0 when none does or the kernel does not say. */
 int
-virStorageBlockDevHolderQuiet(const char *kname,
+virStorageBlockDevHolderQuiet(const char *sysfs,
+                              const char *kname,
                               char **holder);

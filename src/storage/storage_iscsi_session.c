@@ -635,52 +635,6 @@ virStorageISCSIHostScanQuiet(const char *sysfs,
 }
 
 
-size_t
-virStorageISCSIHostDisks(const char *sysfs,
-                         unsigned int host,
-                         char ***names,
-                         char ***addrs)
-{
-    g_autofree char *busdir = g_build_filename(sysfs, "bus", "scsi", "devices", NULL);
-    g_autofree char *prefix = g_strdup_printf("%u:", host);
-    g_autoptr(GPtrArray) knames = g_ptr_array_new_with_free_func(g_free);
-    g_autoptr(GPtrArray) luns = g_ptr_array_new_with_free_func(g_free);
-    g_autoptr(DIR) dir = NULL;
-    struct dirent *ent;
-    size_t n;
-
-    if ((dir = opendir(busdir))) {
-        while ((ent = readdir(dir))) {
-            g_autofree char *blockdir = NULL;
-            g_autoptr(DIR) bdir = NULL;
-            struct dirent *bent;
-
-            if (!STRPREFIX(ent->d_name, prefix))
-                continue;
-
-            blockdir = g_build_filename(busdir, ent->d_name, "block", NULL);
-            if (!(bdir = opendir(blockdir)))
-                continue;
-            while ((bent = readdir(bdir))) {
-                if (bent->d_name[0] == '.')
-                    continue;
-                g_ptr_array_add(knames, g_strdup(bent->d_name));
-                g_ptr_array_add(luns, g_strdup(ent->d_name));
-            }
-        }
-    }
-
-    n = knames->len;
-    g_ptr_array_add(knames, NULL);
-    g_ptr_array_add(luns, NULL);
-    g_ptr_array_set_free_func(knames, NULL);
-    g_ptr_array_set_free_func(luns, NULL);
-    *names = (char **) g_ptr_array_free(g_steal_pointer(&knames), FALSE);
-    *addrs = (char **) g_ptr_array_free(g_steal_pointer(&luns), FALSE);
-    return n;
-}
-
-
 /* The number of LUNs of type disk of SCSI host @host without a block
  * device yet. */
 static size_t

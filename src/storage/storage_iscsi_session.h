@@ -132,14 +132,3 @@ size_t
 virStorageISCSIHostWaitDisks(const char *sysfs,
                              unsigned int host,
                              unsigned int seconds);
-
-/*
- * The kernel names of the block devices of SCSI host @host's LUNs
- * ("sdb"), each with its LUN address ("H:B:T:L") in @addrs: their
- * number (@names and @addrs NULL-terminated).  Never fails.
- */
-size_t
-virStorageISCSIHostDisks(const char *sysfs,
-                         unsigned int host,
-                         char ***names,
-                         char ***addrs);

@@ -15,8 +15,8 @@
 
 #include "storage_pool_iscsi.h"
 #include "storage_iscsi_session.h"
-#include "storage_blockdev.h"
 #include "storage_pool_scsi_luns.h"
+#include "storage_scsi_host.h"
 #include "storage_udev.h"
 #include "datatypes.h"
 #include "driver.h"
@@ -299,32 +299,34 @@ static int
 virStoragePoolISCSICheckUnused(virStoragePoolDef *def,
                                unsigned int host)
 {
-    g_auto(GStrv) names = NULL;
-    g_auto(GStrv) addrs = NULL;
-    size_t i;
+    g_autoptr(virStorageSCSILun) lun = NULL;
+    g_autofree char *holder = NULL;
+    g_autofree char *addr = NULL;
+    g_autofree char *dev = NULL;
+    int rc;
 
-    virStorageISCSIHostDisks(VIR_STORAGE_POOL_ISCSI_SYSFS, host, &names, &addrs);
-
-    for (i = 0; names[i]; i++) {
-        g_autofree char *dev = g_strdup_printf("/dev/%s", names[i]);
-        g_autofree char *holder = NULL;
-
-        if (virStorageBlockDevOpenExclusiveQuiet(dev) != -EBUSY)
-            continue;
-
-        if (virStorageBlockDevHolderQuiet(names[i], &holder) > 0) {
-            virReportError(VIR_ERR_OPERATION_INVALID,
-                           _("cannot stop iscsi pool '%s': its LUN %s (%s) is held by device '%s': remove that device first"),
-                           def->name, addrs[i], dev, holder);
-        } else {
-            virReportError(VIR_ERR_OPERATION_INVALID,
-                           _("cannot stop iscsi pool '%s': its LUN %s (%s) is in use (mounted, or opened exclusively by a program or a guest): unmount or release it first"),
-                           def->name, addrs[i], dev);
-        }
+    if ((rc = virStorageSCSIHostBusyLunQuiet(VIR_STORAGE_POOL_ISCSI_SYSFS, "/dev", host,
+                                             &lun, &holder)) < 0) {
+        virReportSystemError(-rc,
+                             _("cannot stop iscsi pool '%s': the LUNs of its SCSI host%u cannot be listed to check that none is in use"),
+                             def->name, host);
         return -1;
     }
+    if (rc == 0)
+        return 0;
 
-    return 0;
+    addr = g_strdup_printf("%u:%u:%u:%u", lun->host, lun->bus, lun->target, lun->lun);
+    dev = virStorageSCSILunDevPath("/dev", lun);
+    if (holder) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("cannot stop iscsi pool '%s': its LUN %s (%s) is held by device '%s': remove that device first"),
+                       def->name, addr, dev, holder);
+    } else {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("cannot stop iscsi pool '%s': its LUN %s (%s) is in use (mounted, or opened exclusively by a program or a guest): unmount or release it first"),
+                       def->name, addr, dev);
+    }
+    return -1;
 }
 
 

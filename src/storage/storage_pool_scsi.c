@@ -158,7 +158,7 @@ virStoragePoolSCSIStartFC(virStoragePoolObj *pool)
             virErrorPtr saved = NULL;
 
             virErrorPreserveLast(&saved);
-            virStorageSCSIVHBADelete(VIR_STORAGE_SCSI_SYSFS, def->name, fchost);
+            virStorageSCSIVHBADelete(VIR_STORAGE_SCSI_SYSFS, "/dev", def->name, fchost);
             virErrorRestore(&saved);
             return -1;
         }
@@ -212,6 +212,6 @@ virStoragePoolSCSIStop(virStoragePoolObj *pool)
         adapter->data.fchost.managed != VIR_TRISTATE_BOOL_YES)
         return 0;
 
-    return virStorageSCSIVHBADelete(VIR_STORAGE_SCSI_SYSFS, def->name,
+    return virStorageSCSIVHBADelete(VIR_STORAGE_SCSI_SYSFS, "/dev", def->name,
                                     &adapter->data.fchost);
 }

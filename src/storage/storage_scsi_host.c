@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "storage_scsi_host.h"
+#include "storage_blockdev.h"
 #include "virfile.h"
 #include "virlog.h"
 #include "virstring.h"
@@ -305,6 +306,55 @@ virStorageSCSIHostLunsQuiet(const char *sysfs,
 
     g_ptr_array_sort(found, virStorageSCSILunCompare);
     *luns = g_steal_pointer(&found);
+    return 0;
+}
+
+
+char *
+virStorageSCSILunDevPath(const char *devdir,
+                         const virStorageSCSILun *lun)
+{
+    char *path;
+
+    if (!lun->block)
+        return NULL;
+    path = g_strdup_printf("%s/%s", devdir, lun->block);
+    g_strdelimit(path + strlen(devdir) + 1, "!", '/');
+    return path;
+}
+
+
+int
+virStorageSCSIHostBusyLunQuiet(const char *sysfs,
+                               const char *devdir,
+                               unsigned int host,
+                               virStorageSCSILun **lun,
+                               char **holder)
+{
+    g_autoptr(GPtrArray) luns = NULL;
+    size_t i;
+    int rc;
+
+    if ((rc = virStorageSCSIHostLunsQuiet(sysfs, host, &luns)) < 0)
+        return rc;
+
+    for (i = 0; i < luns->len; i++) {
+        virStorageSCSILun *cur = g_ptr_array_index(luns, i);
+        g_autofree char *dev = NULL;
+        g_autofree char *by = NULL;
+
+        if (!cur->block)
+            continue;
+        if (virStorageBlockDevHolderQuiet(sysfs, cur->block, &by) == 0) {
+            dev = virStorageSCSILunDevPath(devdir, cur);
+            if (virStorageBlockDevOpenExclusiveQuiet(dev) != -EBUSY)
+                continue;
+        }
+
+        *lun = g_steal_pointer(&g_ptr_array_index(luns, i));
+        *holder = g_steal_pointer(&by);
+        return 1;
+    }
     return 0;
 }
 

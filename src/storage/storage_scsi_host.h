@@ -87,6 +87,28 @@ virStorageSCSIBlockLunQuiet(const char *sysfs,
                             char **address,
                             char **wwid);
 
+/* The path of @lun's block device under @devdir ("/dev"): the kernel
+ * writes a '/' of its name as '!'.  NULL when it has none. */
+char *
+virStorageSCSILunDevPath(const char *devdir,
+                         const virStorageSCSILun *lun);
+
+/*
+ * The first LUN of @host whose block device is in use, the check made
+ * before the host is taken away (an iSCSI logout, a vHBA deleted): held
+ * by a device-mapper or md device (SYSFS/class/block/KNAME/holders; its
+ * name in @holder), or not opened exclusively (O_EXCL) at DEVDIR/KNAME
+ * because it is mounted or a program or a guest opened it so (@holder
+ * NULL).  1 with @lun and @holder, 0 when no LUN is in use, -errno when
+ * the LUNs cannot be listed.
+ */
+int
+virStorageSCSIHostBusyLunQuiet(const char *sysfs,
+                               const char *devdir,
+                               unsigned int host,
+                               virStorageSCSILun **lun,
+                               char **holder);
+
 /* Whether two world wide names are the same: case ignored, an optional
  * "0x" on either. */
 bool

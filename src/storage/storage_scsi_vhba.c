@@ -189,9 +189,12 @@ virStorageSCSIVHBAGet(const char *sysfs,
 
 int
 virStorageSCSIVHBADelete(const char *sysfs,
+                         const char *devdir,
                          const char *poolname,
                          const virStorageAdapterFCHost *fchost)
 {
+    g_autoptr(virStorageSCSILun) lun = NULL;
+    g_autofree char *holder = NULL;
     unsigned int host;
     unsigned int parent;
     int rc;
@@ -206,6 +209,29 @@ virStorageSCSIVHBADelete(const char *sysfs,
         virReportError(VIR_ERR_OPERATION_INVALID,
                        _("host%u with wwnn '%s' and wwpn '%s' of pool '%s' is an HBA, not a vHBA, and is not deleted"),
                        host, fchost->wwnn, fchost->wwpn, poolname);
+        return -1;
+    }
+
+    if ((rc = virStorageSCSIHostBusyLunQuiet(sysfs, devdir, host, &lun, &holder)) < 0) {
+        virReportSystemError(-rc,
+                             _("cannot delete the vHBA host%u of pool '%s': its LUNs cannot be listed to check that none is in use"),
+                             host, poolname);
+        return -1;
+    }
+    if (rc > 0) {
+        g_autofree char *dev = virStorageSCSILunDevPath(devdir, lun);
+
+        if (holder) {
+            virReportError(VIR_ERR_OPERATION_INVALID,
+                           _("cannot delete the vHBA host%u of pool '%s': its LUN %u:%u:%u:%u (%s) is held by device '%s': remove that device first"),
+                           host, poolname, lun->host, lun->bus, lun->target, lun->lun,
+                           dev, holder);
+        } else {
+            virReportError(VIR_ERR_OPERATION_INVALID,
+                           _("cannot delete the vHBA host%u of pool '%s': its LUN %u:%u:%u:%u (%s) is in use (mounted, or opened exclusively by a program or a guest): unmount or release it first"),
+                           host, poolname, lun->host, lun->bus, lun->target, lun->lun,
+                           dev);
+        }
         return -1;
     }
 

@@ -35,9 +35,14 @@ virStorageSCSIVHBAGet(const char *sysfs,
 
 /*
  * Deletes the vHBA of @fchost through its parent's vport_delete; 0 when
- * there is none (deleted already).
+ * there is none (deleted already).  Refuses (VIR_ERR_OPERATION_INVALID,
+ * naming the LUN and its device) while one of its LUNs is in use:
+ * mounted, held by device-mapper or md, or opened exclusively (a guest),
+ * its block device looked for under @devdir ("/dev"), as an iSCSI pool's
+ * logout does (virStorageSCSIHostBusyLunQuiet).
  */
 int
 virStorageSCSIVHBADelete(const char *sysfs,
+                         const char *devdir,
                          const char *poolname,
                          const virStorageAdapterFCHost *fchost);

@@ -223,7 +223,7 @@ virStorageVolPartitionCheckHolders(const char *kname)
 {
     g_autofree char *holder = NULL;
 
-    if (virStorageBlockDevHolderQuiet(kname, &holder) > 0) {
+    if (virStorageBlockDevHolderQuiet("/sys", kname, &holder) > 0) {
         virReportError(VIR_ERR_OPERATION_INVALID,
                        _("partition '%s' is in use: it is held by device '%s'; release it first"),
                        kname, holder);
