@@ -238,7 +238,12 @@ virStoragePoolDirRefresh(virStoragePoolObj *pool)
         if (!vol)
             continue;
 
+        /* refused only for a name, key or path listed already, which
+         * the entries of one directory cannot give */
         if (virStoragePoolObjAddVol(pool, vol) < 0) {
+            virReportError(VIR_ERR_INTERNAL_ERROR,
+                           _("cannot list volume '%s' of pool '%s': another volume has the same name, key or path '%s'"),
+                           vol->name, def->name, vol->target.path);
             virStorageVolDefFree(vol);
             return -1;
         }

@@ -269,7 +269,12 @@ virStoragePoolDiskLoadVols(virStoragePoolObj *pool,
                                                           path);
 
         vol->name = g_steal_pointer(&kname);
+        /* refused only for a name, key or path listed already, which
+         * the partitions of one table cannot give */
         if (virStoragePoolObjAddVol(pool, vol) < 0) {
+            virReportError(VIR_ERR_INTERNAL_ERROR,
+                           _("cannot list partition '%s' of pool '%s': another volume has the same name, key or path '%s'"),
+                           vol->name, def->name, vol->target.path);
             virStorageVolDefFree(vol);
             return -1;
         }

@@ -329,7 +329,12 @@ virStoragePoolLogicalRefresh(virStoragePoolObj *pool)
 
         vol = g_new0(virStorageVolDef, 1);
         virStorageVolLVFromLV(def, lv, vol);
+        /* refused only for a name, key (UUID) or path listed already,
+         * which the LVs of one volume group cannot give */
         if (virStoragePoolObjAddVol(pool, vol) < 0) {
+            virReportError(VIR_ERR_INTERNAL_ERROR,
+                           _("cannot list logical volume '%s' of pool '%s': another volume has the same name, key '%s' or path '%s'"),
+                           vol->name, def->name, vol->key, vol->target.path);
             virStoragePoolObjClearVols(pool);
             return -1;
         }

@@ -293,8 +293,14 @@ virStoragePoolSCSIRefreshHost(virStoragePoolObj *pool,
         unsigned long long capacity = vol->target.capacity;
         unsigned long long allocation = vol->target.allocation;
 
-        if (virStoragePoolObjAddVol(pool, vol) < 0)
+        /* refused for a key listed already: the same SCSI id on two LUNs
+         * of the host, which is one LU reached through two target ports */
+        if (virStoragePoolObjAddVol(pool, vol) < 0) {
+            virReportError(VIR_ERR_OPERATION_INVALID,
+                           _("cannot list LUN '%s' (%s) of pool '%s': another LUN of SCSI host%u has the same key '%s' (one LU seen through two paths): use a multipath pool for it, or map it to the host once"),
+                           vol->name, vol->target.path, def->name, host, vol->key);
             return -1;
+        }
         /* the pool owns it now */
         g_ptr_array_index(vols, i) = NULL;
         def->capacity += capacity;
