@@ -17,11 +17,15 @@ bench/logical.py.
   faults over a block, and the peak RSS of the helpers it runs.
 - write_ratio_table(), write_cells_table(): the markdown table of
   stock / ours times; a side that could not do a workload shows
-  "cannot: <its error>".
+  "cannot: <its error>".  Next to the markdown file (FILE.md) the same
+  numbers go to FILE.json (with the run's bench, date, commit and load
+  average) and are drawn into FILE.svg by bench/plot.py.
 - log(), run(): log lines on stderr; a command whose failure raises
   RuntimeError with its stderr.
 """
 
+import datetime
+import json
 import os
 import subprocess
 import sys
@@ -391,31 +395,110 @@ def fmt_cell(t):
     return "%.3f s" % t
 
 
-def write_cells_table(rows, out):
-    """Log, then write with write_ratio_table(), @rows as run_sides()
-    returns them: {row title: {kind: time or error}}."""
-    for kind in ("stock", "ours"):
+def write_cells_table(rows, out, kinds=("stock", "ours"), **table):
+    """Log, then write with write_ratio_table() (@table: its keyword
+    arguments), @rows as run_sides() returns them: {row title: {kind: time
+    or error}}, @kinds the reference's and ours."""
+    for kind in kinds:
         log("%s: %s" % (kind, "; ".join("%s: %s" % (title, fmt_cell(cells.get(kind)))
                                         for title, cells in rows.items())))
-    write_ratio_table([(title, cells.get("stock"), cells.get("ours"))
-                       for title, cells in rows.items()], out)
+    write_ratio_table([(title, cells.get(kinds[0]), cells.get(kinds[1]))
+                       for title, cells in rows.items()], out, **table)
 
 
-def write_ratio_table(rows, out):
-    """Write and print the markdown table of (workload, stock, ours) @rows,
-    with stock / ours ratios.  A time is seconds; None is a time not
-    measured (n/a); a string is the error of a side that could not do the
-    workload, shown as "cannot: <error>"."""
-    def ratio(stock, ours):
-        if not all(isinstance(t, float) for t in (stock, ours)):
+def write_ratio_table(rows, out, columns=("stock 9.0.0", "ours"), ratio="stock / ours",
+                      digits=1, append=False):
+    """Write and print the markdown table of (workload, reference, ours)
+    @rows, with reference / ours ratios (@digits decimals); @columns name
+    the two sides, @ratio the ratio's column.  A time is seconds; None is a
+    time not measured (n/a); a string is the error of a side that could not
+    do the workload, shown as "cannot: <error>".  With @append the table
+    goes after those already in @out (a run's second table).
+
+    The same rows also go to @out's .json (save_run()) and its plot to
+    @out's .svg."""
+    def fmt_ratio(ref, ours):
+        if not all(isinstance(t, float) for t in (ref, ours)):
             return "n/a"
-        return "%.1fx" % (stock / ours)
+        return "%.*fx" % (digits, ref / ours)
 
-    lines = ["| workload | stock 9.0.0 | ours | stock / ours |", "|---|---|---|---|"]
-    for name, st, ou in rows:
-        lines.append("| %s | %s | %s | %s |" % (name, fmt_cell(st), fmt_cell(ou), ratio(st, ou)))
+    lines = ["| workload | %s | %s | %s |" % (columns[0], columns[1], ratio), "|---|---|---|---|"]
+    for name, ref, ours in rows:
+        lines.append("| %s | %s | %s | %s |" % (name, fmt_cell(ref), fmt_cell(ours),
+                                                fmt_ratio(ref, ours)))
     text = "\n".join(lines) + "\n"
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
-    with open(out, "w") as f:
-        f.write(text)
+    with open(out, "a" if append else "w") as f:
+        f.write(("\n" if append else "") + text)
     print(text)
+    save_run(out, [{"columns": list(columns), "ratio": ratio, "digits": digits,
+                    "rows": [[name, ref, ours] for name, ref, ours in rows]}], append=append)
+
+
+# when this run started: the harness is imported at the start of a bench
+RUN_STARTED = datetime.datetime.now(datetime.timezone.utc)
+LOAD_AT_START = None
+try:
+    with open("/proc/loadavg") as _f:
+        LOAD_AT_START = " ".join(_f.read().split()[:3])
+except OSError:
+    pass
+
+
+def run_commit():
+    """The commit of the tree whose build is measured (short hash), with
+    " + uncommitted changes in src/" when src/ differs from it."""
+    try:
+        head = run(["git", "-C", TOP, "rev-parse", "--short", "HEAD"]).stdout.strip()
+        dirty = run(["git", "-C", TOP, "status", "--porcelain", "--", "src"]).stdout.strip()
+    except (RuntimeError, OSError):
+        return "unknown"
+    return head + (" + uncommitted changes in src/" if dirty else "")
+
+
+def run_info():
+    """What names a run: the bench and its arguments, date (UTC), commit,
+    load average at its start and end."""
+    try:
+        with open("/proc/loadavg") as f:
+            load_end = " ".join(f.read().split()[:3])
+    except OSError:
+        load_end = None
+    return {"bench": " ".join(["bench/" + os.path.basename(sys.argv[0])] + sys.argv[1:]),
+            "date": RUN_STARTED.strftime("%Y-%m-%d %H:%M UTC"),
+            "commit": run_commit(),
+            "load average": "%s at the start, %s at the end" % (LOAD_AT_START, load_end),
+            "nproc": os.cpu_count()}
+
+
+def save_run(out, tables, append=False, extra=None):
+    """Write @tables (each {"columns": [reference, ours], "ratio": title,
+    "digits": the ratio's decimals, "rows": [[workload, reference time
+    (seconds) or error (a string) or None, ours]]}) with run_info()
+    and @extra (a dict) to @out's .json, after the tables already there if
+    @append, and draw them into @out's .svg (bench/plot.py).  Returns the
+    JSON's path.  A plot that cannot be drawn (no matplotlib) is logged: the
+    JSON is kept, bench/plot.py can draw it later."""
+    base = os.path.splitext(out)[0]
+    doc = None
+    if append:
+        try:
+            with open(base + ".json") as f:
+                doc = json.load(f)
+        except (OSError, ValueError):
+            doc = None
+    if doc is None:
+        doc = run_info()
+        doc["tables"] = []
+    doc["tables"] += tables
+    doc.update(extra or {})
+    with open(base + ".json", "w") as f:
+        json.dump(doc, f, indent=1, ensure_ascii=False)
+        f.write("\n")
+    try:
+        import plot
+        plot.draw(doc, base + ".svg")
+        log("wrote %s.json and %s.svg" % (base, base))
+    except (ImportError, ValueError) as e:
+        log("no plot (%s): draw it with bench/plot.py %s.json" % (e, base))
+    return base + ".json"

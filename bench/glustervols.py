@@ -37,7 +37,7 @@ import tempfile
 import time
 
 from benchlib import (ERRORS, GiB, MiB, OUR_BACKEND_DIR, Side, cleanup, first_line,
-                      fmt_cell, log, order, run)
+                      log, order, run, write_cells_table)
 
 import glusterhelpers  # noqa: E402 (benchlib puts tests/integration in the path)
 
@@ -192,21 +192,9 @@ def bench(sides, reps, workdir):
 
 
 def write_table(rows, out):
-    def ratio(netfs, gluster):
-        if not all(isinstance(t, float) for t in (netfs, gluster)):
-            return "n/a"
-        return "%.2fx" % (netfs / gluster)
-
-    lines = ["| workload | netfs glusterfs (FUSE) | gluster (libgfapi) | netfs / gluster |",
-             "|---|---|---|---|"]
-    for name, cells in rows:
-        n, g = cells.get("netfs"), cells.get("gluster")
-        lines.append("| %s | %s | %s | %s |" % (name, fmt_cell(n), fmt_cell(g), ratio(n, g)))
-    text = "\n".join(lines) + "\n"
-    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
-    with open(out, "w") as f:
-        f.write(text)
-    print(text)
+    write_cells_table(dict(rows), out, kinds=("netfs", "gluster"),
+                      columns=("netfs glusterfs (FUSE)", "gluster (libgfapi)"),
+                      ratio="netfs / gluster", digits=2)
 
 
 def main():

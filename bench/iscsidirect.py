@@ -33,7 +33,8 @@ import tempfile
 import time
 
 from benchlib import (ERRORS, GiB, MiB, OUR_BACKEND_DIR, STOCK_BACKEND_DIR, Side,
-                      cleanup, fmt_cell, log, measure, run, run_sides, write_cells_table)
+                      cleanup, log, measure, run, run_sides, write_cells_table,
+                      write_ratio_table)
 
 import tgthelpers  # noqa: E402 (benchlib puts tests/integration in the path)
 
@@ -199,15 +200,9 @@ def main():
                                  step_wipe(server, args.reps),
                                  step_download])
         write_cells_table(rows, args.out)
-        ours = dl.get("ours")
-        qemu = cli.get("qemu-img")
-        text = ("\n| download-1g | qemu-img convert (libiscsi) | ours | qemu-img / ours |\n"
-                "|---|---|---|---|\n| 1 GiB LUN | %s | %s | %s |\n"
-                % (fmt_cell(qemu), fmt_cell(ours),
-                   "%.2fx" % (qemu / ours) if isinstance(ours, float) and qemu else "n/a"))
-        with open(args.out, "a") as f:
-            f.write(text)
-        print(text)
+        write_ratio_table([("download-1g, 1 GiB LUN", cli.get("qemu-img"), dl.get("ours"))],
+                          args.out, columns=("qemu-img convert (libiscsi)", "ours"),
+                          ratio="qemu-img / ours", digits=2, append=True)
     finally:
         gen.close()
         shutil.rmtree(workdir, ignore_errors=True)

@@ -45,8 +45,8 @@ import tempfile
 import time
 
 from benchlib import (ERRORS, GiB, MiB, OUR_BACKEND_DIR, STOCK_BACKEND_DIR, Side,
-                      check_volumes, cleanup, create_delete, first_line, fmt_cell, log,
-                      measure, order, run, run_sides, write_cells_table)
+                      check_volumes, cleanup, create_delete, first_line, log,
+                      measure, order, run, run_sides, write_cells_table, write_ratio_table)
 
 import cephhelpers  # noqa: E402 (benchlib puts tests/integration in the path)
 
@@ -346,18 +346,8 @@ def read_file(path, offset, length):
 
 
 def write_cli_table(rows, out):
-    def ratio(cli, ours):
-        if not all(isinstance(t, float) for t in (cli, ours)):
-            return "n/a"
-        return "%.2fx" % (cli / ours)
-
-    lines = ["| workload | rbd CLI | ours | CLI / ours |", "|---|---|---|---|"]
-    for name, c, o in rows:
-        lines.append("| %s | %s | %s | %s |" % (name, fmt_cell(c), fmt_cell(o), ratio(c, o)))
-    text = "\n".join(lines) + "\n"
-    with open(out, "a") as f:
-        f.write("\n" + text)
-    print(text)
+    write_ratio_table(rows, out, columns=("rbd CLI", "ours"), ratio="CLI / ours",
+                      digits=2, append=True)
 
 
 def main():

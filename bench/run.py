@@ -15,11 +15,12 @@ records the peak RSS of any helper process the daemon spawns.
 
 Writes a markdown report (default bench/results/latest.md) with the
 machine, the table and per-workload notes; paste it into docs/benchmarks.md.
+Next to it, latest.json holds the raw numbers and latest.svg their plot
+(benchlib.save_run(), bench/plot.py).
 """
 
 import argparse
 import datetime
-import json
 import os
 import platform
 import shutil
@@ -29,7 +30,8 @@ import time
 import libvirt
 
 from benchlib import (BUILD_DIR, GiB, MiB, OUR_BACKEND_DIR, STOCK_BACKEND_DIR, TOP,
-                      MemWatch, Side, fmt_kib, fmt_time, log, median, order, run, status_kib)
+                      MemWatch, Side, fmt_kib, fmt_time, log, median, order, run, save_run,
+                      status_kib)
 from poolhelpers import LoopDevice  # noqa: E402 (benchlib puts tests/integration in the path)
 
 CHUNK = MiB
@@ -723,6 +725,20 @@ def report(bench, results):
     return "\n".join(lines) + "\n"
 
 
+def best_table(results):
+    """The best time of each side per workload (or its error), as
+    benchlib.save_run() keeps and plots them."""
+    rows = []
+    for r in results:
+        cells = []
+        for kind in ("stock", "ours"):
+            s = r["sides"][kind]
+            cells.append(s["error"] if s["error"] else min(s["times"]) if s["times"] else None)
+        rows.append(["%s (best of %d)" % (r["name"], r["reps"])] + cells)
+    return {"columns": ["stock 9.0.0", "ours"], "ratio": "stock / ours", "digits": 2,
+            "rows": rows}
+
+
 def main():
     names = [w.name for w in WORKLOADS]
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -761,9 +777,8 @@ def main():
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, "w") as f:
         f.write(text)
-    with open(os.path.splitext(args.out)[0] + ".json", "w") as f:
-        json.dump({"machine": bench.info, "results": results}, f, indent=1)
     print(text)
+    save_run(args.out, [best_table(results)], extra={"machine": bench.info, "results": results})
 
 
 if __name__ == "__main__":

@@ -66,3 +66,37 @@ def test_bench_side_that_cannot_is_reported_and_run_goes_on(tmp_path):
     assert rows[2] == "| delete | cannot: parted rm p100 failed | %.3f s | n/a |" % cells["ours"]
     assert rows[3] == "| refresh | 2.000 s | 1.000 s | 2.0x |"
     assert rows[4] == "| create | n/a | 1.000 s | n/a |"
+
+
+def test_bench_run_json_and_svg_from_the_same_numbers(tmp_path):
+    """write_ratio_table() keeps the table's numbers in FILE.json (with the
+    run's date, commit and load average) and draws them into FILE.svg; a
+    second table of the run is appended to both; bench/plot.py redraws the
+    same SVG, byte for byte, from the kept JSON (so a plot can be
+    committed)."""
+    import json
+    import subprocess
+
+    out = tmp_path / "run.md"
+    benchlib.write_ratio_table([("refresh", 2.0, 0.5), ("delete", "parted rm failed", 1.0)],
+                               str(out))
+    benchlib.write_ratio_table([("upload", 0.9, 1.2)], str(out), columns=("rbd CLI", "ours"),
+                               ratio="CLI / ours", digits=2, append=True)
+    doc = json.loads((tmp_path / "run.json").read_text())
+    assert [t["rows"] for t in doc["tables"]] == [
+        [["refresh", 2.0, 0.5], ["delete", "parted rm failed", 1.0]], [["upload", 0.9, 1.2]]]
+    assert doc["tables"][1]["columns"] == ["rbd CLI", "ours"]
+    assert doc["commit"] != "unknown" and doc["date"].endswith("UTC")
+    assert "at the start" in doc["load average"]
+    assert "| upload | 0.900 s | 1.200 s | 0.75x |" in out.read_text()
+
+    svg = (tmp_path / "run.svg").read_text()
+    for text in ("refresh", "delete", "upload", "4.0x", "0.75x", "cannot: parted rm failed",
+                 "rbd CLI", doc["commit"], doc["date"]):
+        assert text in svg, text
+    assert "<dc:date>" not in svg
+
+    again = tmp_path / "again.svg"
+    subprocess.run([sys.executable, os.path.join(TOP, "bench", "plot.py"),
+                    str(tmp_path / "run.json"), str(again)], check=True)
+    assert again.read_text() == svg
