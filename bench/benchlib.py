@@ -455,26 +455,31 @@ except OSError:
 
 def run_commit():
     """The commit of the tree whose build is measured (short hash), with
-    " + uncommitted changes in src/" when src/ differs from it."""
+    " + uncommitted changes in src/" when src/ differs from it, and the
+    last commit that changed src/ (which a rebase of bench or docs
+    commits leaves as it is)."""
     try:
         head = run(["git", "-C", TOP, "rev-parse", "--short", "HEAD"]).stdout.strip()
+        src = run(["git", "-C", TOP, "log", "-1", "--format=%h", "HEAD", "--", "src"]).stdout.strip()
         dirty = run(["git", "-C", TOP, "status", "--porcelain", "--", "src"]).stdout.strip()
     except (RuntimeError, OSError):
-        return "unknown"
-    return head + (" + uncommitted changes in src/" if dirty else "")
+        return "unknown", "unknown"
+    return head + (" + uncommitted changes in src/" if dirty else ""), src
 
 
 def run_info():
-    """What names a run: the bench and its arguments, date (UTC), commit,
-    load average at its start and end."""
+    """What names a run: the bench and its arguments, date (UTC), commit
+    (and the last commit of src/), load average at its start and end."""
     try:
         with open("/proc/loadavg") as f:
             load_end = " ".join(f.read().split()[:3])
     except OSError:
         load_end = None
+    commit, src = run_commit()
     return {"bench": " ".join(["bench/" + os.path.basename(sys.argv[0])] + sys.argv[1:]),
             "date": RUN_STARTED.strftime("%Y-%m-%d %H:%M UTC"),
-            "commit": run_commit(),
+            "commit": commit,
+            "src commit": src,
             "load average": "%s at the start, %s at the end" % (LOAD_AT_START, load_end),
             "nproc": os.cpu_count()}
 

@@ -14,8 +14,8 @@ workload: the times of both sides (horizontal bars, log scale, seconds)
 and the ratio reference / ours (log scale, a bar from the 1x line: to the
 right, ours is faster), given with the table's decimals.  A side that could not do a workload shows
 "cannot: <its error>" in place of its bar; a time not measured, "n/a".
-The title names the bench, the date and commit of the run and the load
-average.  The SVG is deterministic: the same JSON gives the same file
+The title names the bench, the date and commit of the run (and the last
+commit of src/, the modules measured) and the load average.  The SVG is deterministic: the same JSON gives the same file
 (fixed svg.hashsalt, no date in its metadata, text kept as text).
 """
 
@@ -141,6 +141,8 @@ def title(doc):
     and load average."""
     lines = [doc.get("bench", "bench"),
              "run of %s, commit %s" % (doc.get("date", "?"), doc.get("commit", "?"))]
+    if doc.get("src commit"):
+        lines[1] += " (src/ of %s)" % doc["src commit"]
     if doc.get("load average"):
         lines[1] += ", load average %s" % doc["load average"]
     return "\n".join(lines)
