@@ -467,6 +467,10 @@ def run_commit():
     return head + (" + uncommitted changes in src/" if dirty else ""), src
 
 
+# the tree as the run starts (a commit made during the run is not its)
+RUN_COMMIT = run_commit()
+
+
 def run_info():
     """What names a run: the bench and its arguments, date (UTC), commit
     (and the last commit of src/), load average at its start and end."""
@@ -475,7 +479,7 @@ def run_info():
             load_end = " ".join(f.read().split()[:3])
     except OSError:
         load_end = None
-    commit, src = run_commit()
+    commit, src = RUN_COMMIT
     return {"bench": " ".join(["bench/" + os.path.basename(sys.argv[0])] + sys.argv[1:]),
             "date": RUN_STARTED.strftime("%Y-%m-%d %H:%M UTC"),
             "commit": commit,

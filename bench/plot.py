@@ -113,7 +113,7 @@ def _draw_table(ax_t, ax_r, table):
     values = [r for _, r in ratios] + [1.0]
     rlo, rhi = min(values), max(values)
     ax_r.set_xscale("log")
-    ax_r.set_xlim(min(rlo / 8, 0.2), max(rhi * 6, 3))
+    ax_r.set_xlim(min(rlo / 8, 0.2), max(rhi * 15, 3))
     for y, r in ratios:
         ax_r.barh(y, r - 1, left=1, height=0.5,
                   color=FASTER_COLOR if r >= 1 else SLOWER_COLOR)
