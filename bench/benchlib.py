@@ -460,7 +460,8 @@ def run_commit():
     commits leaves as it is)."""
     try:
         head = run(["git", "-C", TOP, "rev-parse", "--short", "HEAD"]).stdout.strip()
-        src = run(["git", "-C", TOP, "log", "-1", "--format=%h", "HEAD", "--", "src"]).stdout.strip()
+        src = run(["git", "-C", TOP, "log", "-1", "--format=%h", "HEAD", "--",
+                   "src"]).stdout.strip()
         dirty = run(["git", "-C", TOP, "status", "--porcelain", "--", "src"]).stdout.strip()
     except (RuntimeError, OSError):
         return "unknown", "unknown"

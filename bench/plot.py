@@ -15,8 +15,9 @@ and the ratio reference / ours (log scale, a bar from the 1x line: to the
 right, ours is faster), given with the table's decimals.  A side that could not do a workload shows
 "cannot: <its error>" in place of its bar; a time not measured, "n/a".
 The title names the bench, the date and commit of the run (and the last
-commit of src/, the modules measured) and the load average.  The SVG is deterministic: the same JSON gives the same file
-(fixed svg.hashsalt, no date in its metadata, text kept as text).
+commit of src/, the modules measured) and the load average.  The SVG is
+deterministic: the same JSON gives the same file (fixed svg.hashsalt, no
+date in its metadata, text kept as text).
 """
 
 import json
