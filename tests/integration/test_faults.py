@@ -16,27 +16,17 @@ import time
 import libvirt
 import pytest
 
-from conftest import BACKEND_DIRS
+from conftest import own_daemon_of
 from faulthelpers import MiB, children, half_made_is_honest, kill_during, pool_back, sha256_path
 from poolhelpers import LoopDevice, cleanup_pools, dir_pool_xml, in_daemon_ns, mkfs, run
 from test_pool_disk import table
-import testdaemon
 
 
 @pytest.fixture
 def crash_daemon(backend):
-    """A daemon of this test only, that the test may kill and restart."""
-    d = testdaemon.TestDaemon(BACKEND_DIRS[backend])
-    d.start()
-    conn = libvirt.open(d.uri)
-    conn.listAllStoragePools()
-    conn.close()
-    try:
-        yield d
-    finally:
-        if d.proc.poll() is None:
-            cleanup_pools(d.uri)
-        d.stop()
+    """A daemon of this test only, that the test may kill and restart
+    (stopped even when its first connection fails)."""
+    yield from own_daemon_of(backend)
 
 
 def vol_xml(name, capacity, allocation=0, fmt="raw"):
