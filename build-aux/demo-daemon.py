@@ -29,6 +29,8 @@ BACKEND_DIR = os.path.join(BUILD, "src", "storage")
 POOL = "demo"
 POOL_DIR = os.path.join(WORKDIR, "pool")
 PIDFILE = os.path.join(WORKDIR, "daemon.pid")
+# the process that holds the daemon's mount namespace (testdaemon.py)
+HOLDER_PIDFILE = os.path.join(WORKDIR, "holder.pid")
 
 
 def running_pid():
@@ -54,7 +56,22 @@ def stop():
         if os.path.exists("/proc/%d" % pid):
             os.killpg(pid, signal.SIGKILL)
         print("demo libvirtd (pid %d) stopped" % pid)
+    stop_holder()
     shutil.rmtree(WORKDIR, ignore_errors=True)
+
+
+def stop_holder():
+    """Ends the process holding the daemon's namespace, as
+    TestDaemon.stop() does (it is no child of this process)."""
+    try:
+        with open(HOLDER_PIDFILE) as f:
+            pid = int(f.read().strip())
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            if not f.read().startswith(b"sleep"):
+                return
+        os.killpg(pid, signal.SIGKILL)
+    except (OSError, ValueError):
+        pass
 
 
 def virsh(uri, *args):
@@ -74,6 +91,9 @@ def start():
     daemon = TestDaemon(BACKEND_DIR, workdir=WORKDIR).start()
     with open(PIDFILE, "w") as f:
         f.write("%d\n" % daemon.pid)
+    if daemon.holder:
+        with open(HOLDER_PIDFILE, "w") as f:
+            f.write("%d\n" % daemon.holder.pid)
     uri = daemon.uri
     try:
         virsh(uri, "pool-define-as", POOL, "dir", "--target", POOL_DIR)
