@@ -358,18 +358,16 @@ static GHashTable *virStorageVolDevices;
 G_LOCK_DEFINE_STATIC(virStorageVolDevices);
 
 
-/* What the device @rdev is now. */
+/* What the device @rdev is now (lun and wwid stay NULL unless it is a
+ * SCSI LUN: the lookup leaves them untouched when it fails). */
 static virStorageVolDevice *
 virStorageVolDeviceRead(dev_t rdev)
 {
     virStorageVolDevice *dev = g_new0(virStorageVolDevice, 1);
 
     dev->rdev = rdev;
-    if (virStorageSCSIBlockLunQuiet(VIR_STORAGE_VOL_OPEN_SYSFS, rdev,
-                                    &dev->lun, &dev->wwid) < 0) {
-        dev->lun = NULL;
-        dev->wwid = NULL;
-    }
+    ignore_value(virStorageSCSIBlockLunQuiet(VIR_STORAGE_VOL_OPEN_SYSFS, rdev,
+                                             &dev->lun, &dev->wwid));
     return dev;
 }
 
